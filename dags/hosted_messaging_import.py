@@ -1,0 +1,66 @@
+"""
+Import customer phone numbers into Bandwidth for Hosted Messaging: trigger it from the UI with the form.
+
+check importability → create import orders (one mapped task per chunk) → wait in the triggerer →
+upload the LOA → verify in service → per-number report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from airflow.sdk import DAG, Param
+from bandwidth.flow import DEFAULT_ARGS, build_import_flow
+
+SAMPLE_LOA = str(Path(__file__).resolve().parents[1] / "include" / "loa" / "sample-loa.pdf")
+NANP_NUMBER = r"^\s*(\+?1[\s.\-]?)?\(?[2-9][0-9]{2}\)?[\s.\-]?[2-9][0-9]{2}[\s.\-]?[0-9]{4}\s*$"
+
+with DAG(
+    dag_id="hosted_messaging_import",
+    description="Import customer numbers into Bandwidth for Hosted Messaging",
+    schedule=None,
+    catchup=False,
+    default_args=DEFAULT_ARGS,
+    tags=["bandwidth", "hosted-messaging"],
+    doc_md=__doc__,
+    params={
+        "numbers": Param(
+            type="array",
+            items={"type": "string", "pattern": NANP_NUMBER},
+            minItems=1,
+            title="Telephone numbers",
+            description="One per line. +1, dashes, dots, spaces and parentheses are fine; duplicates are removed.",
+        ),
+        "subscriber_name": Param(type="string", minLength=1, maxLength=45, title="Subscriber name", description="The customer, as on the LOA (at most 45 characters)."),
+        "house_number": Param(type="string", minLength=1, title="House number", description="Service address: house number."),
+        "street_name": Param(type="string", minLength=1, title="Street name", description="Service address: street."),
+        "city": Param(type="string", minLength=1, title="City", description="Service address: city."),
+        "state_code": Param(type="string", pattern="^[A-Za-z]{2}$", title="State code", description="Two letters, e.g. CO."),
+        "zip": Param(type="string", pattern=r"^\d{5}(-?\d{4})?$", title="ZIP code", description="12345 or 12345-6789."),
+        "county": Param(None, type=["null", "string"], title="County", description="Optional."),
+        "loa_authorizing_person": Param(type="string", minLength=1, title="LOA authorising person", description="Who signed the Letter of Authorization."),
+        "site_id": Param(type="string", pattern=r"^\d+$", title="Site ID", description="The Bandwidth site (sub-account) the numbers go to."),
+        "sip_peer_id": Param(None, type=["null", "string"], title="SIP peer ID", description="Optional: the site's default SIP peer is used otherwise."),
+        "customer_order_id_prefix": Param(
+            "import",
+            type="string",
+            pattern=r"^[A-Za-z0-9\- ]+$",
+            maxLength=18,
+            title="Customer order id prefix",
+            description="Letters, digits, dashes, spaces; each order's CustomerOrderId is this plus a run/chunk suffix.",
+        ),
+        "loa_file": Param(SAMPLE_LOA, type="string", minLength=1, title="LOA file", description="A path or object-storage URL (s3://, gs://...): PDF, TIFF, PNG, JPEG, Word, Excel, CSV or text, at most 5 MB."),
+        "rejection_policy": Param("skip", enum=["skip", "fail"], title="When the checker rejects numbers", description="skip: import the rest and report the rejected; fail: stop before ordering."),
+        "chunk_size": Param(1000, type="integer", minimum=1, maximum=5000, title="Numbers per order", description="Orders are created in chunks of this size (one mapped task each)."),
+        "bandwidth_conn_id": Param("bandwidth_default", type="string", title="Bandwidth connection", description="Connection id of type Bandwidth."),
+        "callback_conn_id": Param("bandwidth_callback", type="string", title="Callback connection", description="Public callback URL and the Basic credentials Bandwidth will send."),
+        "poll_interval": Param(60, type="number", exclusiveMinimum=0, title="Poll interval (s)", description="Seconds between order status polls while waiting."),
+        "grace_period": Param(300, type="number", minimum=0, title="In-service grace period (s)", description="How long to wait for completed numbers to show in service."),
+    },
+) as dag:
+    build_import_flow(
+        bandwidth_conn_id="{{ params.bandwidth_conn_id }}",
+        callback_conn_id="{{ params.callback_conn_id }}",
+        poll_interval="{{ params.poll_interval }}",
+        grace_period="{{ params.grace_period }}",
+    )

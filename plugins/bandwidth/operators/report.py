@@ -1,0 +1,91 @@
+"""Write the per-number report of an import run and fail the run if any ordered number is not in service."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from airflow.sdk import BaseOperator, ObjectStoragePath, TriggerRule, conf
+from airflow.sdk.exceptions import AirflowFailException
+from bandwidth import report
+
+
+def report_base() -> ObjectStoragePath:
+    """Where reports go: ``[bandwidth] report_base`` (any object-storage URL), else under AIRFLOW_HOME."""
+    base = conf.get("bandwidth", "report_base", fallback=None)
+    if not base:
+        home = os.environ.get("AIRFLOW_HOME") or os.path.expanduser("~/airflow")
+        base = f"file://{os.path.abspath(home)}/bandwidth_reports"
+    return ObjectStoragePath(base)
+
+
+class ImportReportOperator(BaseOperator):
+    """
+    Build one row per submitted number from what each step recorded; log it as a table, write it as CSV
+    and JSON (paths logged), return it as the run's final XCom, then fail if any number that was ordered
+    did not end in service. Numbers the checker rejected under the ``skip`` policy are reported, not failed.
+
+    The ``*_task_id`` arguments name the tasks whose XComs are read (mapped ones give all their indexes).
+    """
+
+    def __init__(
+        self,
+        *,
+        request_task_id: str,
+        checker_task_id: str,
+        plan_task_id: str,
+        order_task_id: str,
+        loa_task_id: str,
+        verify_task_id: str,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("trigger_rule", TriggerRule.ALL_DONE)
+        super().__init__(**kwargs)
+        self.request_task_id = request_task_id
+        self.checker_task_id = checker_task_id
+        self.plan_task_id = plan_task_id
+        self.order_task_id = order_task_id
+        self.loa_task_id = loa_task_id
+        self.verify_task_id = verify_task_id
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        ti = context["ti"]
+        request = ti.xcom_pull(task_ids=self.request_task_id)
+        if not request:
+            raise AirflowFailException("No validated request: see the validate_request task's log")
+        rows = report.build_import_rows(
+            numbers=request["numbers"],
+            checker=ti.xcom_pull(task_ids=self.checker_task_id),
+            plan=ti.xcom_pull(task_ids=self.plan_task_id),
+            orders=ti.xcom_pull(task_ids=[self.order_task_id], key="order") or [],
+            loas=ti.xcom_pull(task_ids=[self.loa_task_id]) or [],
+            verification=ti.xcom_pull(task_ids=self.verify_task_id),
+        )
+        summary = report.summarize(rows)
+        result = {
+            "dag_id": context["dag"].dag_id,
+            "run_id": context["run_id"],
+            "summary": summary,
+            "duplicates": request.get("duplicates", []),
+            "rows": [r.to_dict() for r in rows],
+        }
+        result["artifacts"] = self._write(context, rows, result)
+        self.log.info("Per-number report (%s):\n%s", summary, report.to_table(rows))
+        self.log.info("Report written to %s", ", ".join(result["artifacts"].values()))
+        failed = report.failed_rows(rows)
+        if failed:
+            ti.xcom_push(key="return_value", value=result)
+            shown = ", ".join(f"{r.number} ({r.outcome}{' ' + r.error_code if r.error_code else ''})" for r in failed[:20])
+            more = f" and {len(failed) - 20} more" if len(failed) > 20 else ""
+            raise AirflowFailException(f"{len(failed)} number(s) did not end in service: {shown}{more}")
+        return result
+
+    def _write(self, context: Any, rows: list[report.ReportRow], result: dict[str, Any]) -> dict[str, str]:
+        run = re.sub(r"[^A-Za-z0-9_.\-]", "_", context["run_id"])
+        folder = report_base() / context["dag"].dag_id / run
+        folder.mkdir(parents=True, exist_ok=True)
+        csv_path, json_path = folder / "report.csv", folder / "report.json"
+        csv_path.write_text(report.to_csv(rows))
+        json_path.write_text(report.to_json(result))
+        return {"csv": str(csv_path), "json": str(json_path)}

@@ -1,0 +1,120 @@
+"""Async triggers that wait, in the triggerer, for a Bandwidth order to reach a final status."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+from bandwidth.exceptions import BandwidthApiError, BandwidthError, UnknownStatusError
+from bandwidth.hooks import BandwidthAsyncHook
+from bandwidth.models import TnOrder
+from bandwidth.retry import RetryPolicy
+
+#: Consecutive non-transient API errors (401, 403, 404, ...) after which the wait gives up.
+MAX_PERMANENT_ERRORS = 5
+#: Each poll's own retries; the polling loop itself is the outer retry.
+POLL_RETRY_POLICY = RetryPolicy(max_attempts=3, base_delay=1.0, max_delay=10.0)
+
+
+def _is_transient(err: BandwidthApiError) -> bool:
+    return err.status is None or err.status == 429 or err.status >= 500
+
+
+class TnOrderTrigger(BaseTrigger):
+    """
+    Poll ``GET /{orderType}/{orderId}`` until the order's status is final or the deadline passes.
+
+    Yields exactly one event: ``{"status": "final", "order": {...}}``, ``{"status": "timeout", ...}`` or
+    ``{"status": "error", "message": ...}``. Network blips, 5xx and 429 never end the wait; an unknown
+    ProcessingStatus ends it at once, loudly.
+
+    :param order_id: the order to wait for.
+    :param bandwidth_conn_id: the Bandwidth connection.
+    :param deadline: absolute epoch seconds after which the wait ends with a timeout event.
+    :param poll_interval: seconds between polls (a little jitter is added).
+    """
+
+    order_kind = "import"
+
+    def __init__(self, order_id: str, bandwidth_conn_id: str, deadline: float, poll_interval: float = 60.0) -> None:
+        super().__init__()
+        self.order_id = order_id
+        self.bandwidth_conn_id = bandwidth_conn_id
+        self.deadline = float(deadline)
+        self.poll_interval = float(poll_interval)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "order_id": self.order_id,
+                "bandwidth_conn_id": self.bandwidth_conn_id,
+                "deadline": self.deadline,
+                "poll_interval": self.poll_interval,
+            },
+        )
+
+    async def _get(self, hook: BandwidthAsyncHook) -> TnOrder:
+        raise NotImplementedError
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        permanent_errors = 0
+        last_status: str | None = None
+        async with BandwidthAsyncHook(self.bandwidth_conn_id, retry_policy=POLL_RETRY_POLICY) as hook:
+            while True:
+                try:
+                    order = await self._get(hook)
+                except UnknownStatusError as err:
+                    yield TriggerEvent(self._event("error", message=str(err)))
+                    return
+                except BandwidthApiError as err:
+                    if _is_transient(err):
+                        permanent_errors = 0
+                        self.log.warning("Order %s: transient error, still waiting: %s", self.order_id, err)
+                    else:
+                        permanent_errors += 1
+                        self.log.warning("Order %s: error %d/%d: %s", self.order_id, permanent_errors, MAX_PERMANENT_ERRORS, err)
+                        if permanent_errors >= MAX_PERMANENT_ERRORS:
+                            yield TriggerEvent(self._event("error", message=str(err)))
+                            return
+                except BandwidthError as err:  # unreadable XML and the like: report, never loop on it forever
+                    yield TriggerEvent(self._event("error", message=str(err)))
+                    return
+                else:
+                    permanent_errors = 0
+                    if order.status.value != last_status:
+                        self.log.info("Order %s is %s", self.order_id, order.status.value)
+                        last_status = order.status.value
+                    if order.status.is_final:
+                        yield TriggerEvent(self._event("final", order=order.to_dict()))
+                        return
+                remaining = self.deadline - time.time()
+                if remaining <= 0:
+                    yield TriggerEvent(self._event("timeout", last_status=last_status))
+                    return
+                await asyncio.sleep(min(remaining, self.poll_interval * random.uniform(0.9, 1.1)))
+
+    def _event(self, status: str, **payload: Any) -> dict[str, Any]:
+        return {"status": status, "order_id": self.order_id, "order_kind": self.order_kind, **payload}
+
+
+class ImportTnOrderTrigger(TnOrderTrigger):
+    """Wait for an ``importTnOrders`` order."""
+
+    order_kind = "import"
+
+    async def _get(self, hook: BandwidthAsyncHook) -> TnOrder:
+        return await hook.get_import_order(self.order_id)
+
+
+class RemoveImportedTnOrderTrigger(TnOrderTrigger):
+    """Wait for a ``removeImportedTnOrders`` order."""
+
+    order_kind = "remove"
+
+    async def _get(self, hook: BandwidthAsyncHook) -> TnOrder:
+        return await hook.get_remove_order(self.order_id)

@@ -1,0 +1,233 @@
+"""
+Check a user's import request before any API call: numbers normalised to ten digits, fields in
+Bandwidth's formats, the LOA file readable and acceptable. Every error names the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bandwidth.api import LOA_CONTENT_TYPES, ORDER_MAX_NUMBERS
+
+MAX_BATCH_NUMBERS = 50_000
+DEFAULT_CHUNK_SIZE = 1000
+LOA_MAX_BYTES = 5 * 1024 * 1024
+REJECTION_POLICIES = ("skip", "fail")
+CUSTOMER_ORDER_ID = re.compile(r"^[A-Za-z0-9\- ]+$")
+CUSTOMER_ORDER_ID_MAX = 40
+#: Room left for "-<run hash 8>-<chunk 4>-<numbers hash 6>" after the user's prefix.
+PREFIX_MAX = CUSTOMER_ORDER_ID_MAX - 22
+STATE_CODE = re.compile(r"^[A-Za-z]{2}$")
+ZIP_CODE = re.compile(r"^\d{5}(-?\d{4})?$")
+SITE_ID = re.compile(r"^\d{1,12}$")
+_NUMBER_PUNCTUATION = re.compile(r"[\s\-().]")
+
+
+class RequestError(ValueError):
+    """An import request field is invalid. ``field`` names it; the message says why."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        self.field = field_name
+        super().__init__(f"{field_name}: {message}")
+
+
+def normalize_number(raw: Any) -> str:
+    """
+    Return a NANP number as ten digits.
+
+    Accepts ``+1``, a leading ``1``, dashes, dots, spaces and parentheses. Raises ``ValueError`` for
+    anything else, including an 11-digit number that does not start with 1.
+    """
+    text = _NUMBER_PUNCTUATION.sub("", str(raw).strip())
+    if text.startswith("+"):
+        if not text.startswith("+1"):
+            raise ValueError(f"{raw!r} is not a +1 (NANP) number")
+        text = text[2:]
+    elif len(text) == 11 and text.startswith("1"):
+        text = text[1:]
+    if not text.isdigit() or not text.isascii():
+        raise ValueError(f"{raw!r} is not a telephone number")
+    if len(text) != 10:
+        raise ValueError(f"{raw!r} does not have 10 digits after normalisation")
+    if text[0] in "01" or text[3] in "01":
+        raise ValueError(f"{raw!r} is not a valid NANP number (area code and exchange cannot start with 0 or 1)")
+    return text
+
+
+def normalize_numbers(raw: Iterable[Any] | str | None) -> tuple[list[str], list[str]]:
+    """Normalise a list of numbers; return ``(unique numbers in order, duplicates removed)``."""
+    if raw is None:
+        raise RequestError("numbers", "at least one number is required")
+    if isinstance(raw, str):
+        raw = [part for part in re.split(r"[,;\n]", raw)]
+    items = [item for item in raw if str(item).strip()]
+    if not items:
+        raise RequestError("numbers", "at least one number is required")
+    if len(items) > MAX_BATCH_NUMBERS:
+        raise RequestError("numbers", f"{len(items)} numbers exceed the batch limit of {MAX_BATCH_NUMBERS}")
+    numbers: list[str] = []
+    seen: set[str] = set()
+    duplicates: list[str] = []
+    bad: list[str] = []
+    for item in items:
+        try:
+            number = normalize_number(item)
+        except ValueError as err:
+            bad.append(str(err))
+            continue
+        if number in seen:
+            duplicates.append(number)
+        else:
+            seen.add(number)
+            numbers.append(number)
+    if bad:
+        shown = "; ".join(bad[:5]) + (f"; and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise RequestError("numbers", shown)
+    return numbers, duplicates
+
+
+@dataclass(frozen=True)
+class LoaFileInfo:
+    """A checked LOA file: where it is, its Content-Type and size."""
+
+    location: str
+    file_name: str
+    content_type: str
+    size: int
+
+
+def check_loa_file(location: str | None, max_bytes: int = LOA_MAX_BYTES) -> LoaFileInfo:
+    """Check the LOA file exists, is readable, of an accepted type and not too large."""
+    if not location or not str(location).strip():
+        raise RequestError("loa_file", "an LOA file is required")
+    from airflow.sdk import ObjectStoragePath
+
+    location = str(location).strip()
+    path = ObjectStoragePath(location if "://" in location else f"file://{location}")
+    content_type = LOA_CONTENT_TYPES.get(path.suffix.lower())
+    if content_type is None:
+        allowed = ", ".join(sorted(LOA_CONTENT_TYPES))
+        raise RequestError("loa_file", f"{path.name!r} is not an accepted LOA type ({allowed})")
+    try:
+        if not path.is_file():
+            raise RequestError("loa_file", f"{location} does not exist or is not a file")
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            handle.read(1)
+    except RequestError:
+        raise
+    except Exception as err:  # any storage backend's error: permission, missing bucket, ...
+        raise RequestError("loa_file", f"{location} cannot be read ({type(err).__name__})") from None
+    if size == 0:
+        raise RequestError("loa_file", f"{location} is empty")
+    if size > max_bytes:
+        raise RequestError("loa_file", f"{location} is {size} bytes; the limit is {max_bytes}")
+    return LoaFileInfo(location, path.name, content_type, size)
+
+
+@dataclass
+class ImportRequest:
+    """A validated import request, ready for the API (plain data, JSON-friendly)."""
+
+    numbers: list[str]
+    duplicates: list[str]
+    subscriber_name: str
+    house_number: str
+    street_name: str
+    city: str
+    state_code: str
+    zip: str
+    loa_authorizing_person: str
+    site_id: str
+    customer_order_id_prefix: str
+    loa: dict[str, Any]
+    rejection_policy: str = "skip"
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    sip_peer_id: str | None = None
+    county: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _required(values: Mapping[str, Any], name: str, max_len: int | None = None) -> str:
+    value = values.get(name)
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise RequestError(name, "is required")
+    if max_len is not None and len(text) > max_len:
+        raise RequestError(name, f"is {len(text)} characters; at most {max_len}")
+    return text
+
+
+def _optional(values: Mapping[str, Any], name: str) -> str | None:
+    value = values.get(name)
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+def validate_import_request(values: Mapping[str, Any], check_loa: bool = True) -> ImportRequest:
+    """
+    Validate the Params of an import run and return the normalised request.
+
+    :raises RequestError: naming the first invalid field.
+    """
+    numbers, duplicates = normalize_numbers(values.get("numbers"))
+    state_code = _required(values, "state_code").upper()
+    if not STATE_CODE.match(state_code):
+        raise RequestError("state_code", f"{state_code!r} is not a two-letter state code")
+    zip_code = _required(values, "zip")
+    if not ZIP_CODE.match(zip_code):
+        raise RequestError("zip", f"{zip_code!r} is not a ZIP code (12345 or 12345-6789)")
+    site_id = _required(values, "site_id")
+    if not SITE_ID.match(site_id):
+        raise RequestError("site_id", f"{site_id!r} is not a numeric site id")
+    sip_peer_id = _optional(values, "sip_peer_id")
+    if sip_peer_id is not None and not SITE_ID.match(sip_peer_id):
+        raise RequestError("sip_peer_id", f"{sip_peer_id!r} is not a numeric SIP peer id")
+    prefix = _required(values, "customer_order_id_prefix", PREFIX_MAX)
+    if not CUSTOMER_ORDER_ID.match(prefix):
+        raise RequestError("customer_order_id_prefix", "may hold only letters, digits, dashes and spaces")
+    policy = (_optional(values, "rejection_policy") or "skip").lower()
+    if policy not in REJECTION_POLICIES:
+        raise RequestError("rejection_policy", f"must be one of {REJECTION_POLICIES}")
+    try:
+        chunk_size = int(values.get("chunk_size") or DEFAULT_CHUNK_SIZE)
+    except (TypeError, ValueError):
+        raise RequestError("chunk_size", "must be a whole number") from None
+    if not 1 <= chunk_size <= ORDER_MAX_NUMBERS:
+        raise RequestError("chunk_size", f"must be between 1 and {ORDER_MAX_NUMBERS}")
+    loa_location = _required(values, "loa_file")
+    loa = asdict(check_loa_file(loa_location)) if check_loa else {"location": loa_location}
+    return ImportRequest(
+        numbers=numbers,
+        duplicates=duplicates,
+        subscriber_name=_required(values, "subscriber_name", 45),
+        house_number=_required(values, "house_number"),
+        street_name=_required(values, "street_name"),
+        city=_required(values, "city"),
+        state_code=state_code,
+        zip=zip_code,
+        county=_optional(values, "county"),
+        loa_authorizing_person=_required(values, "loa_authorizing_person"),
+        site_id=site_id,
+        sip_peer_id=sip_peer_id,
+        customer_order_id_prefix=prefix,
+        loa=loa,
+        rejection_policy=policy,
+        chunk_size=chunk_size,
+    )
+
+
+def customer_order_id(prefix: str, run_key: str, index: int, numbers: Iterable[str]) -> str:
+    """
+    A deterministic CustomerOrderId for one chunk of one run: the same chunk of the same run always gets
+    the same id, so a retry can find the order it made. Fits Bandwidth's pattern and 40 characters.
+    """
+    run_hash = hashlib.sha256(run_key.encode()).hexdigest()[:8]
+    numbers_hash = hashlib.sha256(",".join(numbers).encode()).hexdigest()[:6]
+    return f"{prefix}-{run_hash}-{index:04d}-{numbers_hash}"

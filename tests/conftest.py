@@ -1,0 +1,78 @@
+"""
+Test set-up shared by every test: an Airflow home of its own (SQLite), our dags/ and plugins/ folders,
+short retry delays, and a Bandwidth sandbox on a free loopback port with connections pointing at it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_HOME = Path(tempfile.mkdtemp(prefix="bw-airflow-home-"))
+
+# Airflow reads these at import time: set them before anything imports airflow.
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(_HOME),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
+        "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True",
+        "AIRFLOW__BANDWIDTH__REPORT_BASE": f"file://{_HOME}/reports",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": "http://127.0.0.1:9/execution/",
+    }
+)
+
+import pytest  # noqa: E402
+
+from bandwidth_sandbox import Sandbox, SandboxConfig  # noqa: E402
+
+AIRFLOW = str(Path(sys.executable).parent / "airflow")
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """A migrated SQLite metadata database for dag.test() runs."""
+    subprocess.run([AIRFLOW, "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())
+    return _HOME
+
+
+def connection_env(sandbox: Sandbox, auth_type: str = "basic") -> str:
+    """``AIRFLOW_CONN_*`` values for a Bandwidth connection to ``sandbox``."""
+    cfg = sandbox.config
+    login, password = (
+        (cfg.client_id, cfg.client_secret) if auth_type == "oauth2" else (cfg.username, cfg.password)
+    )
+    return json.dumps(
+        {
+            "conn_type": "bandwidth",
+            "host": sandbox.base_url,
+            "login": login,
+            "password": password,
+            "extra": {"account_id": cfg.account_id, "auth_type": auth_type, "token_url": sandbox.token_url},
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    """One sandbox for the session; each test resets it through the ``bw`` fixture."""
+    with Sandbox(SandboxConfig(order_seconds=0.6)) as sb:
+        os.environ["AIRFLOW_CONN_BANDWIDTH_DEFAULT"] = connection_env(sb, "basic")
+        os.environ["AIRFLOW_CONN_BANDWIDTH_OAUTH"] = connection_env(sb, "oauth2")
+        yield sb
+
+
+@pytest.fixture
+def bw(sandbox: Sandbox) -> Sandbox:
+    """The sandbox, reset to its seed with no faults and an empty request log."""
+    sandbox.reset()
+    sandbox.clear_faults()
+    sandbox.clear_requests()
+    return sandbox
