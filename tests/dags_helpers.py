@@ -1,14 +1,17 @@
-"""Conf builders shared by the DAG tests."""
+"""Helpers shared by the DAG tests: a conf as the UI form sends it, and reading a run's outcome."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_LOA = str(ROOT / "include" / "loa" / "sample-loa.pdf")
 
 
-def base_conf(numbers, **overrides):
+def base_conf(numbers=("3035550100",), **overrides):
     conf = {
         "numbers": list(numbers),
         "subscriber_name": "Acme Dental",
@@ -26,3 +29,29 @@ def base_conf(numbers, **overrides):
     }
     conf.update(overrides)
     return conf
+
+
+def task_states(dr) -> dict[str, str]:
+    """``{task_id or task_id[map_index]: state}`` of a finished run."""
+    states = {}
+    for ti in dr.get_task_instances():
+        key = ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"
+        states[key] = ti.state
+    return states
+
+
+def report_of(dr) -> dict:
+    """The JSON report the run wrote."""
+    base = os.environ["AIRFLOW__BANDWIDTH__REPORT_BASE"].removeprefix("file://")
+    run = re.sub(r"[^A-Za-z0-9_.\-]", "_", dr.run_id)
+    return json.loads((Path(base) / dr.dag_id / run / "report.json").read_text())
+
+
+def rows_by_number(report: dict) -> dict[str, dict]:
+    return {row["number"]: row for row in report["rows"]}
+
+
+def api_calls(sandbox, endpoint=None):
+    """The sandbox's logged API calls (admin and token calls excluded), optionally of one endpoint."""
+    rows = [r for r in sandbox.requests() if not r["endpoint"].startswith("admin") and r["endpoint"] != "token"]
+    return [r for r in rows if endpoint is None or r["endpoint"] == endpoint]
