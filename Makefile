@@ -15,7 +15,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m bandwidth_demo
+	$(PY) include/demo.py
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -165,19 +165,25 @@ class _BandwidthApi:
 
     def find_in_service(self, numbers: Sequence[str], page_size: int = 500) -> set[str]:
         """
-        Return which of ``numbers`` are in service, in the fewest calls: one single-number check each, or
-        the account's totals and then every page of the in-service list, whichever is fewer.
+        Return which of ``numbers`` are in service, in few calls: read the in-service list page by page
+        while that is cheaper than checking each number still unseen on its own, then switch.
         """
         wanted = set(numbers)
-        if not wanted:
-            return set()
-        if len(wanted) <= 2:
+        if len(wanted) <= 1:
             return {n for n in wanted if self.is_in_service(n)}
-        total = self.count_in_service_numbers()
-        pages = -(-total // page_size)
-        if len(wanted) <= pages:
-            return {n for n in wanted if self.is_in_service(n)}
-        return {n for page in self.iter_in_service_pages(page_size) for n in page if n in wanted}
+        found: set[str] = set()
+        page = self.execute(api.list_in_service_numbers(page_size=page_size))
+        seen = len(page.numbers)
+        while True:
+            found |= wanted.intersection(page.numbers)
+            unseen = wanted - found
+            if not unseen or not page.next_query:
+                return found
+            pages_left = -(-max(0, (page.total_count or 0) - seen) // page_size)
+            if len(unseen) < pages_left:
+                return found | {n for n in unseen if self.is_in_service(n)}
+            page = self.execute(api.list_in_service_numbers(query=page.next_query))
+            seen += len(page.numbers)
 
     def count_in_service_numbers(self) -> int:
         return self.execute(api.count_in_service_numbers())

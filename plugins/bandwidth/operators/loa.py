@@ -15,8 +15,8 @@ class UploadLoaOperator(BaseOperator):
     """
     Upload the LOA file to a completed (or partially completed) import order.
 
-    Skips orders that did not go through, and orders that already hold an LOA document (so a retry
-    never uploads twice). The file is read through :class:`~airflow.sdk.ObjectStoragePath`, so it may be
+    Skips orders that did not go through; on a retry, also orders that already hold an LOA document
+    (so a retry after a lost answer never uploads twice). The file is read through :class:`~airflow.sdk.ObjectStoragePath`, so it may be
     a local path or any object-storage URL (``s3://``, ``gs://``, ...).
 
     :param order: the order as the sensor pushed it (templated).
@@ -38,7 +38,9 @@ class UploadLoaOperator(BaseOperator):
             self.log.info("Order %s ended %s: no LOA to upload", order.order_id, order.status.value)
             return result
         hook = BandwidthHook(self.bandwidth_conn_id)
-        existing = [f for f in hook.list_loas(order.order_id) if (f.document_type or "LOA").upper() == "LOA"]
+        existing = []
+        if context["ti"].try_number > 1:  # only a retry can find its own earlier upload
+            existing = [f for f in hook.list_loas(order.order_id) if (f.document_type or "LOA").upper() == "LOA"]
         if existing:
             self.log.info("Order %s already has LOA %s: not uploading again", order.order_id, existing[0].file_name)
             return {**result, "file_name": existing[0].file_name, "status": "already_present"}

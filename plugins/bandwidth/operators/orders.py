@@ -45,8 +45,9 @@ class _CreateOrderOperator(BaseOperator):
     Create one order idempotently: a retry never makes a second order.
 
     Before creating, look for the order this task already made: first in the task state store (written
-    right after creation), then by CustomerOrderId. If the create call's answer is lost (no answer, 5xx),
-    look again before failing, so the task's retry finds the order instead of repeating it.
+    right after creation), then, on a retry, by CustomerOrderId (a worker may have died between the
+    create and the store). If the create call's answer is lost (no answer, 5xx), look it up at once
+    before failing, so neither this try nor the next repeats the order.
     """
 
     template_fields = ("chunk", "bandwidth_conn_id")
@@ -80,7 +81,8 @@ class _CreateOrderOperator(BaseOperator):
             self.log.info("Reusing %s order %s (task state store) for %s", self.kind, order_id, cid)
             return order_id
         hook = BandwidthHook(self.bandwidth_conn_id)
-        order_id = self._find(hook, cid)
+        # A first try cannot have created anything yet: only a retry (or a cleared task) looks up first.
+        order_id = self._find(hook, cid) if context["ti"].try_number > 1 else None
         if order_id:
             self.log.info("Reusing %s order %s found by CustomerOrderId %s", self.kind, order_id, cid)
         else:

@@ -70,7 +70,7 @@ class ImportReportOperator(BaseOperator):
             "duplicates": request.get("duplicates", []),
             "rows": [r.to_dict() for r in rows],
         }
-        result["artifacts"] = self._write(context, rows, result)
+        self._write(context, rows, result)
         self.log.info("Per-number report (%s):\n%s", summary, report.to_table(rows))
         self.log.info("Report written to %s", ", ".join(result["artifacts"].values()))
         failed = report.failed_rows(rows)
@@ -81,11 +81,12 @@ class ImportReportOperator(BaseOperator):
             raise AirflowFailException(f"{len(failed)} number(s) did not end in service: {shown}{more}")
         return result
 
-    def _write(self, context: Any, rows: list[report.ReportRow], result: dict[str, Any]) -> dict[str, str]:
+    def _write(self, context: Any, rows: list[report.ReportRow], result: dict[str, Any]) -> None:
+        """Write report.csv and report.json (which lists both paths under ``artifacts``)."""
         run = re.sub(r"[^A-Za-z0-9_.\-]", "_", context["run_id"])
         folder = report_base() / context["dag"].dag_id / run
         folder.mkdir(parents=True, exist_ok=True)
         csv_path, json_path = folder / "report.csv", folder / "report.json"
+        result["artifacts"] = {"csv": str(csv_path), "json": str(json_path)}
         csv_path.write_text(report.to_csv(rows))
         json_path.write_text(report.to_json(result))
-        return {"csv": str(csv_path), "json": str(json_path)}

@@ -200,16 +200,20 @@ def test_in_service_list_of_an_empty_account_is_empty(hook):
     assert hook.list_in_service_numbers() == []
 
 
-def test_find_in_service_uses_the_fewest_calls(bw):
-    bw.seed(in_service=[f"720555{i:04d}" for i in range(600)])
+def test_find_in_service_reads_pages_or_checks_single_numbers_whichever_is_fewer(bw):
+    in_service = [f"720555{i:04d}" for i in range(1500)]
+    bw.seed(in_service=in_service)
     hook = BandwidthHook("bandwidth_default", retry_policy=FAST)
-    assert hook.find_in_service(["7205550001", "3035550100"]) == {"7205550001"}
-    assert len(calls(bw, "inserviceNumbers.get")) == 2
+    # one number still unseen after page 1 of 3: one single check beats reading two more pages
+    assert hook.find_in_service(["3035550100", "7205550001"]) == {"7205550001"}
+    assert (len(calls(bw, "inserviceNumbers.list")), len(calls(bw, "inserviceNumbers.get"))) == (1, 1)
     bw.clear_requests()
-    wanted = [f"720555{i:04d}" for i in range(0, 600, 10)]
+    wanted = in_service[::10]  # 150 numbers spread over all three pages: paging wins
     assert hook.find_in_service(wanted) == set(wanted)
-    assert len(calls(bw, "inserviceNumbers.get")) == 0
-    assert len(calls(bw, "inserviceNumbers.list")) == 2
+    assert (len(calls(bw, "inserviceNumbers.list")), len(calls(bw, "inserviceNumbers.get"))) == (3, 0)
+    bw.clear_requests()
+    assert hook.find_in_service(["3035550100"]) == set()
+    assert (len(calls(bw, "inserviceNumbers.list")), len(calls(bw, "inserviceNumbers.get"))) == (0, 1)
 
 
 def test_remove_order_takes_imported_numbers_out_of_service(hook):
