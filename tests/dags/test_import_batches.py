@@ -1,0 +1,69 @@
+"""The batch DAG file: one DAG per batch, bad batches reported as an import error, runs against the sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from airflow.sdk import DagRunState
+from tests.dags_helpers import ROOT, api_calls, report_of, rows_by_number
+
+BATCH = {
+    "name": "dental_north",
+    "schedule": "@daily",
+    "site_id": "14413",
+    "subscriber": {"name": "Acme Dental", "house_number": "900", "street_name": "Main St", "city": "Denver", "state_code": "CO", "zip": "80202"},
+    "loa_authorizing_person": "Jane Doe",
+    "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"),
+    "numbers": ["3035550100", "3035550101", "3035550199"],
+    "customer_order_id_prefix": "north",
+    "poll_interval": 0.3,
+    "grace_period": 3,
+}
+
+
+@pytest.fixture
+def batch_bag(airflow_db, tmp_path, monkeypatch):
+    def build(files: dict[str, object]):
+        from airflow.dag_processing.dagbag import DagBag
+
+        for name, data in files.items():
+            (tmp_path / name).write_text(data if isinstance(data, str) else yaml.safe_dump(data))
+        monkeypatch.setenv("BANDWIDTH_BATCH_FOLDER", str(tmp_path))
+        return DagBag(dag_folder=str(ROOT / "dags" / "import_batches.py"))
+
+    return build
+
+
+def test_each_batch_file_gets_its_dag_with_the_import_chain(batch_bag):
+    bag = batch_bag({"north.yaml": BATCH, "south.yaml": {**BATCH, "name": "dental_south", "schedule": None}})
+    assert not bag.import_errors
+    assert set(bag.dag_ids) == {"import_batch_dental_north", "import_batch_dental_south"}
+    north = bag.get_dag("import_batch_dental_north")
+    assert {"validate_request", "check_importability", "import_order.create", "import_order.wait", "report"} <= set(north.task_ids)
+
+
+def test_a_malformed_batch_is_an_import_error_naming_file_and_field_and_the_rest_load(batch_bag, tmp_path):
+    bad = {**BATCH, "name": "broken", "subscriber": {**BATCH["subscriber"], "state_code": "Colorado"}}
+    bag = batch_bag({"north.yaml": BATCH, "broken.yaml": bad, "garbage.yaml": "numbers: [unclosed\n"})
+    assert "import_batch_dental_north" in bag.dag_ids
+    assert "import_batch_broken" not in bag.dag_ids
+    (error,) = bag.import_errors.values()
+    assert f"{tmp_path / 'broken.yaml'}: subscriber.state_code:" in error
+    assert f"{tmp_path / 'garbage.yaml'}: not valid YAML" in error
+
+
+def test_a_batch_dag_runs_and_a_rerun_does_not_reorder(batch_bag, bw):
+    dag = batch_bag({"north.yaml": BATCH}).get_dag("import_batch_dental_north")
+    first = dag.test()
+    assert first.state == DagRunState.SUCCESS
+    rows = rows_by_number(report_of(first))
+    assert [rows[n]["outcome"] for n in ("3035550100", "3035550101", "3035550199")] == ["in_service", "in_service", "rejected"]
+    bw.clear_requests()
+    again = dag.test()
+    assert again.state == DagRunState.SUCCESS
+    rows = rows_by_number(report_of(again))
+    assert {rows[n]["outcome"] for n in ("3035550100", "3035550101")} == {"already_in_service"}
+    assert api_calls(bw, "importTnOrders.create") == []
