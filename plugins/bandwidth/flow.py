@@ -1,11 +1,13 @@
 """
-The one function that lays the import task chain, used by ``hosted_messaging_import`` and by every
-batch DAG. Call it inside a ``with DAG(...)`` block.
+The functions that lay the task chains: :func:`build_import_flow` (``hosted_messaging_import`` and every
+batch DAG) and :func:`build_remove_flow` (``hosted_messaging_remove``). Call them inside ``with DAG(...)``.
 
-    validate_request ─┬─ ensure_subscription
+    validate_request ─┬─ ensure_subscription ─────────────┐
                       └─ check_importability ── plan_orders ── import_order[i]: create ── wait ── upload_loa
-                                                                                   │
                                               verify_in_service (all done) ── report (all done)
+
+    validate_request ── ensure_subscription ── plan_orders ── remove_order[i]: create ── wait
+                                              verify_removed (all done) ── report (all done)
 """
 
 from __future__ import annotations
@@ -17,14 +19,18 @@ from airflow.sdk import task_group
 from bandwidth.operators import (
     CheckImportabilityOperator,
     CreateImportTnOrderOperator,
+    CreateRemoveImportedTnOrderOperator,
     EnsureSubscriptionOperator,
     ImportReportOperator,
-    PlanImportOrdersOperator,
+    PlanOrdersOperator,
+    RemoveReportOperator,
     UploadLoaOperator,
     ValidateImportRequestOperator,
+    ValidateRemoveRequestOperator,
     VerifyInServiceOperator,
+    VerifyRemovedOperator,
 )
-from bandwidth.sensors import DEFAULT_WAIT_TIMEOUT, ImportTnOrderSensor
+from bandwidth.sensors import DEFAULT_WAIT_TIMEOUT, ImportTnOrderSensor, RemoveImportedTnOrderSensor
 
 #: Retries for every API task; the delay between them is ``[core] default_task_retry_delay``, doubled each time.
 DEFAULT_ARGS: dict[str, Any] = {
@@ -34,6 +40,7 @@ DEFAULT_ARGS: dict[str, Any] = {
 }
 
 ORDER_GROUP = "import_order"
+REMOVE_GROUP = "remove_order"
 
 
 def build_import_flow(
@@ -62,9 +69,7 @@ def build_import_flow(
     check = CheckImportabilityOperator(
         task_id="check_importability", request=validate.output, bandwidth_conn_id=bandwidth_conn_id
     )
-    plan = PlanImportOrdersOperator(
-        task_id="plan_orders", request=validate.output, checker=check.output, retries=0
-    )
+    plan = PlanOrdersOperator(task_id="plan_orders", request=validate.output, checker=check.output, retries=0)
 
     @task_group(group_id=ORDER_GROUP)
     def import_order(chunk: dict[str, Any]) -> None:
@@ -103,5 +108,56 @@ def build_import_flow(
     )
     validate >> [subscribe, check]
     subscribe >> plan
+    orders >> verify >> report
+    return report
+
+
+def build_remove_flow(
+    *,
+    values: dict[str, Any] | None = None,
+    bandwidth_conn_id: str = "bandwidth_default",
+    callback_conn_id: str = "bandwidth_callback",
+    poll_interval: float | str = 60.0,
+    grace_period: float | str = 300.0,
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+) -> RemoveReportOperator:
+    """Add the remove tasks to the current DAG and return the final report task (arguments as the import's)."""
+    validate = ValidateRemoveRequestOperator(task_id="validate_request", values=values, retries=0)
+    subscribe = EnsureSubscriptionOperator(
+        task_id="ensure_subscription",
+        order_type="removeImportedTnOrders",
+        bandwidth_conn_id=bandwidth_conn_id,
+        callback_conn_id=callback_conn_id,
+    )
+    plan = PlanOrdersOperator(task_id="plan_orders", request=validate.output, retries=0)
+
+    @task_group(group_id=REMOVE_GROUP)
+    def remove_order(chunk: dict[str, Any]) -> None:
+        create = CreateRemoveImportedTnOrderOperator(task_id="create", chunk=chunk, bandwidth_conn_id=bandwidth_conn_id)
+        RemoveImportedTnOrderSensor(
+            task_id="wait",
+            order_id=create.output,
+            bandwidth_conn_id=bandwidth_conn_id,
+            poke_interval=poll_interval,
+            timeout=wait_timeout,
+            deferrable=True,
+        )
+
+    orders = remove_order.expand(chunk=plan.output)
+    verify = VerifyRemovedOperator(
+        task_id="verify_removed",
+        order_task_id=f"{REMOVE_GROUP}.wait",
+        bandwidth_conn_id=bandwidth_conn_id,
+        grace_period=grace_period,
+    )
+    report = RemoveReportOperator(
+        task_id="report",
+        request_task_id=validate.task_id,
+        plan_task_id=plan.task_id,
+        order_task_id=f"{REMOVE_GROUP}.wait",
+        verify_task_id=verify.task_id,
+        retries=0,
+    )
+    validate >> subscribe >> plan
     orders >> verify >> report
     return report

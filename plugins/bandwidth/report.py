@@ -107,6 +107,35 @@ def build_import_rows(
     return rows
 
 
+def build_remove_rows(
+    numbers: Sequence[str],
+    plan: Sequence[Mapping[str, Any]] | None,
+    orders: Sequence[Mapping[str, Any] | None],
+    verification: Mapping[str, Any] | None,
+) -> list[ReportRow]:
+    """One row per number of a remove run: removed, remove_failed (with Bandwidth's code), still in service."""
+    planned = {n: chunk["customer_order_id"] for chunk in plan or [] for n in chunk["numbers"]}
+    by_number = _orders_by_number(orders)
+    removed = set((verification or {}).get("removed", []))
+    verified = verification is not None
+    rows = []
+    for number in numbers:
+        row = ReportRow(number=number, outcome=Outcome.NOT_ORDERED, customer_order_id=planned.get(number))
+        order = by_number.get(number)
+        if order is not None:
+            row.order_id, row.order_status = order.order_id, order.status.value
+            row.customer_order_id = order.customer_order_id or row.customer_order_id
+            error = order.failed_numbers().get(number)
+            if error is not None:
+                row.error_code, row.error_description = error.code or None, error.description
+                row.outcome = Outcome.REMOVE_FAILED
+            elif order.status.is_success:
+                row.in_service = (number not in removed) if verified else None
+                row.outcome = Outcome.REMOVED if row.in_service is False else Outcome.STILL_IN_SERVICE
+        rows.append(row)
+    return rows
+
+
 def summarize(rows: Sequence[ReportRow]) -> dict[str, int]:
     counts = Counter(r.outcome for r in rows)
     return {"total": len(rows), **dict(sorted(counts.items()))}

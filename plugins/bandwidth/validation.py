@@ -189,18 +189,10 @@ def validate_import_request(values: Mapping[str, Any], check_loa: bool = True) -
     sip_peer_id = _optional(values, "sip_peer_id")
     if sip_peer_id is not None and not SITE_ID.match(sip_peer_id):
         raise RequestError("sip_peer_id", f"{sip_peer_id!r} is not a numeric SIP peer id")
-    prefix = _required(values, "customer_order_id_prefix", PREFIX_MAX)
-    if not CUSTOMER_ORDER_ID.match(prefix):
-        raise RequestError("customer_order_id_prefix", "may hold only letters, digits, dashes and spaces")
+    prefix, chunk_size = _prefix_and_chunk_size(values, "import")
     policy = (_optional(values, "rejection_policy") or "skip").lower()
     if policy not in REJECTION_POLICIES:
         raise RequestError("rejection_policy", f"must be one of {REJECTION_POLICIES}")
-    try:
-        chunk_size = int(values.get("chunk_size") or DEFAULT_CHUNK_SIZE)
-    except (TypeError, ValueError):
-        raise RequestError("chunk_size", "must be a whole number") from None
-    if not 1 <= chunk_size <= ORDER_MAX_NUMBERS:
-        raise RequestError("chunk_size", f"must be between 1 and {ORDER_MAX_NUMBERS}")
     loa_location = _required(values, "loa_file")
     loa = asdict(check_loa_file(loa_location)) if check_loa else {"location": loa_location}
     return ImportRequest(
@@ -221,6 +213,41 @@ def validate_import_request(values: Mapping[str, Any], check_loa: bool = True) -
         rejection_policy=policy,
         chunk_size=chunk_size,
     )
+
+
+@dataclass
+class RemoveRequest:
+    """A validated remove request (plain data, JSON-friendly)."""
+
+    numbers: list[str]
+    duplicates: list[str]
+    customer_order_id_prefix: str
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _prefix_and_chunk_size(values: Mapping[str, Any], default_prefix: str) -> tuple[str, int]:
+    prefix = _optional(values, "customer_order_id_prefix") or default_prefix
+    if len(prefix) > PREFIX_MAX:
+        raise RequestError("customer_order_id_prefix", f"is {len(prefix)} characters; at most {PREFIX_MAX}")
+    if not CUSTOMER_ORDER_ID.match(prefix):
+        raise RequestError("customer_order_id_prefix", "may hold only letters, digits, dashes and spaces")
+    try:
+        chunk_size = int(values.get("chunk_size") or DEFAULT_CHUNK_SIZE)
+    except (TypeError, ValueError):
+        raise RequestError("chunk_size", "must be a whole number") from None
+    if not 1 <= chunk_size <= ORDER_MAX_NUMBERS:
+        raise RequestError("chunk_size", f"must be between 1 and {ORDER_MAX_NUMBERS}")
+    return prefix, chunk_size
+
+
+def validate_remove_request(values: Mapping[str, Any]) -> RemoveRequest:
+    """Validate the Params of a remove run. :raises RequestError: naming the first invalid field."""
+    numbers, duplicates = normalize_numbers(values.get("numbers"))
+    prefix, chunk_size = _prefix_and_chunk_size(values, "remove")
+    return RemoveRequest(numbers, duplicates, prefix, chunk_size)
 
 
 def customer_order_id(prefix: str, run_key: str, index: int, numbers: Iterable[str]) -> str:

@@ -5,12 +5,12 @@ from bandwidth.operators.loa import UploadLoaOperator
 from bandwidth.operators.orders import (
     CreateImportTnOrderOperator,
     CreateRemoveImportedTnOrderOperator,
-    PlanImportOrdersOperator,
+    PlanOrdersOperator,
 )
-from bandwidth.operators.report import ImportReportOperator
-from bandwidth.operators.request import ValidateImportRequestOperator
+from bandwidth.operators.report import ImportReportOperator, RemoveReportOperator
+from bandwidth.operators.request import ValidateImportRequestOperator, ValidateRemoveRequestOperator
 from bandwidth.operators.subscriptions import EnsureSubscriptionOperator
-from bandwidth.operators.verify import VerifyInServiceOperator
+from bandwidth.operators.verify import VerifyInServiceOperator, VerifyRemovedOperator
 
 __all__ = [
     "CheckImportabilityOperator",
@@ -18,8 +18,11 @@ __all__ = [
     "CreateRemoveImportedTnOrderOperator",
     "EnsureSubscriptionOperator",
     "ImportReportOperator",
-    "PlanImportOrdersOperator",
+    "PlanOrdersOperator",
+    "RemoveReportOperator",
     "UploadLoaOperator",
     "ValidateImportRequestOperator",
+    "ValidateRemoveRequestOperator",
     "VerifyInServiceOperator",
+    "VerifyRemovedOperator",
 ]

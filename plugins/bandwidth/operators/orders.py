@@ -12,31 +12,35 @@ from bandwidth.models import ImportTnOrderRequest, ServiceAddress, TnOrder
 from bandwidth.validation import customer_order_id
 
 
-class PlanImportOrdersOperator(BaseOperator):
+class PlanOrdersOperator(BaseOperator):
     """
-    Split the importable numbers into orders of at most ``chunk_size`` numbers, each with a
-    deterministic CustomerOrderId (same run, same chunk → same id), for dynamic task mapping.
+    Split the numbers to order into chunks of at most ``chunk_size``, each with a deterministic
+    CustomerOrderId (same run, same chunk → same id), for dynamic task mapping.
+
+    :param request: the validated request (``chunk_size``, ``customer_order_id_prefix``, ``numbers``).
+    :param checker: the checker's result; its importable numbers are ordered. Without it, the request's.
     """
 
     template_fields = ("request", "checker")
 
-    def __init__(self, *, request: Any, checker: Any, **kwargs: Any) -> None:
+    def __init__(self, *, request: Any, checker: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.request = request
         self.checker = checker
 
     def execute(self, context: Any) -> list[dict[str, Any]]:
         run_key = f"{context['dag'].dag_id}/{context['run_id']}"
-        chunks = api.chunked(self.checker["importable"], int(self.request["chunk_size"]))
+        numbers = self.checker["importable"] if self.checker is not None else self.request["numbers"]
+        chunks = api.chunked(numbers, int(self.request["chunk_size"]))
         plan = [
             {
                 "index": i,
-                "customer_order_id": customer_order_id(self.request["customer_order_id_prefix"], run_key, i, numbers),
-                "numbers": numbers,
+                "customer_order_id": customer_order_id(self.request["customer_order_id_prefix"], run_key, i, chunk),
+                "numbers": chunk,
             }
-            for i, numbers in enumerate(chunks)
+            for i, chunk in enumerate(chunks)
         ]
-        self.log.info("Planned %d order(s) for %d number(s)", len(plan), len(self.checker["importable"]))
+        self.log.info("Planned %d order(s) for %d number(s)", len(plan), len(numbers))
         return plan
 
 
@@ -105,7 +109,7 @@ class CreateImportTnOrderOperator(_CreateOrderOperator):
     """
     Create the ``importTnOrders`` order of one chunk, idempotently (see :class:`_CreateOrderOperator`).
 
-    :param chunk: ``{"customer_order_id", "numbers"}`` from :class:`PlanImportOrdersOperator` (templated).
+    :param chunk: ``{"customer_order_id", "numbers"}`` from :class:`PlanOrdersOperator` (templated).
     :param request: the validated request (subscriber, address, site, LOA person).
     """
 

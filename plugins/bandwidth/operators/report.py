@@ -1,4 +1,4 @@
-"""Write the per-number report of an import run and fail the run if any ordered number is not in service."""
+"""Write the per-number report of an import or remove run, then fail the run if any number did not end as it should."""
 
 from __future__ import annotations
 
@@ -20,48 +20,34 @@ def report_base() -> ObjectStoragePath:
     return ObjectStoragePath(base)
 
 
-class ImportReportOperator(BaseOperator):
+class _ReportOperator(BaseOperator):
     """
     Build one row per submitted number from what each step recorded; log it as a table, write it as CSV
-    and JSON (paths logged), return it as the run's final XCom, then fail if any number that was ordered
-    did not end in service. Numbers the checker rejected under the ``skip`` policy are reported, not failed.
+    and JSON (paths logged), return it as the run's final XCom, then fail if any number did not end as
+    it should. Runs when its upstream tasks are done, whatever their state.
 
     The ``*_task_id`` arguments name the tasks whose XComs are read (mapped ones give all their indexes).
     """
 
-    def __init__(
-        self,
-        *,
-        request_task_id: str,
-        checker_task_id: str,
-        plan_task_id: str,
-        order_task_id: str,
-        loa_task_id: str,
-        verify_task_id: str,
-        **kwargs: Any,
-    ) -> None:
+    what_failed = "did not end as expected"
+
+    def __init__(self, *, request_task_id: str, plan_task_id: str, order_task_id: str, verify_task_id: str, **kwargs: Any) -> None:
         kwargs.setdefault("trigger_rule", TriggerRule.ALL_DONE)
         super().__init__(**kwargs)
         self.request_task_id = request_task_id
-        self.checker_task_id = checker_task_id
         self.plan_task_id = plan_task_id
         self.order_task_id = order_task_id
-        self.loa_task_id = loa_task_id
         self.verify_task_id = verify_task_id
+
+    def _rows(self, ti: Any, request: dict[str, Any]) -> list[report.ReportRow]:
+        raise NotImplementedError
 
     def execute(self, context: Any) -> dict[str, Any]:
         ti = context["ti"]
         request = ti.xcom_pull(task_ids=self.request_task_id)
         if not request:
             raise AirflowFailException("No validated request: see the validate_request task's log")
-        rows = report.build_import_rows(
-            numbers=request["numbers"],
-            checker=ti.xcom_pull(task_ids=self.checker_task_id),
-            plan=ti.xcom_pull(task_ids=self.plan_task_id),
-            orders=ti.xcom_pull(task_ids=[self.order_task_id], key="order") or [],
-            loas=ti.xcom_pull(task_ids=[self.loa_task_id]) or [],
-            verification=ti.xcom_pull(task_ids=self.verify_task_id),
-        )
+        rows = self._rows(ti, request)
         summary = report.summarize(rows)
         result = {
             "dag_id": context["dag"].dag_id,
@@ -78,7 +64,7 @@ class ImportReportOperator(BaseOperator):
             ti.xcom_push(key="return_value", value=result)
             shown = ", ".join(f"{r.number} ({r.outcome}{' ' + r.error_code if r.error_code else ''})" for r in failed[:20])
             more = f" and {len(failed) - 20} more" if len(failed) > 20 else ""
-            raise AirflowFailException(f"{len(failed)} number(s) did not end in service: {shown}{more}")
+            raise AirflowFailException(f"{len(failed)} number(s) {self.what_failed}: {shown}{more}")
         return result
 
     def _write(self, context: Any, rows: list[report.ReportRow], result: dict[str, Any]) -> None:
@@ -90,3 +76,41 @@ class ImportReportOperator(BaseOperator):
         result["artifacts"] = {"csv": str(csv_path), "json": str(json_path)}
         csv_path.write_text(report.to_csv(rows))
         json_path.write_text(report.to_json(result))
+
+
+class ImportReportOperator(_ReportOperator):
+    """
+    The report of an import run (see :class:`_ReportOperator`). Fails if any number that was ordered did
+    not end in service; numbers the checker rejected under the ``skip`` policy are reported, not failed.
+    """
+
+    what_failed = "did not end in service"
+
+    def __init__(self, *, checker_task_id: str, loa_task_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.checker_task_id = checker_task_id
+        self.loa_task_id = loa_task_id
+
+    def _rows(self, ti: Any, request: dict[str, Any]) -> list[report.ReportRow]:
+        return report.build_import_rows(
+            numbers=request["numbers"],
+            checker=ti.xcom_pull(task_ids=self.checker_task_id),
+            plan=ti.xcom_pull(task_ids=self.plan_task_id),
+            orders=ti.xcom_pull(task_ids=[self.order_task_id], key="order") or [],
+            loas=ti.xcom_pull(task_ids=[self.loa_task_id]) or [],
+            verification=ti.xcom_pull(task_ids=self.verify_task_id),
+        )
+
+
+class RemoveReportOperator(_ReportOperator):
+    """The report of a remove run: fails if any number was not removed (see :class:`_ReportOperator`)."""
+
+    what_failed = "were not removed"
+
+    def _rows(self, ti: Any, request: dict[str, Any]) -> list[report.ReportRow]:
+        return report.build_remove_rows(
+            numbers=request["numbers"],
+            plan=ti.xcom_pull(task_ids=self.plan_task_id),
+            orders=ti.xcom_pull(task_ids=[self.order_task_id], key="order") or [],
+            verification=ti.xcom_pull(task_ids=self.verify_task_id),
+        )

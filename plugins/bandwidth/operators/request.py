@@ -7,7 +7,7 @@ from typing import Any
 
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
-from bandwidth.validation import RequestError, validate_import_request
+from bandwidth.validation import RequestError, validate_import_request, validate_remove_request
 
 
 class ValidateImportRequestOperator(BaseOperator):
@@ -22,6 +22,7 @@ class ValidateImportRequestOperator(BaseOperator):
     """
 
     template_fields = ("values",)
+    kind = "import"
 
     def __init__(self, *, values: Mapping[str, Any] | None = None, check_loa: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -31,11 +32,24 @@ class ValidateImportRequestOperator(BaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         values = dict(self.values if self.values is not None else context["params"])
         try:
-            request = validate_import_request(values, check_loa=self.check_loa)
+            request = self._validate(values)
         except RequestError as err:
-            raise AirflowFailException(f"Invalid import request: {err}") from None
+            raise AirflowFailException(f"Invalid {self.kind} request: {err}") from None
         if request.duplicates:
             self.log.warning("Removed %d duplicate number(s): %s", len(request.duplicates), ", ".join(request.duplicates[:20]))
-        self.log.info("Import request valid: %d unique number(s), site %s", len(request.numbers), request.site_id)
-        context["ti"].xcom_push(key="loa", value=request.loa)
+        self.log.info("%s request valid: %d unique number(s)", self.kind.capitalize(), len(request.numbers))
+        if hasattr(request, "loa"):
+            context["ti"].xcom_push(key="loa", value=request.loa)
         return request.to_dict()
+
+    def _validate(self, values: dict[str, Any]) -> Any:
+        return validate_import_request(values, check_loa=self.check_loa)
+
+
+class ValidateRemoveRequestOperator(ValidateImportRequestOperator):
+    """Check and normalise a remove request (numbers, CustomerOrderId prefix, chunk size) before any API call."""
+
+    kind = "remove"
+
+    def _validate(self, values: dict[str, Any]) -> Any:
+        return validate_remove_request(values)
