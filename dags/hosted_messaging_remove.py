@@ -42,6 +42,7 @@ with DAG(
         "callback_conn_id": Param("bandwidth_callback", type="string", title="Callback connection", description="Public callback URL and the Basic credentials Bandwidth will send."),
         "poll_interval": Param(60, type="number", exclusiveMinimum=0, title="Poll interval (s)"),
         "grace_period": Param(300, type="number", minimum=0, title="Grace period (s)", description="How long to wait for removed numbers to leave the in-service list."),
+        "wait_timeout": Param(7 * 24 * 3600, type="number", exclusiveMinimum=0, title="Give up waiting after (s)", description="How long to wait for Bandwidth to finish an order (default 7 days; Bandwidth advises against short waits)."),
     },
 ) as dag:
     build_remove_flow(
@@ -49,4 +50,5 @@ with DAG(
         callback_conn_id="{{ params.callback_conn_id }}",
         poll_interval="{{ params.poll_interval }}",
         grace_period="{{ params.grace_period }}",
+        wait_timeout="{{ params.wait_timeout }}",
     )

@@ -157,6 +157,8 @@ class SandboxApp:
                                              else rule.retry_after)
             return Response.empty(429, headers)
         status = rule.status
+        if rule.kind == "respond":
+            return Response(status, rule.text.encode(), rule.content_type)
         if rule.body == "empty":
             return Response.empty(status)
         if rule.body == "xml":

@@ -10,7 +10,7 @@ from typing import Any
 
 from .clock import Clock
 
-KINDS = ("429", "5xx", "reset", "latency", "drop_response", "down")
+KINDS = ("429", "5xx", "reset", "latency", "drop_response", "down", "respond")
 
 
 @dataclass
@@ -26,6 +26,8 @@ class FaultRule:
     status: int = 503
     body: str = "html"
     seconds: float = 0.0
+    text: str = ""
+    content_type: str = "application/xml; charset=utf-8"
     installed_at: float = 0.0
     hits: int = field(default=0)
 
@@ -60,9 +62,14 @@ def parse_rule(raw: dict[str, Any], now: float) -> FaultRule:
     rule.status = int(raw.get("status", 503 if kind == "5xx" else 429 if kind == "429" else 0) or 0)
     if kind == "5xx" and not 500 <= rule.status <= 599:
         raise ValueError("5xx fault status must be 500..599")
-    rule.body = str(raw.get("body", "html")).lower()
-    if rule.body not in ("html", "empty", "xml"):
-        raise ValueError("5xx fault body must be html, empty or xml")
+    if kind == "respond":  # any answer at all: hostile or broken bodies, wrong content types
+        rule.status = int(raw.get("status", 200))
+        rule.text = str(raw.get("text", ""))
+        rule.content_type = str(raw.get("content_type", rule.content_type))
+    else:
+        rule.body = str(raw.get("body", "html")).lower()
+        if rule.body not in ("html", "empty", "xml"):
+            raise ValueError("5xx fault body must be html, empty or xml")
     rule.seconds = float(raw.get("seconds", 0.5 if kind == "latency" else 30 if kind == "down" else 0))
     return rule
 

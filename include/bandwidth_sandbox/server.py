@@ -98,7 +98,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             app.record(req, resolved, None, rule.kind, started)
             self._abort()
             return
-        if rule is not None and rule.kind in ("429", "5xx"):
+        if rule is not None and rule.kind in ("429", "5xx", "respond"):
             resp = app.fault_response(rule)
             app.record(req, resolved, resp.status, rule.kind, started)
             self._send(resp)

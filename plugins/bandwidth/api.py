@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from bandwidth import xml as bwxml
+from bandwidth import bwxml
 from bandwidth.exceptions import BandwidthApiError, BandwidthXmlError, ErrorDetail
 from bandwidth.models import (
     CheckerResult,
@@ -49,6 +49,8 @@ LOA_CONTENT_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 DOCUMENT_TYPES = ("LOA", "INVOICE", "CSR", "OTHER")
+IMPORT_ORDER_ROOTS = ("ImportTnOrdersResponse", "ImportTnOrderResponse", "ImportTnOrder")
+REMOVE_ORDER_ROOTS = ("RemoveImportedTnOrdersResponse", "RemoveImportedTnOrderResponse", "RemoveImportedTnOrder")
 ORDER_LIST_FILTERS = (
     "customerOrderId",
     "tn",
@@ -158,8 +160,23 @@ def raise_for_response(call: ApiCall[Any], response: ApiResponse) -> None:
     raise BandwidthApiError(call.label, status=response.status, errors=errors, request_id=request_id, excerpt=excerpt)
 
 
-def _content(response: ApiResponse) -> Any:
-    return bwxml.root_of(bwxml.parse_xml(response.body))[1]
+def _content(response: ApiResponse, *roots: str) -> Any:
+    """
+    The content of an answer's root element, checking the answer is the document expected: an XML
+    Content-Type (or none) and, when ``roots`` are given, one of those root names (case-insensitive).
+    A proxy's HTML page or another document never passes for an empty answer.
+    """
+    content_type = (response.header("Content-Type") or "").split(";")[0].strip().lower()
+    if content_type and "xml" not in content_type:
+        raise BandwidthApiError(f"unexpected answer of Content-Type {content_type!r}", status=response.status,
+                                excerpt=response.body[:200].decode("utf-8", "replace"))
+    try:
+        name, content = bwxml.root_of(bwxml.parse_xml(response.body))
+    except BandwidthXmlError as err:
+        raise BandwidthApiError(f"unreadable answer ({err})", status=response.status) from None
+    if roots and name.lower() not in {r.lower() for r in roots}:
+        raise BandwidthApiError(f"unexpected answer: <{name}> where <{'> or <'.join(roots)}> was expected", status=response.status)
+    return content
 
 
 def _location_id(response: ApiResponse) -> str | None:
@@ -172,7 +189,7 @@ def _location_id(response: ApiResponse) -> str | None:
 
 def list_sites() -> ApiCall[list[Site]]:
     def parse(response: ApiResponse) -> list[Site]:
-        sites = bwxml.path(_content(response), "Sites", "Site")
+        sites = bwxml.path(_content(response, "SitesResponse"), "Sites", "Site")
         return [Site(bwxml.text(bwxml.child(s, "Id")) or "", bwxml.text(bwxml.child(s, "Name"))) for s in bwxml.as_list(sites)]
 
     return ApiCall("GET", "sites", parse)
@@ -182,7 +199,7 @@ def get_site(site_id: str) -> ApiCall[Site | None]:
     def parse(response: ApiResponse) -> Site | None:
         if response.status == 404:
             return None
-        site = bwxml.child(_content(response), "Site")
+        site = bwxml.child(_content(response, "SiteResponse"), "Site")
         return Site(bwxml.text(bwxml.child(site, "Id")) or site_id, bwxml.text(bwxml.child(site, "Name")))
 
     return ApiCall("GET", f"sites/{quote(site_id)}", parse, ok_statuses=frozenset({404}))
@@ -190,7 +207,7 @@ def get_site(site_id: str) -> ApiCall[Site | None]:
 
 def list_sip_peers(site_id: str) -> ApiCall[list[SipPeer]]:
     def parse(response: ApiResponse) -> list[SipPeer]:
-        peers = bwxml.path(_content(response), "SipPeers", "SipPeer")
+        peers = bwxml.path(_content(response, "TNSipPeersResponse", "SipPeersResponse"), "SipPeers", "SipPeer")
         return [
             SipPeer(
                 bwxml.text(bwxml.child(p, "PeerId")) or "",
@@ -221,7 +238,7 @@ def _subscription(node: Any) -> Subscription:
 
 
 def _parse_subscriptions(response: ApiResponse) -> list[Subscription]:
-    content = _content(response)
+    content = _content(response, "SubscriptionsResponse", "SubscriptionResponse")
     wrapped = bwxml.child(content, "Subscriptions")
     nodes = bwxml.child(wrapped, "Subscription") if wrapped is not None else bwxml.child(content, "Subscription")
     return [_subscription(n) for n in bwxml.as_list(nodes)]
@@ -296,7 +313,7 @@ def check_importability(numbers: Sequence[str], site_id: str | None = None, sip_
         raise ValueError(f"importTnChecker takes at most {CHECKER_MAX_NUMBERS} numbers, got {len(numbers)}")
 
     def parse(response: ApiResponse) -> CheckerResult:
-        payload = bwxml.child(_content(response), "ImportTnCheckerPayload") or {}
+        payload = bwxml.child(_content(response, "ImportTnCheckerResponse"), "ImportTnCheckerPayload") or {}
         importable = bwxml.texts(bwxml.path(payload, "TelephoneNumbers", "TelephoneNumber"))
         rejected = _number_errors(bwxml.path(payload, "ImportTnErrors", "ImportTnError"))
         return CheckerResult(tuple(importable), rejected)
@@ -343,12 +360,12 @@ def _order_list_params(filters: Mapping[str, Any]) -> list[tuple[str, str]]:
     return params
 
 
-def _parse_summaries(element: str) -> Callable[[ApiResponse], list[OrderSummary]]:
+def _parse_summaries(root: str, element: str) -> Callable[[ApiResponse], list[OrderSummary]]:
     def parse(response: ApiResponse) -> list[OrderSummary]:
         if not response.body.strip():
             return []
         rows = []
-        for s in bwxml.as_list(bwxml.child(_content(response), element)):
+        for s in bwxml.as_list(bwxml.child(_content(response, root), element)):
             count = bwxml.text(bwxml.child(s, "CountOfTNs"))
             rows.append(
                 OrderSummary(
@@ -372,7 +389,7 @@ def _parse_history(response: ApiResponse) -> list[OrderHistoryEntry]:
             bwxml.text(bwxml.child(h, "Author")),
             bwxml.text(bwxml.child(h, "Status")),
         )
-        for h in bwxml.as_list(bwxml.child(_content(response), "OrderHistory"))
+        for h in bwxml.as_list(bwxml.child(_content(response, "OrderHistoryWrapper"), "OrderHistory"))
     ]
 
 
@@ -385,7 +402,7 @@ def create_import_order(order: ImportTnOrderRequest) -> ApiCall[TnOrder]:
     return ApiCall(
         "POST",
         "importTnOrders",
-        lambda r: _order(_content(r), "ImportTnOrder", _location_id(r)),
+        lambda r: _order(_content(r, *IMPORT_ORDER_ROOTS), "ImportTnOrder", _location_id(r)),
         body=body,
         content_type=XML_CONTENT_TYPE,
         idempotent=False,
@@ -393,11 +410,11 @@ def create_import_order(order: ImportTnOrderRequest) -> ApiCall[TnOrder]:
 
 
 def get_import_order(order_id: str) -> ApiCall[TnOrder]:
-    return ApiCall("GET", f"importTnOrders/{quote(order_id)}", lambda r: _order(_content(r), "ImportTnOrder", order_id))
+    return ApiCall("GET", f"importTnOrders/{quote(order_id)}", lambda r: _order(_content(r, *IMPORT_ORDER_ROOTS), "ImportTnOrder", order_id))
 
 
 def list_import_orders(**filters: Any) -> ApiCall[list[OrderSummary]]:
-    return ApiCall("GET", "importTnOrders", _parse_summaries("ImportTnOrderSummary"), params=_order_list_params(filters))
+    return ApiCall("GET", "importTnOrders", _parse_summaries("ImportTnOrders", "ImportTnOrderSummary"), params=_order_list_params(filters))
 
 
 def get_import_order_history(order_id: str) -> ApiCall[list[OrderHistoryEntry]]:
@@ -416,7 +433,7 @@ def create_remove_order(customer_order_id: str, numbers: Sequence[str]) -> ApiCa
     return ApiCall(
         "POST",
         "removeImportedTnOrders",
-        lambda r: _order(_content(r), "RemoveImportedTnOrder", _location_id(r)),
+        lambda r: _order(_content(r, *REMOVE_ORDER_ROOTS), "RemoveImportedTnOrder", _location_id(r)),
         body=body,
         content_type=XML_CONTENT_TYPE,
         idempotent=False,
@@ -425,13 +442,13 @@ def create_remove_order(customer_order_id: str, numbers: Sequence[str]) -> ApiCa
 
 def get_remove_order(order_id: str) -> ApiCall[TnOrder]:
     return ApiCall(
-        "GET", f"removeImportedTnOrders/{quote(order_id)}", lambda r: _order(_content(r), "RemoveImportedTnOrder", order_id)
+        "GET", f"removeImportedTnOrders/{quote(order_id)}", lambda r: _order(_content(r, *REMOVE_ORDER_ROOTS), "RemoveImportedTnOrder", order_id)
     )
 
 
 def list_remove_orders(**filters: Any) -> ApiCall[list[OrderSummary]]:
     return ApiCall(
-        "GET", "removeImportedTnOrders", _parse_summaries("RemoveImportedTnOrderSummary"), params=_order_list_params(filters)
+        "GET", "removeImportedTnOrders", _parse_summaries("RemoveImportedTnOrders", "RemoveImportedTnOrderSummary"), params=_order_list_params(filters)
     )
 
 
@@ -461,7 +478,7 @@ def upload_loa(order_id: str, content: bytes, content_type: str, document_type: 
     def parse(response: ApiResponse) -> str:
         body = response.body.strip()
         if body.startswith(b"<"):
-            content_ = _content(response)
+            content_ = _content(response, "fileUploadResponse")
             result = bwxml.text(bwxml.child(content_, "resultCode"))
             if result and result != "0":
                 raise BandwidthApiError(
@@ -490,7 +507,7 @@ def upload_loa(order_id: str, content: bytes, content_type: str, document_type: 
 
 def list_loas(order_id: str) -> ApiCall[list[LoaFile]]:
     def parse(response: ApiResponse) -> list[LoaFile]:
-        content = _content(response)
+        content = _content(response, "fileListResponse")
         files = [
             LoaFile(
                 bwxml.text(bwxml.child(f, "FileName")) or "",
@@ -506,7 +523,7 @@ def list_loas(order_id: str) -> ApiCall[list[LoaFile]]:
 
 def get_loa_metadata(order_id: str, file_id: str) -> ApiCall[LoaFile]:
     def parse(response: ApiResponse) -> LoaFile:
-        content = _content(response)
+        content = _content(response, "FileMetaData")
         return LoaFile(bwxml.text(bwxml.child(content, "DocumentName")) or file_id, bwxml.text(bwxml.child(content, "DocumentType")))
 
     return ApiCall("GET", f"importTnOrders/{quote(order_id)}/loas/{quote(file_id)}/metadata", parse)
@@ -536,7 +553,7 @@ def list_in_service_numbers(query: str | None = None, page_size: int = 500, **fi
     def parse(response: ApiResponse) -> InServicePage:
         if response.status == 204 or not response.body.strip():
             return InServicePage((), 0, None)
-        content = _content(response)
+        content = _content(response, "TNs")
         total = bwxml.text(bwxml.child(content, "TotalCount"))
         return InServicePage(
             tuple(bwxml.texts(bwxml.path(content, "TelephoneNumbers", "TelephoneNumber"))),
@@ -553,7 +570,7 @@ def is_in_service(number: str) -> ApiCall[bool]:
 
 def count_in_service_numbers() -> ApiCall[int]:
     def parse(response: ApiResponse) -> int:
-        count = bwxml.text(bwxml.child(_content(response), "Count"))
+        count = bwxml.text(bwxml.child(_content(response, "Quantity"), "Count"))
         return int(count) if count and count.isdigit() else 0
 
     return ApiCall("GET", "inserviceNumbers/totals", parse)

@@ -50,7 +50,7 @@ def build_import_flow(
     callback_conn_id: str = "bandwidth_callback",
     poll_interval: float | str = 60.0,
     grace_period: float | str = 300.0,
-    wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+    wait_timeout: float | str = DEFAULT_WAIT_TIMEOUT,
 ) -> ImportReportOperator:
     """
     Add the import tasks to the current DAG and return the final report task.
@@ -119,7 +119,7 @@ def build_remove_flow(
     callback_conn_id: str = "bandwidth_callback",
     poll_interval: float | str = 60.0,
     grace_period: float | str = 300.0,
-    wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+    wait_timeout: float | str = DEFAULT_WAIT_TIMEOUT,
 ) -> RemoveReportOperator:
     """Add the remove tasks to the current DAG and return the final report task (arguments as the import's)."""
     validate = ValidateRemoveRequestOperator(task_id="validate_request", values=values, retries=0)

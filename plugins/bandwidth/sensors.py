@@ -38,10 +38,10 @@ class TnOrderSensor(BaseSensorOperator):
     :param bandwidth_conn_id: the Bandwidth connection (templated).
     :param deferrable: wait in the triggerer; defaults to ``[operators] default_deferrable``.
     :param poke_interval: seconds between polls, in the trigger or in poke mode.
-    :param timeout: seconds from the first try after which the wait fails; counted across retries.
+    :param timeout: seconds from the first try after which the wait fails, counted across retries (templated).
     """
 
-    template_fields = ("order_id", "bandwidth_conn_id", "poke_interval")
+    template_fields = ("order_id", "bandwidth_conn_id", "poke_interval", "wait_timeout")
     trigger_class: ClassVar[type[TnOrderTrigger]] = ImportTnOrderTrigger
     ui_color = "#e8f1ff"
 
@@ -52,11 +52,12 @@ class TnOrderSensor(BaseSensorOperator):
         bandwidth_conn_id: str = BandwidthHook.default_conn_name,
         deferrable: bool | None = None,
         poke_interval: float | str = 60.0,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        timeout: float | str = DEFAULT_WAIT_TIMEOUT,
         **kwargs: Any,
     ) -> None:
-        super().__init__(timeout=timeout, **kwargs)
-        self.poke_interval = poke_interval  # may be a template; coerced in execute
+        super().__init__(**kwargs)
+        self.poke_interval = poke_interval  # both may be templates; coerced in execute
+        self.wait_timeout = timeout
         self.order_id = order_id
         self.bandwidth_conn_id = bandwidth_conn_id
         if deferrable is None:
@@ -78,6 +79,7 @@ class TnOrderSensor(BaseSensorOperator):
 
     def execute(self, context: Any) -> Any:
         self.poke_interval = float(self.poke_interval)
+        self.timeout = float(self.wait_timeout)
         context["ti"].xcom_push(key="order_id", value=self.order_id)
         if not self.deferrable:
             return super().execute(context)
@@ -112,7 +114,8 @@ class TnOrderSensor(BaseSensorOperator):
             return self._finish(context, TnOrder.from_dict(event["order"]))
         if event["status"] == "timeout":
             raise AirflowSensorTimeout(
-                f"Order {self.order_id} still open ({event.get('last_status') or 'status unknown'}) at the deadline"
+                f"Order {self.order_id} still open ({event.get('last_status') or 'status unknown'}) at the deadline, "
+                f"{float(self.wait_timeout):.0f}s after the wait began"
             )
         raise AirflowException(f"Waiting for order {self.order_id} failed: {event.get('message')}")
 

@@ -64,6 +64,7 @@ class TnOrderTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         permanent_errors = 0
         last_status: str | None = None
+        last_error = ""
         async with BandwidthAsyncHook(self.bandwidth_conn_id, retry_policy=POLL_RETRY_POLICY) as hook:
             while True:
                 try:
@@ -72,18 +73,17 @@ class TnOrderTrigger(BaseTrigger):
                     yield TriggerEvent(self._event("error", message=str(err)))
                     return
                 except BandwidthApiError as err:
+                    last_error = str(err)
                     if _is_transient(err):
                         permanent_errors = 0
                         self.log.warning("Order %s: transient error, still waiting: %s", self.order_id, err)
                     else:
                         permanent_errors += 1
                         self.log.warning("Order %s: error %d/%d: %s", self.order_id, permanent_errors, MAX_PERMANENT_ERRORS, err)
-                        if permanent_errors >= MAX_PERMANENT_ERRORS:
-                            yield TriggerEvent(self._event("error", message=str(err)))
-                            return
-                except BandwidthError as err:  # unreadable XML and the like: report, never loop on it forever
-                    yield TriggerEvent(self._event("error", message=str(err)))
-                    return
+                except BandwidthError as err:  # an unreadable answer: maybe a proxy's glitch, but never loop on it forever
+                    last_error = str(err)
+                    permanent_errors += 1
+                    self.log.warning("Order %s: unreadable answer %d/%d: %s", self.order_id, permanent_errors, MAX_PERMANENT_ERRORS, err)
                 else:
                     permanent_errors = 0
                     if order.status.value != last_status:
@@ -92,6 +92,9 @@ class TnOrderTrigger(BaseTrigger):
                     if order.status.is_final:
                         yield TriggerEvent(self._event("final", order=order.to_dict()))
                         return
+                if permanent_errors >= MAX_PERMANENT_ERRORS:
+                    yield TriggerEvent(self._event("error", message=last_error))
+                    return
                 remaining = self.deadline - time.time()
                 if remaining <= 0:
                     yield TriggerEvent(self._event("timeout", last_status=last_status))

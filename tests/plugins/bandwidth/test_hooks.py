@@ -318,3 +318,29 @@ def test_async_hook_reads_an_order_through_429_and_5xx(bw, conn_id):
     got = asyncio.run(read())
     assert got.order_id == order.order_id
     assert [r["status"] for r in calls(bw, "importTnOrders.get")][-1] == 200
+
+
+# ----------------------------------------------------------------------------------- hostile answers
+
+HOSTILE_ANSWERS = {
+    "entity-expansion": ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><ImportTnOrder>&b;</ImportTnOrder>', "application/xml", "DOCTYPE or entity"),
+    "xxe": ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><ImportTnOrder>&x;</ImportTnOrder>', "application/xml", "DOCTYPE or entity"),
+    "malformed": ("<ImportTnOrder><OrderId>x</ImportTnOrder>", "application/xml", "malformed XML"),
+    "html-page-as-200": ("<html><body>Welcome</body></html>", "text/html", "Content-Type 'text/html'"),
+    "other-document": ("<SitesResponse/>", "application/xml", "unexpected answer: <SitesResponse>"),
+    "oversized": ("<ImportTnOrder>" + "x" * 5000 + "</ImportTnOrder>", "application/xml", "exceeds"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_ANSWERS))
+def test_hostile_or_broken_answers_give_a_clear_error(bw, monkeypatch, case):
+    from bandwidth import bwxml
+
+    body, content_type, message = HOSTILE_ANSWERS[case]
+    monkeypatch.setattr(bwxml, "MAX_XML_BYTES", 4096)
+    order = BandwidthHook("bandwidth_default").create_import_order(order_request(["3035550100"], cid=f"hostile-{case}"))
+    bw.set_faults([{"kind": "respond", "path": "importTnOrders/", "method": "GET", "text": body, "content_type": content_type}])
+    with pytest.raises(BandwidthApiError, match=message):
+        BandwidthHook("bandwidth_default", retry_policy=FAST).get_import_order(order.order_id)
+    bw.clear_faults()
+    assert BandwidthHook("bandwidth_default").get_import_order(order.order_id).order_id == order.order_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bandwidth import xml as bwxml
+from bandwidth import bwxml
 from bandwidth.exceptions import BandwidthXmlError
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
