@@ -11,9 +11,9 @@ from pathlib import Path
 
 from airflow.sdk import DAG, Param
 from bandwidth.flow import DEFAULT_ARGS, build_import_flow
+from bandwidth.params import FLOW_TEMPLATES, numbers_param, order_params
 
 SAMPLE_LOA = str(Path(__file__).resolve().parents[1] / "include" / "loa" / "sample-loa.pdf")
-NANP_NUMBER = r"^\s*(\+?1[\s.\-]?)?\(?[2-9][0-9]{2}\)?[\s.\-]?[2-9][0-9]{2}[\s.\-]?[0-9]{4}\s*$"
 
 with DAG(
     dag_id="hosted_messaging_import",
@@ -24,13 +24,7 @@ with DAG(
     tags=["bandwidth", "hosted-messaging"],
     doc_md=__doc__,
     params={
-        "numbers": Param(
-            type="array",
-            items={"type": "string", "pattern": NANP_NUMBER},
-            minItems=1,
-            title="Telephone numbers",
-            description="One per line. +1, dashes, dots, spaces and parentheses are fine; duplicates are removed.",
-        ),
+        "numbers": numbers_param("One per line. +1, dashes, dots, spaces and parentheses are fine; duplicates are removed."),
         "subscriber_name": Param(type="string", minLength=1, maxLength=45, title="Subscriber name", description="The customer, as on the LOA (at most 45 characters)."),
         "house_number": Param(type="string", minLength=1, title="House number", description="Service address: house number."),
         "street_name": Param(type="string", minLength=1, title="Street name", description="Service address: street."),
@@ -41,28 +35,9 @@ with DAG(
         "loa_authorizing_person": Param(type="string", minLength=1, title="LOA authorising person", description="Who signed the Letter of Authorization."),
         "site_id": Param(type="string", pattern=r"^\d+$", title="Site ID", description="The Bandwidth site (sub-account) the numbers go to."),
         "sip_peer_id": Param(None, type=["null", "string"], title="SIP peer ID", description="Optional: the site's default SIP peer is used otherwise."),
-        "customer_order_id_prefix": Param(
-            "import",
-            type="string",
-            pattern=r"^[A-Za-z0-9\- ]+$",
-            maxLength=18,
-            title="Customer order id prefix",
-            description="Letters, digits, dashes, spaces; each order's CustomerOrderId is this plus a run/chunk suffix.",
-        ),
         "loa_file": Param(SAMPLE_LOA, type="string", minLength=1, title="LOA file", description="A path or object-storage URL (s3://, gs://...): PDF, TIFF, PNG, JPEG, Word, Excel, CSV or text, at most 5 MB."),
         "rejection_policy": Param("skip", enum=["skip", "fail"], title="When the checker rejects numbers", description="skip: import the rest and report the rejected; fail: stop before ordering."),
-        "chunk_size": Param(1000, type="integer", minimum=1, maximum=5000, title="Numbers per order", description="Orders are created in chunks of this size (one mapped task each)."),
-        "bandwidth_conn_id": Param("bandwidth_default", type="string", title="Bandwidth connection", description="Connection id of type Bandwidth."),
-        "callback_conn_id": Param("bandwidth_callback", type="string", title="Callback connection", description="Public callback URL and the Basic credentials Bandwidth will send."),
-        "poll_interval": Param(60, type="number", exclusiveMinimum=0, title="Poll interval (s)", description="Seconds between order status polls while waiting."),
-        "grace_period": Param(300, type="number", minimum=0, title="In-service grace period (s)", description="How long to wait for completed numbers to show in service."),
-        "wait_timeout": Param(7 * 24 * 3600, type="number", exclusiveMinimum=0, title="Give up waiting after (s)", description="How long to wait for Bandwidth to finish an order (default 7 days; Bandwidth advises against short waits)."),
+        **order_params("import", "How long to wait for completed numbers to show in service."),
     },
 ) as dag:
-    build_import_flow(
-        bandwidth_conn_id="{{ params.bandwidth_conn_id }}",
-        callback_conn_id="{{ params.callback_conn_id }}",
-        poll_interval="{{ params.poll_interval }}",
-        grace_period="{{ params.grace_period }}",
-        wait_timeout="{{ params.wait_timeout }}",
-    )
+    build_import_flow(**FLOW_TEMPLATES)
