@@ -20,8 +20,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# make sandbox [PORT=8089] [ORDER_SECONDS=3] [FAULTS='[{"kind": "429", "rate": 0.2}]']
 sandbox: $(STAMP)
-	$(PY) -m bandwidth_sandbox --host 127.0.0.1 --port $(PORT)
+	$(PY) -m bandwidth_sandbox --host 127.0.0.1 --port $(PORT) $(if $(ORDER_SECONDS),--order-seconds $(ORDER_SECONDS)) $(if $(FAULTS),--faults '$(FAULTS)')
 
 # Re-resolve requirements.txt in a throwaway venv and write the lock.
 constraints:
@@ -33,3 +34,12 @@ constraints:
 
 clean:
 	rm -rf $(VENV) .airflow
+
+# Airflow with its UI on this machine: api-server, scheduler, dag-processor, triggerer and the Bandwidth
+# sandbox as our own processes (SQLite in .airflow/local; AIRFLOW_DB=postgresql://... for PostgreSQL).
+# `make airflow PORT=8080 SANDBOX_PORT=8089`; login admin/admin; Ctrl-C stops everything. See docs/deployment.md.
+.PHONY: airflow
+airflow: PORT = 8080
+airflow: SANDBOX_PORT ?= 8089
+airflow: $(STAMP)
+	$(PY) scripts/airflow_local.py --home $(CURDIR)/.airflow/local --port $(PORT) --sandbox-port $(SANDBOX_PORT) $(if $(AIRFLOW_DB),--db "$(AIRFLOW_DB)")

@@ -1,0 +1,320 @@
+"""
+Run Airflow with its UI on this machine, plus the Bandwidth sandbox: ``make airflow`` (or ``python
+scripts/airflow_local.py --help``).
+
+``airflow db migrate``, then api-server, scheduler, dag-processor, triggerer (and a Celery worker when a
+broker is given) as processes of our own, each in its own process group, logs in ``HOME/component-logs``.
+SQLite and LocalExecutor by default; ``--db postgresql://...`` (or ``AIRFLOW_DB``) for PostgreSQL. The
+connections ``bandwidth_default`` (OAuth2) and ``bandwidth_callback`` (the api-server's
+``/bandwidth/callbacks``) point at the sandbox; the simple auth manager has one admin user.
+
+From Python (tests; ``sys.path.insert(0, "scripts")`` first)::
+
+    with LocalAirflow(home, port=0, sandbox_port=0) as af:   # 0: a free port
+        af.url, af.sandbox_url, af.username, af.password
+        af.api("POST", "/api/v2/dags/hosted_messaging_import/dagRuns", json={...})
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DAG_ID = "hosted_messaging_import"
+CALLBACK_PATH = "/bandwidth/callbacks"
+SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sqlalchemy_url(db: str) -> str:
+    """``postgresql://…`` → ``postgresql+psycopg2://…``; anything else as given."""
+    for prefix in ("postgresql://", "postgres://"):
+        if db.startswith(prefix):
+            return "postgresql+psycopg2://" + db[len(prefix):]
+    return db
+
+
+class LocalAirflow:
+    """
+    The Airflow components and the sandbox as child processes; ``start()`` returns once the UI answers,
+    the scheduler, dag-processor and triggerer are healthy and ``hosted_messaging_import`` is unpaused.
+
+    :param home: AIRFLOW_HOME (created); holds the SQLite database, logs and ``component-logs/``.
+    :param port: api-server port (0: a free one).
+    :param sandbox_port: sandbox port (0: a free one).
+    :param db: metadata DB URL (``postgresql://`` is fine); default SQLite in ``home``.
+    :param celery_broker: e.g. ``redis://127.0.0.1:6379/5``: CeleryExecutor and a worker (needs ``db``).
+    :param parallelism: ``[core] parallelism`` (LocalExecutor forks that many workers) and worker concurrency.
+    :param order_seconds: the sandbox's time from order creation to its final status.
+    :param extra_env: more environment for every component (e.g. ``AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY``).
+    """
+
+    def __init__(
+        self,
+        home: Path | str,
+        *,
+        port: int = 8080,
+        sandbox_port: int = 8089,
+        db: str | None = None,
+        celery_broker: str | None = None,
+        parallelism: int = 4,
+        order_seconds: float = 15.0,
+        username: str = "admin",
+        password: str = "admin",
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.home = Path(home).resolve()
+        self.port = port or free_port()
+        self.sandbox_port = sandbox_port or free_port()
+        self.db = sqlalchemy_url(db) if db else f"sqlite:///{self.home / 'airflow.db'}"
+        if celery_broker and self.db.startswith("sqlite"):
+            raise ValueError("CeleryExecutor needs a PostgreSQL metadata DB (db=postgresql://...)")
+        self.celery_broker = celery_broker
+        self.parallelism = parallelism
+        self.order_seconds = order_seconds
+        self.username, self.password = username, password
+        self.extra_env = dict(extra_env or {})
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.sandbox_url = f"http://127.0.0.1:{self.sandbox_port}"
+        self.log_dir = self.home / "component-logs"
+        self.celery_queue = f"bandwidth-local-{self.port}"
+        self.procs: dict[str, subprocess.Popen] = {}
+        self._token: str | None = None
+
+    # -- environment ---------------------------------------------------------------------------------
+    def env(self) -> dict[str, str]:
+        """The environment of every component: ours only, nothing AIRFLOW* inherited from the caller."""
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "_AIRFLOW", "BW_SANDBOX_"))}
+        sandbox_api = f"{self.sandbox_url}/api"
+        env = {
+            "AIRFLOW_HOME": str(self.home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor" if self.celery_broker else "LocalExecutor",
+            "AIRFLOW__CORE__PARALLELISM": str(self.parallelism),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": self.db,
+            "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{self.username}:admin",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.home / "simple_auth_manager_passwords.json"),
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(self.port),
+            "AIRFLOW__API__BASE_URL": self.url,
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
+            "AIRFLOW__API_AUTH__JWT_SECRET": self._secret("jwt_secret"),
+            # Ports of the log servers: free ones, so two instances (make airflow + tests) can coexist.
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+            "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True",
+            "AIRFLOW_CONN_BANDWIDTH_DEFAULT": json.dumps(
+                {
+                    "conn_type": "bandwidth",
+                    "host": sandbox_api,
+                    "login": "sandbox-client-id",
+                    "password": "sandbox-client-secret",
+                    "extra": {
+                        "account_id": "9900000",
+                        "auth_type": "oauth2",
+                        "token_url": f"{sandbox_api}/v1/oauth2/token",
+                    },
+                }
+            ),
+            "AIRFLOW_CONN_BANDWIDTH_CALLBACK": json.dumps(
+                {
+                    "conn_type": "http",
+                    "host": f"{self.url}{CALLBACK_PATH}",
+                    "login": "bandwidth",
+                    "password": self._secret("callback_password"),
+                }
+            ),
+        }
+        if self.celery_broker:
+            env |= {
+                "AIRFLOW__CELERY__BROKER_URL": self.celery_broker,
+                "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + self.db.replace("+psycopg2", ""),
+                "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(self.parallelism),
+                # A queue of our own: another instance on the same broker never takes our tasks.
+                "AIRFLOW__OPERATORS__DEFAULT_QUEUE": self.celery_queue,
+            }
+        return base | env | self.extra_env
+
+    def _secret(self, name: str) -> str:
+        """A random value kept in ``home`` so restarts of the same home agree."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        path = self.home / f".{name}"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(24))
+        return path.read_text().strip()
+
+    # -- processes -----------------------------------------------------------------------------------
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps it
+        self.procs[name] = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop() signals the whole group, not just the pid
+        )
+        log.close()
+
+    def start(self, timeout: float = 180.0) -> LocalAirflow:
+        """Migrate the DB, start every component and the sandbox, wait until usable, unpause the DAG."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(exist_ok=True)
+        (self.home / "simple_auth_manager_passwords.json").write_text(json.dumps({self.username: self.password}))
+        env = self.env()
+        airflow = str(BIN / "airflow")
+        try:
+            self._spawn("sandbox", [sys.executable, "-m", "bandwidth_sandbox", "--host", "127.0.0.1",
+                                    "--port", str(self.sandbox_port), "--order-seconds", str(self.order_seconds)], env)
+            with open(self.log_dir / "db-migrate.log", "ab") as log:
+                subprocess.run([airflow, "db", "migrate"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                               check=True, timeout=timeout)
+            for name in ("api-server", "scheduler", "dag-processor", "triggerer"):
+                self._spawn(name, [airflow, name], env)
+            if self.celery_broker:
+                worker = ["celery", "worker", "--concurrency", str(self.parallelism), "--queues", self.celery_queue,
+                          "--celery-hostname", f"{self.celery_queue}@%h"]
+                self._spawn("celery-worker", [airflow, *worker], env)
+            self._wait_ready(time.monotonic() + timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self, deadline: float) -> None:
+        wanted = {"metadatabase", "scheduler", "triggerer", "dag_processor"}
+        last: Any = None
+        while time.monotonic() < deadline:
+            self.check_alive()
+            try:
+                last = requests.get(f"{self.url}/api/v2/monitor/health", timeout=5).json()
+                healthy = {k for k, v in last.items() if isinstance(v, dict) and v.get("status") == "healthy"}
+                if wanted <= healthy and self.api("GET", f"/api/v2/dags/{DAG_ID}", check=False).status_code == 200:
+                    self.api("PATCH", f"/api/v2/dags/{DAG_ID}", json={"is_paused": False})
+                    return
+            except requests.RequestException as err:
+                last = err
+            time.sleep(1)
+        raise TimeoutError(f"Airflow not ready in time (last health: {last}); logs in {self.log_dir}")
+
+    def check_alive(self) -> None:
+        """Raise if a component exited."""
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{self.log_tail(name)}")
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.log_dir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def logs_tails(self, lines: int = 40) -> str:
+        """The end of every component's log, for a failure message."""
+        paths = sorted(self.log_dir.glob("*.log"), key=lambda p: p.stat().st_mtime)
+        return "\n".join(f"===== {p.stem} ({p}) =====\n{self.log_tail(p.stem, lines)}" for p in paths)
+
+    def stop(self, grace: float = 15.0) -> None:
+        """SIGTERM each started process group (newest first), SIGKILL what is left after ``grace`` seconds."""
+        for proc in reversed(list(self.procs.values())):
+            _signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for proc in self.procs.values():
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        for proc in self.procs.values():
+            _signal_group(proc, signal.SIGKILL)  # also reaps children left behind in the group
+            proc.wait()
+        self.procs.clear()
+
+    def __enter__(self) -> LocalAirflow:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- REST API ------------------------------------------------------------------------------------
+    def token(self) -> str:
+        if self._token is None:
+            resp = requests.post(f"{self.url}/auth/token", json={"username": self.username, "password": self.password},
+                                 timeout=10)
+            resp.raise_for_status()
+            self._token = resp.json()["access_token"]
+        return self._token
+
+    def api(self, method: str, path: str, *, check: bool = True, **kwargs: Any) -> requests.Response:
+        """Call the api-server as the admin user (Bearer token from ``POST /auth/token``)."""
+        headers = {"Authorization": f"Bearer {self.token()}", **kwargs.pop("headers", {})}
+        resp = requests.request(method, f"{self.url}{path}", headers=headers, timeout=30, **kwargs)
+        if check:
+            resp.raise_for_status()
+        return resp
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)  # the group we created with start_new_session (pgid == pid)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--home", default=str(ROOT / ".airflow" / "local"), help="AIRFLOW_HOME (default .airflow/local)")
+    p.add_argument("--port", type=int, default=8080, help="api-server (UI) port; 0: a free one")
+    p.add_argument("--sandbox-port", type=int, default=8089, help="Bandwidth sandbox port; 0: a free one")
+    p.add_argument("--db", default=os.environ.get("AIRFLOW_DB") or None,
+                   help="metadata DB URL, e.g. postgresql://postgres@127.0.0.1/airflow (default: SQLite in HOME)")
+    p.add_argument("--parallelism", type=int, default=4)
+    p.add_argument("--order-seconds", type=float, default=15.0, help="sandbox: order creation to final status")
+    args = p.parse_args(argv)
+
+    def on_term(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
+    af = LocalAirflow(args.home, port=args.port, sandbox_port=args.sandbox_port, db=args.db,
+                      parallelism=args.parallelism, order_seconds=args.order_seconds)
+    print(f"Starting Airflow in {af.home} (DB {af.db.split('@')[-1]}); component logs in {af.log_dir}", flush=True)
+    try:
+        af.start()
+        print(f"\n  Airflow UI:  {af.url}   login: {af.username} / {af.password}"
+              f"\n  Sandbox:     {af.sandbox_url}/api  (delivery log: {af.sandbox_url}/_sandbox/callbacks)"
+              f"\n  {DAG_ID} is unpaused: trigger it from the UI.  Ctrl-C stops everything.\n", flush=True)
+        while True:
+            af.check_alive()
+            time.sleep(2)
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+        return 0
+    except Exception as err:  # a component died or never became ready
+        print(f"\n{err}\n\n{af.logs_tails()}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        af.stop()
+        print("All components stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
