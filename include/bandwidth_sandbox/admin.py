@@ -119,6 +119,14 @@ def in_service(app: Any, req: Request) -> Response:
     return Response.json([dataclasses.asdict(r) for r in app.state.visible_in_service()])
 
 
+def lose(app: Any, req: Request) -> Response:
+    body = _json_body(req, {})
+    numbers = body.get("numbers") if isinstance(body, dict) else None
+    if not isinstance(numbers, list) or not numbers:
+        return Response.json({"error": "numbers must be a non-empty list"}, 400)
+    return Response.json(app.state.lose([str(n) for n in numbers]))
+
+
 def health(app: Any, req: Request) -> Response:
     return Response.json({"ok": True, "now": iso(app.state.now())})
 
@@ -140,4 +148,5 @@ def register(router: Router) -> None:
     router.add("POST", "advance", "admin.advance", advance)
     router.add("GET", "config", "admin.config", config_get)
     router.add("GET", "inservice", "admin.inservice", in_service)
+    router.add("POST", "lose", "admin.lose", lose)
     router.add("GET", "health", "admin.health", health)

@@ -1,4 +1,5 @@
-"""Callback delivery: Notification POSTs to subscriptions, Basic-auth challenge, never retried."""
+"""Callback delivery: Notification POSTs to subscriptions (order status changes and account events such as
+``MESSAGING_LOST``), Basic-auth challenge, never retried."""
 
 from __future__ import annotations
 
@@ -14,12 +15,18 @@ from urllib.parse import urlsplit
 from . import xmlio
 from .clock import iso
 from .models import IMPORT, Subscription
-from .state import Event, State
+from .state import ACCOUNT_EVENT, Event, State
 
 ORDER_TYPE_NAMES = {IMPORT: "importtnorders", "remove": "removeImportedTnOrders"}
 
 
 def notification_xml(sub: Subscription, event: Event) -> bytes:
+    if event["kind"] == ACCOUNT_EVENT:
+        return xmlio.render(("Notification", [
+            ("SubscriptionId", sub.subscription_id),
+            ("EventType", event["event_type"]),
+            ("ImpactedTelephoneNumbers", [("TelephoneNumber", tn) for tn in event["numbers"]]),
+        ]), prologue='<?xml version="1.0"?>')
     node = ("Notification", [
         ("SubscriptionId", sub.subscription_id),
         ("OrderType", ORDER_TYPE_NAMES[event["kind"]]),
@@ -89,6 +96,10 @@ class CallbackDispatcher:
     def on_events(self, events: list[Event]) -> None:
         wanted = self.state.cfg.notify_statuses
         for event in events:
+            if event["kind"] == ACCOUNT_EVENT:  # account events go to subscriptions of their EventType only
+                for sub in self.state.event_subscriptions(event["event_type"]):
+                    self._queue.put((sub, event))
+                continue
             if wanted is not None and event["status"].upper() not in {str(s).upper() for s in wanted}:
                 continue
             for sub in self.state.matching_subscriptions(event["kind"], event["order_id"]):
@@ -154,9 +165,11 @@ class CallbackDispatcher:
                 status: int | None, error: str | None, body: bytes) -> None:
         entry = {
             "subscription_id": sub.subscription_id,
-            "order_id": event["order_id"],
-            "order_type": ORDER_TYPE_NAMES[event["kind"]],
-            "status": event["status"],
+            "order_id": event.get("order_id"),
+            "order_type": ORDER_TYPE_NAMES.get(event["kind"]),
+            "status": event.get("status"),
+            "event_type": event.get("event_type"),
+            "numbers": list(event.get("numbers") or ()),
             "url": sub.url,
             "attempt": attempt,
             "with_auth": with_auth,

@@ -78,6 +78,7 @@ class Subscription:
     public_key: str | None = None
     number_format: str | None = None
     status: str = "READY"
+    event_type: str | None = None  # an account-event subscription (``<EventType>MESSAGING_LOST``), no OrderType
 
 
 @dataclass

@@ -136,3 +136,7 @@ class Sandbox:
 
     def force_status(self, order_id: str, status: str) -> None:
         self.app.state.force_status(order_id, status)
+
+    def lose(self, numbers: list[str]) -> dict[str, list[str]]:
+        """Another account takes these numbers: out of service, ``MESSAGING_LOST`` to event subscriptions."""
+        return self.app.state.lose(numbers)

@@ -18,6 +18,8 @@ from .models import (
 )
 
 Event = dict[str, Any]
+#: ``kind`` of an account event (``MESSAGING_LOST``) in the events published to listeners.
+ACCOUNT_EVENT = "account_event"
 Listener = Callable[[list[Event]], None]
 
 
@@ -261,6 +263,7 @@ class State:
             if other.subscription_id == ignore:
                 continue
             if (other.order_type.lower() == sub.order_type.lower()
+                    and (other.event_type or "") == (sub.event_type or "")
                     and (other.order_id or "") == (sub.order_id or "")
                     and (other.url or "") == (sub.url or "")
                     and (other.email or "") == (sub.email or "")):
@@ -276,6 +279,15 @@ class State:
                 if s.order_type.lower() == wanted and s.url and (not s.order_id or s.order_id == order_id)
             ]
 
+    def event_subscriptions(self, event_type: str) -> list[Subscription]:
+        """Callback subscriptions to an account event (``<EventType>``), not expired."""
+        self.prune_subscriptions()
+        with self._lock:
+            return [
+                Subscription(**vars(s)) for s in self.subscriptions.values()
+                if (s.event_type or "").upper() == event_type.upper() and s.url
+            ]
+
     def set_subscription_status(self, subscription_id: str, status: str) -> None:
         with self._lock:
             sub = self.subscriptions.get(subscription_id)
@@ -288,6 +300,21 @@ class State:
         now = self.now()
         with self._lock:
             return sorted((r for r in self.in_service.values() if r.since <= now), key=lambda r: r.tn)
+
+    def lose(self, numbers: list[str]) -> dict[str, list[str]]:
+        """
+        Another account took these hosted numbers: they leave the in-service list and one ``MESSAGING_LOST``
+        account event names them all. Numbers not in service are left out (nothing to lose).
+        """
+        events: list[Event] = []
+        with self._lock:
+            wanted = list(dict.fromkeys(str(n) for n in numbers))
+            lost = [tn for tn in wanted if self.in_service.pop(tn, None) is not None]
+            if lost:
+                events.append({"kind": ACCOUNT_EVENT, "event_type": "MESSAGING_LOST", "numbers": lost,
+                               "time": self.now()})
+        self._publish(events)
+        return {"lost": lost, "not_in_service": [tn for tn in wanted if tn not in lost]}
 
     def is_visible_in_service(self, tn: str) -> bool:
         with self._lock:

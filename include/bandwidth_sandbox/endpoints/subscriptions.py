@@ -22,13 +22,14 @@ def _invalid(code: int, description: str | None = None) -> ApiError:
 def parse_subscription(ctx: Any, req: Request, subscription_id: str) -> Subscription:
     root = xmlio.parse(req.body)
     order_type = xmlio.text(root, "OrderType")
-    if not order_type:
+    event_type = (xmlio.text(root, "EventType") or "").strip().upper() or None
+    if not order_type and not event_type:
         raise _invalid(14500)
     now = ctx.state.now()
-    sub = Subscription(subscription_id=subscription_id, order_type=order_type, created_at=now,
-                       expires_at=now + ctx.state.cfg.subscription_default_expiry,
-                       order_id=xmlio.text(root, "OrderId") or None,
-                       number_format=xmlio.text(root, "NumberFormat") or None)
+    sub = Subscription(subscription_id=subscription_id, order_type="" if event_type else order_type,
+                       created_at=now, expires_at=now + ctx.state.cfg.subscription_default_expiry,
+                       order_id=None if event_type else xmlio.text(root, "OrderId") or None,
+                       number_format=xmlio.text(root, "NumberFormat") or None, event_type=event_type)
     callback = xmlio.child(root, "CallbackSubscription")
     email = xmlio.child(root, "EmailSubscription")
     if callback is None and email is None:
@@ -74,7 +75,8 @@ def parse_subscription(ctx: Any, req: Request, subscription_id: str) -> Subscrip
 
 def subscription_node(ctx: Any, sub: Subscription) -> tuple:
     remaining = max(0, int(sub.expires_at - ctx.state.now()))
-    parts: list[Any] = [("SubscriptionId", sub.subscription_id), ("OrderType", sub.order_type)]
+    kind = ("EventType", sub.event_type) if sub.event_type else ("OrderType", sub.order_type)
+    parts: list[Any] = [("SubscriptionId", sub.subscription_id), kind]
     if sub.order_id:
         parts.append(("OrderId", sub.order_id))
     if sub.number_format:

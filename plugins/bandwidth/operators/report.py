@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime, timezone
 from typing import Any
 
 from airflow.sdk import BaseOperator, ObjectStoragePath, TriggerRule, conf
@@ -74,6 +75,7 @@ class _ReportOperator(BaseOperator):
         folder.mkdir(parents=True, exist_ok=True)
         csv_path, json_path = folder / "report.csv", folder / "report.json"
         result["artifacts"] = {"csv": str(csv_path), "json": str(json_path)}
+        result["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         csv_path.write_text(report.to_csv(rows))
         json_path.write_text(report.to_json(result))
 

@@ -1,0 +1,234 @@
+"""
+Run the real hosted_numbers_health DAG with dag.test() against the sandbox, after real import and remove runs;
+a MESSAGING_LOST event travels sandbox → callback receiver (uvicorn) → asset event → queued health run.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import uvicorn
+
+from airflow.sdk import DagRunState, TaskInstanceState
+from bandwidth.assets import MESSAGING_LOST
+from bandwidth.ledger import LOST, read_ledger
+from tests.dags_helpers import ROOT, api_calls, base_conf, report_of, rows_by_number, task_states
+
+CALLBACK_USER, CALLBACK_PASSWORD = "bw-health-cb", "cb-health-Pa55"
+HEALTH = "hosted_numbers_health"
+
+
+@pytest.fixture(autouse=True)
+def own_report_base(tmp_path, monkeypatch):
+    """Each test starts with no reports, so the ledger holds only the numbers its own runs imported."""
+    monkeypatch.setenv("AIRFLOW__BANDWIDTH__REPORT_BASE", f"file://{tmp_path}/reports")
+
+
+@pytest.fixture(scope="module")
+def dags(airflow_db):
+    """Parse dags/ and sync it to the DB (what the dag-processor does): assets and asset schedules exist."""
+    from airflow.dag_processing.bundles.manager import DagBundlesManager
+    from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
+
+    DagBundlesManager().sync_bundles_to_db()
+    bag = DagBag(dag_folder=ROOT / "dags", bundle_path=ROOT / "dags", bundle_name="dags-folder")
+    assert not bag.import_errors, bag.import_errors
+    sync_bag_to_db(bag, "dags-folder", None)
+    return bag
+
+
+def run(bag, dag_id, **conf):
+    return bag.get_dag(dag_id).test(run_conf=conf or None)
+
+
+def imported(bag, numbers):
+    dr = run(bag, "hosted_messaging_import", **base_conf(numbers))
+    assert dr.state == DagRunState.SUCCESS
+    return dr
+
+
+def test_a_number_lost_in_the_sandbox_fails_the_scheduled_check_naming_it(dags, bw):
+    first = imported(dags, ["3035550250", "3035550251"])
+    second = imported(dags, ["3035550252"])
+    assert bw.lose(["3035550251"])["lost"] == ["3035550251"]
+
+    dr = run(dags, HEALTH)
+    assert dr.state == DagRunState.FAILED
+    states = task_states(dr)
+    assert (states["check_hosted_numbers"], states["report"]) == (TaskInstanceState.SUCCESS, TaskInstanceState.FAILED)
+    report = report_of(dr)
+    assert report["summary"] == {"total": 3, "in_service": 2, "lost": 1} and report["lost"] == ["3035550251"]
+    rows = rows_by_number(report)
+    assert rows["3035550251"]["outcome"] == "lost" and rows["3035550251"]["in_service"] is False
+    assert rows["3035550251"]["messaging_lost_event"] is None  # nobody subscribed: the check found it
+    assert (rows["3035550251"]["imported_by_dag"], rows["3035550251"]["imported_by_run"]) == (
+        "hosted_messaging_import", first.run_id)
+    assert rows["3035550252"]["imported_by_run"] == second.run_id and rows["3035550252"]["outcome"] == "in_service"
+    assert Path(report["artifacts"]["csv"].removeprefix("file://")).read_text().count("\n") == 4
+
+    record = read_ledger().get("3035550251")
+    assert record.status == LOST and record.lost.run_id == dr.run_id and record.lost.at == report["checked_at"]
+
+    # Known lost numbers are not checked again: the next run sees the two hosted ones, in one page.
+    bw.clear_requests()
+    again = run(dags, HEALTH)
+    assert again.state == DagRunState.SUCCESS
+    assert report_of(again)["summary"] == {"total": 2, "in_service": 2, "lost": 0}
+    assert [c["endpoint"] for c in api_calls(bw)] == ["inserviceNumbers.list"]
+
+
+def test_nothing_lost_is_success_and_removed_numbers_are_not_checked(dags, bw):
+    empty = run(dags, HEALTH)  # nothing imported yet: nothing to check, no call
+    assert empty.state == DagRunState.SUCCESS and report_of(empty)["summary"]["total"] == 0
+    assert api_calls(bw) == []
+
+    imported(dags, ["3035550253", "3035550254"])
+    removed = run(dags, "hosted_messaging_remove", numbers=["3035550254"], poll_interval=0.3, grace_period=3)
+    assert removed.state == DagRunState.SUCCESS
+    bw.clear_requests()
+
+    dr = run(dags, HEALTH)
+    assert dr.state == DagRunState.SUCCESS
+    report = report_of(dr)
+    assert report["summary"] == {"total": 1, "in_service": 1, "lost": 0}
+    assert list(rows_by_number(report)) == ["3035550253"]
+    calls = api_calls(bw)
+    assert [(c["endpoint"], c["path"].rsplit("/", 1)[-1]) for c in calls] == [("inserviceNumbers.get", "3035550253")]
+    assert read_ledger().get("3035550254").removed.run_id == removed.run_id
+
+
+@pytest.fixture
+def receiver(dags, monkeypatch):
+    """The callback app under uvicorn on loopback (mounted at /bandwidth), with the bandwidth_callback connection."""
+    from fastapi import FastAPI
+
+    from bandwidth.callbacks import app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/bandwidth/callbacks"
+    conn = {"conn_type": "http", "host": url, "login": CALLBACK_USER, "password": CALLBACK_PASSWORD}
+    monkeypatch.setenv("AIRFLOW_CONN_BANDWIDTH_CALLBACK", json.dumps(conn))
+    monkeypatch.delenv("BANDWIDTH_CALLBACK_CONN_ID", raising=False)
+    api_server = FastAPI()
+    api_server.mount("/bandwidth", app)
+    config = uvicorn.Config(api_server, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.02)
+    yield url
+    server.should_exit = True
+    thread.join(5)
+
+
+def subscribe_to_messaging_lost(sb, url):
+    body = (
+        f"<Subscription><EventType>MESSAGING_LOST</EventType><CallbackSubscription><URL>{url}</URL>"
+        f"<CallbackCredentials><BasicAuthentication><Username>{CALLBACK_USER}</Username>"
+        f"<Password>{CALLBACK_PASSWORD}</Password></BasicAuthentication></CallbackCredentials>"
+        f"</CallbackSubscription></Subscription>"
+    )
+    resp = requests.post(
+        f"{sb.account_url}/subscriptions",
+        data=body,
+        auth=(sb.config.username, sb.config.password),
+        headers={"Content-Type": "application/xml"},
+        timeout=10,
+    )
+    assert resp.status_code == 201, resp.text
+
+
+def queued_by(asset_name: str) -> list[str]:
+    from airflow.models.asset import AssetDagRunQueue, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return session.scalars(
+            select(AssetDagRunQueue.target_dag_id)
+            .join(AssetModel, AssetModel.id == AssetDagRunQueue.asset_id)
+            .where(AssetModel.name == asset_name)
+        ).all()
+
+
+def set_paused(dag_id: str, paused: bool) -> None:
+    from airflow.models.dag import DagModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import update
+
+    with create_session() as session:
+        session.execute(update(DagModel).where(DagModel.dag_id == dag_id).values(is_paused=paused))
+
+
+def test_messaging_lost_callback_queues_the_check_which_notes_the_event(dags, bw, receiver):
+    imported(dags, ["3035550260", "3035550261", "3035550262"])
+    subscribe_to_messaging_lost(bw, receiver)
+    set_paused(HEALTH, False)
+    try:
+        assert bw.lose(["3035550261", "3035550262"])["lost"] == ["3035550261", "3035550262"]
+        assert bw.wait_callbacks()
+        deliveries = [d for d in bw.callbacks() if d["event_type"] == "MESSAGING_LOST"]
+        assert [(d["attempt"], d["http_status"]) for d in deliveries] == [(1, 401), (2, 200)]
+        assert HEALTH in queued_by(MESSAGING_LOST.name)
+    finally:
+        set_paused(HEALTH, True)
+
+    dr = run(dags, HEALTH)
+    assert dr.state == DagRunState.FAILED
+    report = report_of(dr)
+    assert sorted(report["lost"]) == ["3035550261", "3035550262"]
+    rows = rows_by_number(report)
+    assert rows["3035550260"]["outcome"] == "in_service" and rows["3035550260"]["messaging_lost_event"] is None
+    for number in ("3035550261", "3035550262"):
+        assert rows[number]["outcome"] == "lost" and rows[number]["messaging_lost_event"]
+    (event,) = report["messaging_lost_events"]
+    assert sorted(event["numbers"]) == ["3035550261", "3035550262"]
+    assert read_ledger().get("3035550262").lost_event == rows["3035550262"]["messaging_lost_event"]
+
+
+def parse_health_dag(path: Path, monkeypatch):
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("BANDWIDTH_HEALTH_CONFIG", str(path))
+    return DagBag(dag_folder=ROOT / "dags" / "hosted_numbers_health.py", bundle_path=ROOT / "dags")
+
+
+def test_the_config_file_sets_the_schedule_beside_the_asset_and_bad_files_name_the_field(dags, tmp_path, monkeypatch):
+    from airflow.sdk import AssetOrTimeSchedule
+
+    default = dags.get_dag(HEALTH).timetable
+    assert isinstance(default, AssetOrTimeSchedule)
+    assert default.timetable.expression == "0 0 * * *" and default.asset_condition == MESSAGING_LOST
+
+    config = tmp_path / "health.yaml"
+    config.write_text("schedule: '30 6 * * 1-5'\ntimezone: America/Denver\nbandwidth_conn_id: bandwidth_oauth\n")
+    dag = parse_health_dag(config, monkeypatch).get_dag(HEALTH)
+    cron = dag.timetable.timetable
+    assert (cron.expression, str(cron.timezone)) == ("30 6 * * 1-5", "America/Denver")
+    assert dag.params["bandwidth_conn_id"] == "bandwidth_oauth"
+
+    config.write_text("schedule: null\n")
+    assert parse_health_dag(config, monkeypatch).get_dag(HEALTH).timetable.asset_condition == MESSAGING_LOST
+
+    for text, field in [
+        ("schedule: every day\n", "schedule"),
+        ("schedule: '@once'\n", "schedule"),
+        ("timezone: Mars/Olympus\n", "timezone"),
+        ("schedule: '@daily'\nchunk_size: 10\n", "chunk_size"),
+    ]:
+        config.write_text(text)
+        bag = parse_health_dag(config, monkeypatch)
+        assert HEALTH not in bag.dags
+        (error,) = bag.import_errors.values()
+        assert f"{config}: {field}:" in error, error
