@@ -17,6 +17,7 @@ from pathlib import Path
 
 from airflow.sdk import DAG, Param
 from bandwidth.flow import DEFAULT_ARGS
+from bandwidth.operators import EnsureSubscriptionOperator
 from bandwidth.operators.health import (
     CheckHostedNumbersOperator,
     HealthReportOperator,
@@ -52,3 +53,8 @@ with DAG(
     )
     report = HealthReportOperator(task_id="report", check_task_id=check.task_id, retries=0)
     check >> report
+    # So that Bandwidth's MESSAGING_LOST events reach the callback receiver and start this DAG at once;
+    # on its own branch: the check never waits for it.
+    EnsureSubscriptionOperator(
+        task_id="ensure_subscription", order_type="MESSAGING_LOST", bandwidth_conn_id="{{ params.bandwidth_conn_id }}"
+    )

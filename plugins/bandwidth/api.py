@@ -49,6 +49,8 @@ LOA_CONTENT_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 DOCUMENT_TYPES = ("LOA", "INVOICE", "CSR", "OTHER")
+#: Account events one subscribes to with ``<EventType>`` instead of ``<OrderType>``.
+ACCOUNT_EVENT_TYPES = frozenset({"MESSAGING_LOST"})
 IMPORT_ORDER_ROOTS = ("ImportTnOrdersResponse", "ImportTnOrderResponse", "ImportTnOrder")
 REMOVE_ORDER_ROOTS = ("RemoveImportedTnOrdersResponse", "RemoveImportedTnOrderResponse", "RemoveImportedTnOrder")
 ORDER_LIST_FILTERS = (
@@ -228,7 +230,7 @@ def _subscription(node: Any) -> Subscription:
     expiry = bwxml.text(bwxml.child(callback, "Expiry"))
     return Subscription(
         subscription_id=bwxml.text(bwxml.child(node, "SubscriptionId")) or "",
-        order_type=bwxml.text(bwxml.child(node, "OrderType")) or "",
+        order_type=bwxml.text(bwxml.child(node, "OrderType", "EventType")) or "",
         url=bwxml.text(bwxml.child(callback, "URL")),
         username=bwxml.text(bwxml.path(callback, "CallbackCredentials", "BasicAuthentication", "Username")),
         expiry=int(expiry) if expiry and expiry.lstrip("-").isdigit() else None,
@@ -245,10 +247,12 @@ def _parse_subscriptions(response: ApiResponse) -> list[Subscription]:
 
 
 def _subscription_body(order_type: str, url: str, username: str | None, password: str | None, expiry: int) -> bytes:
+    """An order subscription (``<OrderType>``), or an account-event one (``<EventType>MESSAGING_LOST``)."""
     callback: dict[str, Any] = {"URL": url, "Expiry": str(expiry)}
     if username and password:
         callback["CallbackCredentials"] = {"BasicAuthentication": {"Username": username, "Password": password}}
-    return bwxml.to_xml("Subscription", {"OrderType": order_type, "CallbackSubscription": callback})
+    element = "EventType" if order_type.upper() in ACCOUNT_EVENT_TYPES else "OrderType"
+    return bwxml.to_xml("Subscription", {element: order_type, "CallbackSubscription": callback})
 
 
 def list_subscriptions() -> ApiCall[list[Subscription]]:

@@ -158,7 +158,7 @@ class OrderHistoryEntry:
 
 @dataclass(frozen=True)
 class Subscription:
-    """A callback subscription (Bandwidth never echoes the password)."""
+    """A callback subscription (Bandwidth never echoes the password). ``order_type`` holds the EventType of an account-event one."""
 
     subscription_id: str
     order_type: str

@@ -36,7 +36,8 @@ class EnsureSubscriptionOperator(BaseOperator):
     or its last delivery was refused; deletes duplicates; creates one only when none matches. Without a
     callback connection it logs that the run relies on polling alone and does nothing.
 
-    :param order_type: ``importtnorders`` or ``removeImportedTnOrders``.
+    :param order_type: ``importtnorders`` or ``removeImportedTnOrders``, or the account event
+        ``MESSAGING_LOST`` (subscribed with ``<EventType>``).
     :param callback_conn_id: connection whose host is the public callback URL and whose login/password are
         the Basic credentials Bandwidth will send (extra ``expiry``: seconds, default 30 days).
     """

@@ -80,3 +80,10 @@ def test_without_a_callback_connection_nothing_is_called(bw, monkeypatch):
     monkeypatch.delenv("AIRFLOW_CONN_BANDWIDTH_CALLBACK", raising=False)
     assert ensure() is None
     assert endpoints(bw) == []
+
+
+def test_messaging_lost_is_subscribed_as_an_account_event(bw, callback_conn):
+    sub_id = ensure("MESSAGING_LOST")
+    assert "<EventType>MESSAGING_LOST</EventType>" in [r for r in bw.requests() if r["endpoint"] == "subscriptions.create"][0]["body"]
+    assert ensure("MESSAGING_LOST") == sub_id
+    assert [s.subscription_id for s in ours("MESSAGING_LOST")] == [sub_id]
