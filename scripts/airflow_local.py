@@ -216,6 +216,13 @@ class LocalAirflow:
             time.sleep(1)
         raise TimeoutError(f"Airflow not ready in time (last health: {last}); logs in {self.log_dir}")
 
+    def restart(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Kill one component's process group (SIGKILL: a crash) and start it again with the same command."""
+        proc = self.procs[name]
+        _signal_group(proc, sig)
+        proc.wait()
+        self._spawn(name, list(proc.args), self.env())
+
     def check_alive(self) -> None:
         """Raise if a component exited."""
         for name, proc in self.procs.items():

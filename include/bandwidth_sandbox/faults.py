@@ -10,7 +10,7 @@ from typing import Any
 
 from .clock import Clock
 
-KINDS = ("429", "5xx", "reset", "latency", "drop_response", "down", "respond")
+KINDS = ("429", "5xx", "reset", "latency", "drop_response", "down", "respond", "slow_response")
 
 
 @dataclass
@@ -70,7 +70,7 @@ def parse_rule(raw: dict[str, Any], now: float) -> FaultRule:
         rule.body = str(raw.get("body", "html")).lower()
         if rule.body not in ("html", "empty", "xml"):
             raise ValueError("5xx fault body must be html, empty or xml")
-    rule.seconds = float(raw.get("seconds", 0.5 if kind == "latency" else 30 if kind == "down" else 0))
+    rule.seconds = float(raw.get("seconds", 0.5 if kind in ("latency", "slow_response") else 30 if kind == "down" else 0))
     return rule
 
 

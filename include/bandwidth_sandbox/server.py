@@ -110,6 +110,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self._abort()
             return
         app.record(req, resolved, resp.status, fault, started)  # before sending: a client sees it logged
+        if rule is not None and rule.kind == "slow_response":
+            time.sleep(rule.seconds)  # acted and logged, the answer still on its way
         self._send(resp)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
