@@ -76,3 +76,26 @@ def bw(sandbox: Sandbox) -> Sandbox:
     sandbox.clear_faults()
     sandbox.clear_requests()
     return sandbox
+
+
+@pytest.fixture(scope="session", autouse=True)
+def long_outage():
+    """
+    Start the several-minute outage scenario (tests/plugins/bandwidth/long_outage.py) at the beginning of
+    the session, in its own process: it waits in the background while the other tests run, and
+    ``test_triggers.py`` collects its result.
+    """
+    log = _HOME / "long_outage.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.plugins.bandwidth.long_outage"],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "AIRFLOW_HOME": str(_HOME / "outage")},
+        )
+    proc.log_path = log
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()

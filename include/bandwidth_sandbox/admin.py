@@ -77,6 +77,12 @@ def seed(app: Any, req: Request) -> Response:
     return Response.json(app.seed(_json_body(req, {})))
 
 
+def tokens_list(app: Any, req: Request) -> Response:
+    """Every OAuth2 token issued (a sandbox's fake secrets: tests scan logs for them)."""
+    with app.state.locked():
+        return Response.json(sorted(app.state.tokens))
+
+
 def orders_list(app: Any, req: Request) -> Response:
     app.state.tick()
     with app.state.locked():
@@ -150,3 +156,4 @@ def register(router: Router) -> None:
     router.add("GET", "inservice", "admin.inservice", in_service)
     router.add("POST", "lose", "admin.lose", lose)
     router.add("GET", "health", "admin.health", health)
+    router.add("GET", "tokens", "admin.tokens", tokens_list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow.sdk import Param
+from bandwidth.validation import MAX_BATCH_NUMBERS
 
 #: A NANP number as people write it: +1, dashes, dots, spaces, parentheses (the validator normalises it).
 NANP_NUMBER = r"^\s*(\+?1[\s.\-]?)?\(?[2-9][0-9]{2}\)?[\s.\-]?[2-9][0-9]{2}[\s.\-]?[0-9]{4}\s*$"
@@ -15,6 +16,7 @@ def numbers_param(description: str) -> Param:
         type="array",
         items={"type": "string", "pattern": NANP_NUMBER},
         minItems=1,
+        maxItems=MAX_BATCH_NUMBERS,
         title="Telephone numbers",
         description=description,
     )

@@ -140,6 +140,7 @@ def test_loa_upload_is_not_repeated_when_the_order_already_has_it(import_dag, bw
         ("numbers", ["13035550100", "23035550100"]),
         ("numbers", ["303555010"]),
         ("numbers", []),
+        ("numbers", [f"303555{i:04d}" for i in range(10_000)] * 5 + ["3035550100"]),
         ("state_code", "Colorado"),
         ("zip", "8020"),
         ("customer_order_id_prefix", "bad_prefix!"),

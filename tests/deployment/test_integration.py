@@ -191,3 +191,29 @@ def test_sandbox_callbacks_reached_the_plugin_with_a_basic_challenge(local_airfl
             attempts = [(d["attempt"], d["with_auth"], d["http_status"]) for d in ours
                         if d["order_id"] == order_id and d["status"] == status]
             assert attempts == [(1, False, 401), (2, True, 200)], (order_id, status, ours)
+
+
+def test_no_secret_in_any_component_or_task_log(local_airflow, import_run):
+    """The client secret, the callback password, every OAuth2 token issued and any Authorization value never appear."""
+    import base64
+    import json as _json
+
+    env = local_airflow.env()
+    bandwidth = _json.loads(env["AIRFLOW_CONN_BANDWIDTH_DEFAULT"])
+    callback = _json.loads(env["AIRFLOW_CONN_BANDWIDTH_CALLBACK"])
+    tokens = requests.get(f"{local_airflow.sandbox_url}/_sandbox/tokens", timeout=5).json()
+    assert tokens, "no OAuth2 token was issued: the scan would prove nothing"
+    secrets = [
+        bandwidth["password"],
+        callback["password"],
+        base64.b64encode(f"{callback['login']}:{callback['password']}".encode()).decode(),
+        base64.b64encode(f"{bandwidth['login']}:{bandwidth['password']}".encode()).decode(),
+        *tokens,
+    ]
+    logs = [p for p in local_airflow.home.rglob("*") if p.is_file() and (p.suffix == ".log" or ".log." in p.name)]
+    assert any("api-server" in p.name for p in logs) and any("import_order" in str(p) for p in logs), logs
+    for path in logs:
+        text = path.read_text(errors="replace")
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{path} holds a secret"
+        assert "Authorization: " not in text and "'Authorization'" not in text, path

@@ -102,3 +102,17 @@ def test_a_missing_order_ends_the_wait_after_repeated_404s(bw):
     missing = "00000000-0000-4000-8000-000000000000"
     event = run_trigger(ImportTnOrderTrigger(missing, "bandwidth_default", time.time() + 60, poll_interval=0.05))
     assert event["status"] == "error" and "404" in event["message"]
+
+
+def test_a_several_minute_outage_does_not_end_the_wait(long_outage):
+    """The real trigger, polling every 5 s, meets a 3-minute outage and still fires when the order completes."""
+    import json
+
+    long_outage.wait(timeout=420)
+    out = long_outage.log_path.read_text()
+    assert long_outage.returncode == 0, out[-3000:]
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["event"]["status"] == "final" and result["event"]["order"]["status"] == "COMPLETE", result
+    assert result["outage_seconds"] >= 180
+    assert result["polls_refused_during_outage"] >= 20, result  # it kept polling through the outage
+    assert result["waited_seconds"] >= result["outage_seconds"]
