@@ -63,7 +63,9 @@ def main() -> int:
         dag_run = bag.dags[DAG_ID].test()
         calls = Counter(r["endpoint"] for r in sandbox.requests())
 
-    report_path = Path(str(HOME / "bandwidth_reports" / DAG_ID)) / _safe(dag_run.run_id) / "report.json"
+    from bandwidth.artifacts import report_folder
+
+    report_path = report_folder(DAG_ID, dag_run.run_id) / "report.json"
     print("\n" + "=" * 100)
     if report_path.exists():
         report = json.loads(report_path.read_text())
@@ -75,12 +77,6 @@ def main() -> int:
     print(f"API calls to the sandbox: {dict(sorted(calls.items()))}")
     print(f"Run {dag_run.run_id}: {dag_run.state}")
     return 0 if dag_run.state == DagRunState.SUCCESS else 1
-
-
-def _safe(run_id: str) -> str:
-    import re
-
-    return re.sub(r"[^A-Za-z0-9_.\-]", "_", run_id)
 
 
 if __name__ == "__main__":

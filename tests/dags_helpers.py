@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,9 +40,9 @@ def task_states(dr) -> dict[str, str]:
 
 def report_of(dr) -> dict:
     """The JSON report the run wrote."""
-    base = os.environ["AIRFLOW__BANDWIDTH__REPORT_BASE"].removeprefix("file://")
-    run = re.sub(r"[^A-Za-z0-9_.\-]", "_", dr.run_id)
-    return json.loads((Path(base) / dr.dag_id / run / "report.json").read_text())
+    from bandwidth.artifacts import report_folder
+
+    return json.loads((report_folder(dr.dag_id, dr.run_id) / "report.json").read_text())
 
 
 def rows_by_number(report: dict) -> dict[str, dict]:

@@ -2,7 +2,7 @@
 The ledger of hosted numbers: every number this project imported and has not removed since, derived from the
 reports its runs wrote, with the losses the health runs noticed. Plain functions, no network, no database.
 
-Sources, all under :func:`~bandwidth.operators.report.report_base` (read through ``ObjectStoragePath``, so any
+Sources, all under :func:`~bandwidth.artifacts.report_base` (read through ``ObjectStoragePath``, so any
 object store works), one folder per run:
 
 - ``hosted_messaging_import/<run>/report.json`` and ``import_batch_<name>/<run>/report.json``: rows with outcome
@@ -240,7 +240,7 @@ def read_reports(base: ObjectStoragePath | None = None) -> Iterator[dict[str, An
     file's modification time where the report predates it. Unreadable files are logged and skipped.
     """
     if base is None:
-        from bandwidth.operators.report import report_base
+        from bandwidth.artifacts import report_base
 
         base = report_base()
     for folder, name in _ledger_folders(base):

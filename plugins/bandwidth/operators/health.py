@@ -22,7 +22,7 @@ from bandwidth import ledger
 from bandwidth.assets import MESSAGING_LOST
 from bandwidth.batches import BatchFileError, _check_schedule
 from bandwidth.hooks import BandwidthHook
-from bandwidth.operators.report import report_base
+from bandwidth.artifacts import report_folder
 from bandwidth.report import to_json
 
 #: Fields of the health config file (``include/health.yaml``).
@@ -260,8 +260,7 @@ class HealthReportOperator(BaseOperator):
     def _write(
         self, context: Any, rows: list[ledger.HealthRow], lost: list[ledger.HealthRow], result: dict[str, Any]
     ) -> None:
-        run = re.sub(r"[^A-Za-z0-9_.\-]", "_", context["run_id"])
-        folder = report_base() / context["dag"].dag_id / run
+        folder = report_folder(context["dag"].dag_id, context["run_id"])
         folder.mkdir(parents=True, exist_ok=True)
         csv_path, json_path, losses_path = folder / "report.csv", folder / "report.json", folder / ledger.LOSSES_FILE
         result["artifacts"] = {"csv": str(csv_path), "json": str(json_path), "losses": str(losses_path)}

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import re
 from datetime import datetime, timezone
 from typing import Any
 
-from airflow.sdk import BaseOperator, ObjectStoragePath, TriggerRule, conf
+from airflow.sdk import BaseOperator, TriggerRule
 from airflow.sdk.exceptions import AirflowFailException
 from bandwidth import report
+from bandwidth.artifacts import report_base, report_folder
 
-
-def report_base() -> ObjectStoragePath:
-    """Where reports go: ``[bandwidth] report_base`` (any object-storage URL), else under AIRFLOW_HOME."""
-    base = conf.get("bandwidth", "report_base", fallback=None)
-    if not base:
-        home = os.environ.get("AIRFLOW_HOME") or os.path.expanduser("~/airflow")
-        base = f"file://{os.path.abspath(home)}/bandwidth_reports"
-    return ObjectStoragePath(base)
+__all__ = ["ImportReportOperator", "RemoveReportOperator", "report_base"]
 
 
 class _ReportOperator(BaseOperator):
@@ -70,8 +62,7 @@ class _ReportOperator(BaseOperator):
 
     def _write(self, context: Any, rows: list[report.ReportRow], result: dict[str, Any]) -> None:
         """Write report.csv and report.json (which lists both paths under ``artifacts``)."""
-        run = re.sub(r"[^A-Za-z0-9_.\-]", "_", context["run_id"])
-        folder = report_base() / context["dag"].dag_id / run
+        folder = report_folder(context["dag"].dag_id, context["run_id"])
         folder.mkdir(parents=True, exist_ok=True)
         csv_path, json_path = folder / "report.csv", folder / "report.json"
         result["artifacts"] = {"csv": str(csv_path), "json": str(json_path)}
