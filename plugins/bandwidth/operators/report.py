@@ -8,9 +8,7 @@ from typing import Any
 from airflow.sdk import BaseOperator, TriggerRule
 from airflow.sdk.exceptions import AirflowFailException
 from bandwidth import report
-from bandwidth.artifacts import report_base, report_folder
-
-__all__ = ["ImportReportOperator", "RemoveReportOperator", "report_base"]
+from bandwidth.artifacts import report_folder
 
 
 class _ReportOperator(BaseOperator):

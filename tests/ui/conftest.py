@@ -1,0 +1,110 @@
+"""
+Browser tests: Debian's Chromium (installed here when missing; the tests fail, never skip, if it cannot be),
+driven by Playwright's Python package (no browser download: ``executable_path``), against a real local Airflow
+started as ``make airflow`` starts it, on free ports, with the Bandwidth sandbox behind it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.deployment.helpers import ROOT, load_launcher
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+#: Where the tests write their screenshots (and a failure's last view); ``artifacts/`` is not committed.
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+
+
+def _apt_install(package: str) -> None:
+    """``apt-get install -y PACKAGE`` (as root, or through password-less sudo), ``apt-get update`` first if needed."""
+    apt = shutil.which("apt-get")
+    if apt is None:
+        pytest.fail(f"{CHROMIUM} is missing and there is no apt-get to install Debian's {package} package")
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = [*sudo, apt, "install", "-y", "-q", package]
+    if subprocess.run(install, env=env, capture_output=True, timeout=900).returncode != 0:
+        subprocess.run([*sudo, apt, "update", "-q"], env=env, capture_output=True, timeout=600)
+        result = subprocess.run(install, env=env, capture_output=True, text=True, timeout=900)
+        if result.returncode != 0:
+            pytest.fail(f"could not install {package} with apt-get:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium; ``apt-get install -y chromium`` (about 20 s) when it is missing."""
+    if not CHROMIUM.exists():
+        _apt_install("chromium")
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is still missing after apt-get install chromium")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def local_airflow(tmp_path_factory):
+    """api-server, scheduler, dag-processor, triggerer and the sandbox, as ``make airflow`` starts them."""
+    launcher = load_launcher()
+    af = launcher.LocalAirflow(
+        tmp_path_factory.mktemp("ui-airflow-home"),
+        port=0,
+        sandbox_port=0,
+        parallelism=4,
+        order_seconds=2,
+        extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1"},
+    )
+    try:
+        af.start(timeout=180)
+    except BaseException:
+        print(af.logs_tails())  # shown with the setup error
+        raise
+    try:
+        yield af
+    finally:
+        af.stop()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure: the component log tails in the report, and the browser's last view as a screenshot."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.failed:
+        return
+    funcargs = getattr(item, "funcargs", {})
+    af = funcargs.get("local_airflow")
+    if af is not None:
+        report.sections.append(("component logs (tails)", af.logs_tails()))
+    page = funcargs.get("page")
+    if page is not None and not page.is_closed():
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"failure-{item.name}.png"
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            report.sections.append(("last view", f"{page.url}\nscreenshot: {path}"))
+        except Exception as err:  # the browser may be gone
+            report.sections.append(("last view", f"{page.url} (no screenshot: {err})"))

@@ -1,0 +1,291 @@
+"""
+The whole operator's path in a real browser (headless Chromium) against a real local Airflow with the sandbox
+behind it: log in, open ``hosted_messaging_import``'s trigger form, submit a bad number and see the error name the
+field, fill every field as a person would and trigger, wait for the run, then read the run on the "Hosted
+messaging" page (overview, per-number rows, filters, the CSV download, a number's history, the run's tab).
+
+Screenshots go to ``artifacts/screenshots/`` (the README shows copies of them from ``docs/screenshots/``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from bandwidth.report import COLUMNS
+from tests.deployment.helpers import ROOT
+
+pytestmark = pytest.mark.integration
+
+DAG_ID = "hosted_messaging_import"
+RUN_TIMEOUT = 150
+#: What the sandbox is seeded to do with them (besides its default rules: ...99 is refused by the checker).
+ALREADY, REFUSED = "3035550150", "3035550160"
+SEED = {"in_service": [ALREADY], "checker_rejects": {REFUSED: 19005}}
+#: As a person pastes them: the formats differ; the report has them as ten digits, in this order.
+TYPED = ["(303) 555-0100", "+1 303.555.0101", "303-555-0102", "303 555 0150", "3035550160", "1 (303) 555-0199"]
+EXPECTED = {  # number: (outcome, checker code, ordered)
+    "3035550100": ("in_service", "", True),
+    "3035550101": ("in_service", "", True),
+    "3035550102": ("in_service", "", True),
+    ALREADY: ("already_in_service", "19006", False),
+    REFUSED: ("rejected", "19005", False),
+    "3035550199": ("rejected", "19006", False),
+}
+BAD_NUMBER = "23035550101"  # 11 digits not starting with 1
+FIELDS = {  # the text fields, as a person types them
+    "subscriber_name": "Acme Dental",
+    "house_number": "900",
+    "street_name": "Main St",
+    "city": "Denver",
+    "state_code": "CO",
+    "zip": "80202",
+    "county": "Denver",
+    "loa_authorizing_person": "Jane Doe",
+    "site_id": "14413",
+    "customer_order_id_prefix": "ui-test",
+}
+NUMBER_FIELDS = {"Numbers per order": "2", "Poll interval (s)": "1", "Grace period (s)": "30"}
+#: A second run, triggered through the REST API beside the form's: one number fails in its order (7518).
+OTHER_NUMBERS, OTHER_FAILING = ["3035550200", "3035550298"], "3035550298"
+
+
+@pytest.fixture
+def page(browser, local_airflow):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, af) -> None:
+    page.goto(f"{af.url}/")
+    page.fill("input[name=username]", af.username)
+    page.fill("input[name=password]", af.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def open_trigger_form(page, af):
+    page.goto(f"{af.url}/dags/{DAG_ID}")
+    page.get_by_role("button", name="Trigger Dag").click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("#element_numbers").wait_for()
+    return dialog
+
+
+def fill_form(page, dialog, numbers: list[str]) -> None:
+    dialog.locator("#element_numbers").fill("\n".join(numbers))
+    for name, value in FIELDS.items():
+        dialog.locator(f"#element_{name}").fill(value)
+    for label, value in NUMBER_FIELDS.items():
+        dialog.get_by_role("spinbutton", name=re.compile(re.escape(label))).fill(value)
+    dialog.get_by_role("combobox", name=re.compile("When the checker rejects")).click()
+    page.get_by_role("option", name="skip", exact=True).click()
+    assert dialog.locator("input[name=element_rejection_policy]").input_value() == "skip"
+
+
+def trigger(page, dialog):
+    def is_trigger(response) -> bool:
+        return response.request.method == "POST" and response.url.endswith(f"/dags/{DAG_ID}/dagRuns")
+
+    with page.expect_response(is_trigger) as info:
+        dialog.get_by_role("button", name="Trigger", exact=True).click()
+    return info.value
+
+
+def dialog_screenshot(page, dialog, path) -> None:
+    """The whole form: a viewport tall enough for the dialog, then back."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": 3200})
+    try:
+        dialog.screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(size)
+
+
+def trigger_other_run(af) -> str:
+    """A run with a number that fails in its order, triggered as a script would (same conf shape as the form)."""
+    conf = {**FIELDS, "numbers": OTHER_NUMBERS, "subscriber_name": "Globex Clinic", "county": None, "sip_peer_id": None,
+            "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"), "rejection_policy": "skip", "chunk_size": 2,
+            "poll_interval": 1, "grace_period": 30}
+    run = af.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": conf}).json()
+    return run["dag_run_id"]
+
+
+def wait_for_task(af, run_id: str, task_id: str) -> None:
+    path = f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run_id, safe='')}/taskInstances/{task_id}"
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while (state := af.api("GET", path, check=False).json().get("state")) != "success":
+        assert time.monotonic() < deadline and state not in ("failed", "upstream_failed"), f"{task_id}: {state}"
+        af.check_alive()
+        time.sleep(0.5)
+
+
+def wait_for_run(af, run_id: str, expected: str = "success") -> dict:
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while True:
+        af.check_alive()
+        run = af.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run_id, safe='')}").json()
+        if run["state"] in ("success", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    path = f"/api/v2/dags/{DAG_ID}/dagRuns/{quote(run_id, safe='')}/taskInstances"
+    tis = af.api("GET", path).json()["task_instances"]
+    assert run["state"] == expected, {f"{t['task_id']}[{t['map_index']}]": t["state"] for t in tis}
+    return run
+
+
+def status_frame(page):
+    return page.frame_locator("iframe[title='Hosted messaging']")
+
+
+def test_an_operator_triggers_an_import_from_the_form_and_reads_it_on_the_status_page(page, local_airflow, artifacts):
+    af = local_airflow
+    requests.post(f"{af.sandbox_url}/_sandbox/seed", json=SEED, timeout=10).raise_for_status()
+    other_id = trigger_other_run(af)
+    log_in(page, af)
+
+    # -- a bad number: the trigger is refused and the error names the field ----------------------------------
+    dialog = open_trigger_form(page, af)
+    fill_form(page, dialog, [TYPED[0], BAD_NUMBER])
+    refused = trigger(page, dialog)
+    assert refused.status == 400
+    error = dialog.get_by_text(re.compile(r"Invalid input for param numbers"))
+    error.wait_for()
+    assert BAD_NUMBER in error.inner_text()
+    error.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "trigger-form-error.png"))
+
+    # -- every field as a person fills it, then trigger ------------------------------------------------------
+    wait_for_task(af, other_id, "ensure_subscription")  # one subscription for both runs, not two created at once
+    fill_form(page, dialog, TYPED)
+    dialog_screenshot(page, dialog, artifacts / "trigger-form.png")
+    accepted = trigger(page, dialog)
+    assert accepted.status == 200, accepted.text()
+    run_id = accepted.json()["dag_run_id"]
+    assert accepted.json()["conf"]["numbers"] == TYPED
+    run = wait_for_run(af, run_id)
+    assert run["triggering_user_name"] == af.username
+    assert wait_for_run(af, other_id, "failed")["state"] == "failed"
+
+    # -- the overview, from the navigation ---------------------------------------------------------------------
+    page.goto(f"{af.url}/")
+    page.locator("a[href$='/plugin/hosted-messaging']").click()
+    frame = status_frame(page)
+    row = frame.locator(f'[data-testid=run-row][data-run-id="{run_id}"]')
+    row.wait_for()
+    assert row.get_attribute("data-dag-id") == DAG_ID
+    assert row.locator("[data-testid=run-link]").inner_text() == "Acme Dental (form)"
+    assert row.locator("[data-testid=run-state]").inner_text() == "success"
+    assert f"by {af.username}" in row.inner_text()
+    assert row.locator("[data-testid=run-total]").inner_text() == "6 numbers"
+    counts = {key: row.locator(f"td[data-key={key}]").inner_text() for key in
+              ("in_service", "rejected", "order_failed", "loa_missing", "not_in_service", "lost")}
+    assert counts == {"in_service": "4", "rejected": "2", "order_failed": "0", "loa_missing": "0",
+                      "not_in_service": "0", "lost": "0"}
+    assert "attention" not in (row.get_attribute("class") or "")
+    other = frame.locator(f'[data-testid=run-row][data-run-id="{other_id}"]')
+    assert "attention" in other.get_attribute("class")
+    assert other.locator("[data-testid=run-link]").inner_text() == "Globex Clinic (form)"
+    assert [other.locator(f"td[data-key={key}]").inner_text() for key in ("in_service", "order_failed")] == ["1", "1"]
+    listed = [r.get_attribute("data-run-id") for r in frame.locator("[data-testid=run-row]").all()]
+    assert listed[:2] == [run_id, other_id]  # newest first
+    page.screenshot(path=str(artifacts / "status-overview.png"))
+
+    # -- the run: counts and one row per number ----------------------------------------------------------------
+    row.locator("[data-testid=run-link]").click()
+    frame.locator("[data-testid=rows-table]").wait_for()
+    assert run_id in frame.locator("[data-testid=run-title]").inner_text()
+    cards = {key: frame.locator(f"[data-testid=count-{key}] .n").inner_text()
+             for key in ("total", "in_service", "rejected", "order_failed", "not_in_service", "loa_missing", "lost")}
+    assert cards == {"total": "6", "in_service": "4", "rejected": "2", "order_failed": "0", "not_in_service": "0",
+                     "loa_missing": "0", "lost": "0"}
+    rows = frame.locator("[data-testid=number-row]")
+    assert rows.count() == 6
+    header = [h.strip() for h in frame.locator("[data-testid=rows-table] thead th").all_inner_texts()]
+    seen = {}
+    for i in range(6):
+        cells = dict(zip(header, [c.strip() for c in rows.nth(i).locator("td").all_inner_texts()], strict=True))
+        seen[cells["Number"]] = cells
+        assert rows.nth(i).get_attribute("data-outcome") == EXPECTED[cells["Number"]][0]
+    assert list(seen) == list(EXPECTED)
+    for number, (_, checker_code, ordered) in EXPECTED.items():
+        cells = seen[number]
+        assert cells["Checker code"] == checker_code, cells
+        assert bool(cells["Order id"]) is ordered and bool(cells["CustomerOrderId"]) is ordered, cells
+        if ordered:
+            assert cells["Order status"] == "COMPLETE" and cells["LOA file"] and cells["In service"] == "yes", cells
+            assert cells["CustomerOrderId"].startswith("ui-test"), cells
+        assert cells["Error code"] == "", cells
+    assert seen[ALREADY]["In service"] == "yes" and seen["3035550199"]["In service"] == ""
+    page.screenshot(path=str(artifacts / "status-run.png"))
+
+    # filter by outcome, search by number
+    frame.locator("[data-testid=outcome-filter]").select_option("rejected")
+    frame.locator("[data-testid=row-info]").filter(has_text="of 2").wait_for()
+    assert sorted(r.get_attribute("data-number") for r in rows.all()) == [REFUSED, "3035550199"]
+    frame.locator("[data-testid=outcome-filter]").select_option("")
+    frame.locator("[data-testid=number-search]").fill("555-0101")
+    frame.locator("[data-testid=row-info]").filter(has_text="1–1 of 1").wait_for()
+    assert [r.get_attribute("data-number") for r in rows.all()] == ["3035550101"]
+    frame.locator("[data-testid=number-search]").fill("")
+    frame.locator("[data-testid=row-info]").filter(has_text="1–6 of 6").wait_for()
+
+    # -- the CSV download ----------------------------------------------------------------------------------------
+    with page.expect_download() as download_info:
+        frame.locator("[data-testid=download-csv]").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith(f"{DAG_ID}_manual__") and download.suggested_filename.endswith(".csv")
+    text = open(download.path(), encoding="utf-8").read()
+    (artifacts.parent / "status-report.csv").write_text(text)
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert list(table[0]) == COLUMNS
+    assert [(r["number"], r["outcome"], r["checker_code"]) for r in table] == [
+        (n, outcome, code) for n, (outcome, code, _) in EXPECTED.items()]
+    assert all(bool(r["order_id"]) is EXPECTED[r["number"]][2] for r in table)
+    in_service = {r["number"] for r in table if r["in_service"] == "True"}
+    assert in_service == {"3035550100", "3035550101", "3035550102", ALREADY}
+
+    # -- a number's history ------------------------------------------------------------------------------------
+    frame.locator("#lookup-number").fill("+1 (303) 555-0101")
+    frame.locator("[data-testid=lookup-form] button").click()
+    frame.locator("[data-testid=history-table]").wait_for()
+    assert frame.locator("[data-testid=ledger-status]").get_attribute("data-status") == "hosted"
+    history = frame.locator("[data-testid=history-row]")
+    assert history.count() == 1 and run_id in history.first.inner_text()
+    assert history.first.get_attribute("data-outcome") == "in_service"
+    page.screenshot(path=str(artifacts / "number-lookup.png"))
+
+    # -- the tab on the run's own page ---------------------------------------------------------------------------
+    page.goto(f"{af.url}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}")
+    page.locator("a[href$='/plugin/hosted-messaging-run']").click()
+    tab = status_frame(page)
+    tab.locator("[data-testid=rows-table]").wait_for()
+    assert run_id in tab.locator("[data-testid=run-title]").inner_text()
+    assert tab.locator("[data-testid=number-row]").count() == 6
+    page.screenshot(path=str(artifacts / "status-run-tab.png"))
+
+    # the same tab on a run of another DAG says there is no report
+    page.goto(f"{af.url}/bandwidth-status/?dag_id=hosted_numbers_health&run_id=scheduled__x&tab=1")
+    assert "No report for this run" in page.locator("[data-testid=no-report]").inner_text()
+
+
+def test_without_logging_in_the_page_shows_no_data(browser, local_airflow):
+    af = local_airflow
+    context = browser.new_context()
+    try:
+        assert context.request.get(f"{af.url}/bandwidth-status/api/runs").status == 401
+        page = context.new_page()
+        page.goto(f"{af.url}/bandwidth-status/")
+        page.locator("[data-testid=auth-needed]").wait_for()
+        assert not page.locator("[data-testid=runs-table]").count()
+    finally:
+        context.close()
