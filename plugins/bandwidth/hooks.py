@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -43,6 +44,19 @@ from bandwidth.retry import RETRYABLE_STATUSES, RetryPolicy
 T = TypeVar("T")
 
 USER_AGENT = "airflow-bandwidth-hosted-messaging/1.0"
+
+#: One token request at a time per event loop and client: triggers that start together (the triggerer
+#: starts them in batches) wait for the first answer instead of each asking for a token of its own.
+_TOKEN_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str, int], asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _token_lock(key: tuple[str, str, int]) -> asyncio.Lock:
+    locks = _TOKEN_LOCKS.setdefault(asyncio.get_running_loop(), {})
+    if key not in locks:
+        locks[key] = asyncio.Lock()
+    return locks[key]
 
 
 def _retry_delay(
@@ -363,6 +377,7 @@ class BandwidthAsyncHook(BaseHook):
         self._retry_policy = retry_policy
         self._settings: ConnectionSettings | None = None
         self._session: aiohttp.ClientSession | None = None
+        self._token_sent: str | None = None
 
     async def settings(self) -> ConnectionSettings:
         if self._settings is None:
@@ -390,10 +405,16 @@ class BandwidthAsyncHook(BaseHook):
             )
         return self._session
 
-    async def _bearer(self, settings: ConnectionSettings, refresh: bool) -> str:
+    async def _bearer(self, settings: ConnectionSettings, refresh: bool, stale: str | None = None) -> str:
+        """The cached token, or a new one; ``refresh``: replace ``stale`` (unless another hook already did)."""
         key = TOKENS.key(settings.token_url, settings.login, settings.password)
         token = None if refresh else TOKENS.get(key)
-        if token is None:
+        if token is not None:
+            return token
+        async with _token_lock(key):
+            token = TOKENS.get(key)  # another hook of this loop may have fetched it while this one waited
+            if token is not None and not (refresh and token == stale):
+                return token
             session = await self._get_session()
             try:
                 async with session.post(
@@ -413,7 +434,7 @@ class BandwidthAsyncHook(BaseHook):
 
             await amask_secret(token)
             TOKENS.put(key, token, expires_in)
-        return token
+            return token
 
     async def _send(self, call: ApiCall[Any], refresh_token: bool) -> ApiResponse:
         settings = await self.settings()
@@ -423,7 +444,8 @@ class BandwidthAsyncHook(BaseHook):
             headers["Content-Type"] = call.content_type
         auth = None
         if settings.auth_type == "oauth2":
-            headers["Authorization"] = f"Bearer {await self._bearer(settings, refresh_token)}"
+            self._token_sent = await self._bearer(settings, refresh_token, stale=self._token_sent)
+            headers["Authorization"] = f"Bearer {self._token_sent}"
         else:
             auth = aiohttp.BasicAuth(settings.login, settings.password)
         async with session.request(

@@ -16,6 +16,8 @@ from bandwidth.retry import RetryPolicy
 
 #: Consecutive non-transient API errors (401, 403, 404, ...) after which the wait gives up.
 MAX_PERMANENT_ERRORS = 5
+#: aiohttp closes a connection idle this long (its ``keepalive_timeout``): longer sleeps reuse nothing.
+KEEPALIVE_SECONDS = 15.0
 #: Each poll's own retries; the polling loop itself is the outer retry.
 POLL_RETRY_POLICY = RetryPolicy(max_attempts=3, base_delay=1.0, max_delay=10.0)
 
@@ -99,6 +101,10 @@ class TnOrderTrigger(BaseTrigger):
                 if remaining <= 0:
                     yield TriggerEvent(self._event("timeout", last_status=last_status))
                     return
+                if self.poll_interval > KEEPALIVE_SECONDS:
+                    # Hold no connection while asleep: aiohttp would drop it unused after its keep-alive anyway,
+                    # and a thousand waiting orders' sessions and buffers would sit in the triggerer's memory.
+                    await hook.close()
                 await asyncio.sleep(min(remaining, self.poll_interval * random.uniform(0.9, 1.1)))
 
     def _event(self, status: str, **payload: Any) -> dict[str, Any]:
