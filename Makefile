@@ -43,3 +43,11 @@ airflow: PORT = 8080
 airflow: SANDBOX_PORT ?= 8089
 airflow: $(STAMP)
 	$(PY) scripts/airflow_local.py --home $(CURDIR)/.airflow/local --port $(PORT) --sandbox-port $(SANDBOX_PORT) $(if $(AIRFLOW_DB),--db "$(AIRFLOW_DB)")
+
+# The benchmark (docs/bench.md): DAG parse times; 100, 1,000 and 10,000 numbers through Airflow's real components
+# against the sandbox's processing time and a plain sequential script; API calls against the minimum; worker
+# slots while waiting; the triggerer with 1,000 waiting orders. ~8 minutes; JSON on stdout, a table on stderr,
+# both kept in .airflow/bench/. Not part of `make test` (tests/bench holds a small smoke run).
+.PHONY: bench
+bench: $(STAMP)
+	@$(PY) -m bench.run

@@ -1,0 +1,220 @@
+"""
+DAG parse time of each file in ``dags/``, as the DAG processor sees it, with 1 and with 50 batch files.
+
+The DAG processor (Airflow 3.3) parses a file in a child forked from its manager, which has Airflow and
+the Airflow modules the file names already imported (``_pre_import_airflow_modules``); the child runs
+``_parse_file``: ``BundleDagBag(file)`` then the serialisation of every DAG. This module does exactly
+that: a worker process imports the processor, pre-imports as the manager does, then forks one child per
+repetition and times ``_parse_file`` in it (median of the repetitions). Everything the file brings (our
+``bandwidth`` package, requests, aiohttp, ...) is imported in each child, as in the real processor.
+
+"Above Airflow": the same for a baseline file (one DAG, one ``EmptyOperator``, ``from airflow.sdk``) is
+subtracted: what is left is what the file itself costs the processor beyond ``import airflow.sdk`` and
+Airflow's own per-file work. For comparison, a cold start in fresh interpreters: ``import airflow.sdk``
+alone, and the time to execute the file (``runpy``) right after it (no serialisation).
+
+Batch files: generated, valid, 1,000 numbers each (a CSV beside each YAML), the sample LOA.
+
+``python -m bench.parse`` prints the figures as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import LOA_FILE, PYTHON, ROOT, SUBSCRIBER, clean_env, median, ms, numbers
+
+DAGS = ROOT / "dags"
+BATCH_COUNTS = (1, 50)
+#: What Airflow itself costs the processor for a file: one DAG, one task, nothing of ours.
+BASELINE_DAG = """from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+with DAG(dag_id="bench_baseline", schedule=None, description="the parse baseline", tags=["bench"]):
+    EmptyOperator(task_id="noop")
+"""
+NUMBERS_PER_BATCH = 1000
+TARGET_MS = 100.0
+
+
+def write_batches(folder: Path, count: int, per_batch: int = NUMBERS_PER_BATCH) -> Path:
+    """``count`` valid batch files (YAML plus a CSV of ``per_batch`` numbers each) in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        name = f"bench_{i:03d}"
+        (folder / f"{name}.csv").write_text("number\n" + "\n".join(numbers(200 + i % 700, per_batch, 200 + i // 700)) + "\n")
+        (folder / f"{name}.yaml").write_text(
+            "\n".join(
+                [
+                    f"name: {name}",
+                    "schedule: null",
+                    'site_id: "14413"',
+                    f"customer_order_id_prefix: b{i:03d}",
+                    "subscriber:",
+                    f"  name: {SUBSCRIBER['subscriber_name']}",
+                    f"  house_number: \"{SUBSCRIBER['house_number']}\"",
+                    f"  street_name: {SUBSCRIBER['street_name']}",
+                    f"  city: {SUBSCRIBER['city']}",
+                    f"  state_code: {SUBSCRIBER['state_code']}",
+                    f"  zip: \"{SUBSCRIBER['zip']}\"",
+                    f"loa_authorizing_person: {SUBSCRIBER['loa_authorizing_person']}",
+                    f"loa_file: {LOA_FILE}",
+                    f"numbers_file: {name}.csv",
+                    "chunk_size: 1000",
+                    "poll_interval: 60",
+                    "",
+                ]
+            )
+        )
+    return folder
+
+
+def _env(home: Path, batch_folder: Path) -> dict[str, str]:
+    return clean_env(
+        AIRFLOW_HOME=str(home),
+        AIRFLOW__CORE__DAGS_FOLDER=str(DAGS),
+        AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW__CORE__UNIT_TEST_MODE="False",
+        BANDWIDTH_BATCH_FOLDER=str(batch_folder),
+    )
+
+
+# ------------------------------------------------------------------------------------------ the worker
+
+
+def _worker(files: list[str], reps: int) -> dict[str, Any]:
+    """In a fresh interpreter: be the DAG processor's manager, fork a parser per repetition of each file."""
+    import gc
+    import logging
+
+    logging.disable(logging.WARNING)  # DagBag's info lines, a deprecation warning: not what is measured
+    import structlog
+
+    from airflow.dag_processing.processor import DagFileParseRequest, _parse_file, _pre_import_airflow_modules
+
+    log = structlog.get_logger("bench.parse")
+    results: dict[str, Any] = {}
+    for file in files:
+        _pre_import_airflow_modules(file, log)  # the manager does this before it forks the parser
+        gc.freeze()  # and froze its heap at start-up, so a parser's collections never walk the parent's objects
+        times, dags, errors = [], 0, {}
+        for _ in range(reps):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the parser child
+                os.close(read)
+                started = time.perf_counter()
+                result = _parse_file(
+                    DagFileParseRequest(
+                        file=file, bundle_path=Path(file).parent, bundle_name="dags-folder", callback_requests=[]
+                    ),
+                    log,
+                )
+                elapsed = time.perf_counter() - started
+                payload = {
+                    "seconds": elapsed,
+                    "dags": len(result.serialized_dags) if result else 0,
+                    "errors": dict(result.import_errors or {}) if result else {},
+                }
+                os.write(write, json.dumps(payload).encode())
+                os.close(write)
+                os._exit(0)
+            os.close(write)
+            chunks = []
+            while chunk := os.read(read, 65536):
+                chunks.append(chunk)
+            os.close(read)
+            os.waitpid(pid, 0)
+            payload = json.loads(b"".join(chunks))
+            times.append(payload["seconds"])
+            dags, errors = payload["dags"], payload["errors"]
+        results[file] = {"seconds": times, "dags": dags, "import_errors": errors}
+    return results
+
+
+def _cold(code: str, env: dict[str, str]) -> float:
+    out = subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+SDK_ONLY = "import time; t = time.perf_counter(); import airflow.sdk; print(time.perf_counter() - t)"
+SDK_THEN_FILE = (
+    "import runpy, sys, time; sys.path[:0] = [{plugins!r}, {dags!r}]; import airflow.sdk; "
+    "t = time.perf_counter(); runpy.run_path({file!r}); print(time.perf_counter() - t)"
+)
+
+
+def measure(
+    reps: int = 5,
+    cold_reps: int = 3,
+    workdir: Path | None = None,
+    files: list[str] | None = None,
+    batch_counts: tuple[int, ...] = BATCH_COUNTS,
+) -> dict[str, Any]:
+    """
+    Parse figures of every DAG file (or ``files``) with 1 and 50 batch files (or ``batch_counts``), and the
+    cost of ``import airflow.sdk``.
+    """
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="bench-parse-"))
+    baseline = workdir / "baseline" / "bench_baseline.py"
+    baseline.parent.mkdir(parents=True, exist_ok=True)
+    baseline.write_text(BASELINE_DAG)
+    files = sorted(str(p) for p in DAGS.glob("*.py")) if files is None else [str(DAGS / f) for f in files]
+    started = time.monotonic()
+    out: dict[str, Any] = {
+        "method": "fork from a parent holding the DAG processor's imports, then _parse_file (DagBag + serialisation)",
+        "reps": reps,
+        "numbers_per_batch_file": NUMBERS_PER_BATCH,
+    }
+    sdk_env = _env(workdir / "home", workdir / "batches-1")
+    out["import_airflow_sdk_ms"] = ms(median(_cold(SDK_ONLY, sdk_env) for _ in range(cold_reps)))
+    per_count: dict[str, Any] = {}
+    for count in batch_counts:
+        folder = write_batches(workdir / f"batches-{count}", count)
+        env = _env(workdir / "home", folder)
+        proc = subprocess.run(
+            [PYTHON, "-c", f"import json; from bench.parse import _worker; print(json.dumps(_worker({[str(baseline), *files]!r}, {reps})))"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"parse worker failed:\n{proc.stderr[-4000:]}")
+        raw = json.loads(proc.stdout.strip().splitlines()[-1])
+        base_ms = ms(median(raw.pop(str(baseline))["seconds"]))
+        rows: dict[str, Any] = {}
+        for file, r in raw.items():
+            parse_ms = ms(median(r["seconds"]))
+            cold = None
+            if count == batch_counts[-1]:
+                code = SDK_THEN_FILE.format(plugins=str(ROOT / "plugins"), dags=str(DAGS), file=file)
+                cold = ms(median(_cold(code, env) for _ in range(cold_reps)))
+            rows[Path(file).name] = {
+                "parse_ms": parse_ms,
+                "above_airflow_ms": round(parse_ms - base_ms, 1),
+                "min_ms": ms(min(r["seconds"])),
+                "max_ms": ms(max(r["seconds"])),
+                "exec_after_sdk_cold_ms": cold,
+                "dags": r["dags"],
+                "import_errors": len(r["import_errors"]),
+            }
+        per_count[str(count)] = {"baseline_ms": base_ms, "files": rows}
+    out["batch_files"] = per_count
+    last = per_count[str(batch_counts[-1])]["files"]
+    worst = max(last, key=lambda name: last[name]["above_airflow_ms"])
+    out["worst_file_50_batches"] = {"file": worst, "batch_files": batch_counts[-1], **last[worst]}
+    out["target_ms"] = TARGET_MS
+    out["seconds"] = round(time.monotonic() - started, 1)
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(), indent=2))

@@ -1,0 +1,187 @@
+"""
+The triggerer with 1,000 orders waited on at once: its memory and CPU.
+
+Running 1,000 mapped sensors through the executor would cost ~1,000 task processes (tens of minutes on
+two cores) before a single trigger ran, so the benchmark builds the state those sensors leave behind and
+lets the real triggerer do the rest: 1,000 import orders are created in the sandbox (and held PROCESSING),
+then, for a run of ``hosted_messaging_import``, 1,000 ``import_order.wait`` task instances are written
+DEFERRED, each linked to its own ``ImportTnOrderTrigger`` row (classpath and encrypted kwargs exactly as
+``TnOrderSensor.defer()`` produces them, the product's default 60 s poll interval). The DAG is paused for
+the phase so the scheduler leaves the run alone. The running triggerer picks the triggers up in its
+usual batches, instantiates them and polls the sandbox; the benchmark waits until every order has been
+read once, then samples the triggerer's process tree (RSS and PSS, /proc; CPU as utime + stime over the
+window) for a window of one poll interval.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import requests
+
+from bench.airflow import SandboxAdmin, tree_figures
+from bench.common import ACCOUNT_ID, PASSWORD, PYTHON, ROOT, USERNAME, log, numbers
+from bench.sequential import _order_xml
+from bench.walltime import DAG_ID, WAIT_TASK, import_conf
+
+POLL_INTERVAL = 60.0
+TARGET_RSS_MB = 200.0
+
+
+def create_orders(sandbox_url: str, count: int, npa: int) -> list[str]:
+    """``count`` one-number import orders, created through the API (Basic auth), 8 at a time."""
+    url = f"{sandbox_url}/api/accounts/{ACCOUNT_ID}/importTnOrders"
+    session = requests.Session()
+    session.auth = (USERNAME, PASSWORD)
+    session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=8))
+
+    def one(item: tuple[int, str]) -> str:
+        index, number = item
+        resp = session.post(url, data=_order_xml(f"trig-{index}", [number]), headers={"Content-Type": "application/xml"}, timeout=60)
+        resp.raise_for_status()
+        text = resp.text
+        return text.split("<OrderId>", 1)[1].split("</OrderId>", 1)[0]
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(one, enumerate(numbers(npa, count))))
+
+
+INSERT = r"""
+import json, sys, time
+from sqlalchemy import select
+from airflow.models.dag_version import DagVersion
+from airflow.models.dagrun import DagRun
+from airflow.models.serialized_dag import SerializedDagModel
+from airflow.models.taskinstance import TaskInstance
+from airflow.models.trigger import Trigger
+from airflow.utils.session import create_session
+from airflow.utils.state import TaskInstanceState
+from bandwidth.triggers import ImportTnOrderTrigger
+
+args = json.loads(sys.argv[1])
+with create_session() as session:
+    run = session.scalar(select(DagRun).where(DagRun.dag_id == args["dag_id"], DagRun.run_id == args["run_id"]))
+    version = DagVersion.get_latest_version(args["dag_id"], session=session)
+    task = SerializedDagModel.get_dag(args["dag_id"], session=session).get_task(args["task_id"])
+    deadline = time.time() + 7 * 24 * 3600
+    for index, order_id in enumerate(args["order_ids"]):
+        trigger = Trigger.from_object(ImportTnOrderTrigger(order_id=order_id, bandwidth_conn_id="bandwidth_default",
+                                                           deadline=deadline, poll_interval=args["poll_interval"]))
+        session.add(trigger)
+        session.flush()
+        ti = TaskInstance(task, dag_version_id=version.id, run_id=run.run_id, map_index=index, state=TaskInstanceState.DEFERRED)
+        ti.try_number = 1
+        ti.trigger_id = trigger.id
+        ti.next_method = "execute_complete"
+        ti.next_kwargs = {}
+        session.add(ti)
+print(json.dumps({"inserted": len(args["order_ids"])}))
+"""
+
+
+def _sample(pid: int) -> dict[str, float]:
+    return tree_figures(pid)
+
+
+def runner_rss(figures: dict[str, Any], root: int) -> float:
+    """RSS of the trigger runner: the triggerer's child that runs the triggers (not its log server)."""
+    return max(
+        (p["rss_mb"] for p in figures["per_process"] if p["pid"] != root and "triggerer" in p["command"]), default=0.0
+    )
+
+
+def measure(
+    af: Any, admin: SandboxAdmin, *, count: int = 1000, npa: int = 501, poll_interval: float = POLL_INTERVAL, window: float | None = None
+) -> dict[str, Any]:
+    """Put ``count`` orders in the triggerer's hands and measure it while they wait."""
+    window = poll_interval + 5 if window is None else window
+    started = time.monotonic()
+    pid = af.procs["triggerer"].pid
+    idle_a = _sample(pid)
+    time.sleep(10)
+    idle_b = tree_figures(pid, detail=True)
+    idle = {
+        "rss_mb": round(idle_b["rss_mb"], 1),
+        "pss_mb": round(idle_b["pss_mb"], 1),
+        "cpu_percent": round(100 * (idle_b["cpu_seconds"] - idle_a["cpu_seconds"]) / 10, 1),
+        "runner_rss_mb": runner_rss(idle_b, pid),
+        "processes": idle_b["per_process"],
+    }
+    t = time.monotonic()
+    order_ids = create_orders(af.sandbox_url, count, npa)
+    with ThreadPoolExecutor(8) as pool:  # held open through the phase (the sandbox's config stays as it is)
+        list(pool.map(lambda oid: admin.force_status(oid, "PROCESSING"), order_ids))
+    create_seconds = time.monotonic() - t
+    af.api("PATCH", f"/api/v2/dags/{DAG_ID}", json={"is_paused": True})
+    conf = import_conf(numbers(npa, 1), prefix="trig", chunk_size=1000, poll_interval=poll_interval, grace_period=0)
+    run_id = af.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": conf}).json()["dag_run_id"]
+    admin.clear_requests()
+    t = time.monotonic()
+    args = {"dag_id": DAG_ID, "run_id": run_id, "task_id": WAIT_TASK, "order_ids": order_ids, "poll_interval": poll_interval}
+    out = subprocess.run([PYTHON, "-c", INSERT, json.dumps(args)], env=af.env(), cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"inserting deferred task instances failed:\n{out.stderr[-3000:]}")
+    inserted_at = time.monotonic()
+    insert_seconds = inserted_at - t
+    log(f"triggerer: {count} deferred waits inserted in {insert_seconds:.1f}s; waiting for the triggerer to read every order")
+    wanted = set(order_ids)
+    seen: set[str] = set()
+    peak_rss = 0.0
+    while len(seen) < len(wanted):
+        af.check_alive()
+        if time.monotonic() - inserted_at > 240:
+            raise TimeoutError(f"the triggerer read {len(seen)} of {count} orders in 240s")
+        time.sleep(2)
+        peak_rss = max(peak_rss, _sample(pid)["rss_mb"])
+        seen |= {e["path"].rsplit("/", 1)[-1] for e in admin.requests() if e["endpoint"] == "importTnOrders.get"}
+    ramp_seconds = time.monotonic() - inserted_at
+    log(f"triggerer: all {count} orders polled {ramp_seconds:.0f}s after insertion; measuring for {window:.0f}s")
+    admin.clear_requests()
+    first = _sample(pid)
+    window_started = time.monotonic()
+    rss_samples, pss_samples = [first["rss_mb"]], [first["pss_mb"]]
+    while time.monotonic() - window_started < window:
+        time.sleep(5)
+        s = _sample(pid)
+        rss_samples.append(s["rss_mb"])
+        pss_samples.append(s["pss_mb"])
+    last = tree_figures(pid, detail=True)
+    elapsed = time.monotonic() - window_started
+    polls = [e for e in admin.requests() if e["endpoint"] == "importTnOrders.get"]
+    errors = [e for e in polls if e.get("status") != 200]
+    tis = af.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances?limit=1&state=deferred").json()
+    running = af.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances?limit=1&state=running").json()
+    return {
+        "waiting_orders": count,
+        "poll_interval": poll_interval,
+        "deferred_task_instances": tis["total_entries"],
+        "running_task_instances": running["total_entries"],
+        "idle": idle,
+        "rss_mb": round(max(rss_samples + [last["rss_mb"]]), 1),
+        "rss_mb_median": round(sorted(rss_samples)[len(rss_samples) // 2], 1),
+        "pss_mb": round(max(pss_samples + [last["pss_mb"]]), 1),
+        "runner_rss_mb": runner_rss(last, pid),
+        "rss_mb_peak_during_start": round(max(peak_rss, max(rss_samples)), 1),
+        "rss_per_waiting_order_kb": round(1024 * (max(rss_samples) - idle["rss_mb"]) / count, 1),
+        "cpu_percent": round(100 * (last["cpu_seconds"] - first["cpu_seconds"]) / elapsed, 1),
+        "processes": last["per_process"],
+        "window_seconds": round(elapsed, 1),
+        "polls_in_window": len(polls),
+        "poll_errors_in_window": len(errors),
+        "seconds": {
+            "create_orders": round(create_seconds, 1),
+            "insert": round(insert_seconds, 1),
+            "triggerer_start_all": round(ramp_seconds, 1),
+            "total": round(time.monotonic() - started, 1),
+        },
+        "run_id": run_id,
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover - used through bench.run
+    sys.exit("run it through: python -m bench.run")
