@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import statistics
 import sys
@@ -10,7 +9,6 @@ import time
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -76,10 +74,6 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000.0, 1)
 
 
-def rounded(value: float, digits: int = 1) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(value, digits)
-
-
 def parse_time(text: str | None) -> float | None:
     """Epoch seconds of an ISO timestamp (``Z`` or an offset), or ``None``."""
     if not text:
@@ -98,6 +92,3 @@ def clean_env(**extra: str) -> dict[str, str]:
     env.update(extra)
     return env
 
-
-def as_dict(value: Any) -> Any:
-    return value

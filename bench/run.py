@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--waiting-orders", type=int, default=1000, help="orders the triggerer waits on at once")
     ap.add_argument("--trigger-poll-interval", type=float, default=triggerer.POLL_INTERVAL)
     ap.add_argument("--parse-reps", type=int, default=7)
-    ap.add_argument("--db", default=None, help="metadata DB URL (default: SQLite in the bench's Airflow home)")
+    ap.add_argument("--db", default=None, help="metadata DB URL of an existing, empty database (default: SQLite in the bench's Airflow home)")
     ap.add_argument("--skip-parse", action="store_true")
     ap.add_argument("--skip-triggerer", action="store_true")
     ap.add_argument("--quick", action="store_true", help="smoke run: 100 numbers, short orders, 50 waiting orders")
