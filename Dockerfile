@@ -1,4 +1,5 @@
-# Airflow 3.3.2 with our pinned requirements and our package: the Bandwidth provider (hook, operators,
+# Airflow 3.3.2 with our pinned requirements and our package: the Bandwidth provider
+# (airflow-provider-bandwidth-hosted-messaging, import package bandwidth_hosted_messaging: hook, operators,
 # sensor, triggers, callback receiver; its entry point registers the `bandwidth` connection type) and the
 # Bandwidth sandbox (`python -m bandwidth_sandbox`). Built by docker-compose.yaml (`build: .`).
 #
@@ -12,6 +13,8 @@ RUN pip install --no-cache-dir -r /opt/airflow/project/requirements.txt -c /opt/
 
 # Our package, without dependencies (they are all above), non-editable.
 COPY --chown=airflow:0 pyproject.toml /opt/airflow/project/
-COPY --chown=airflow:0 plugins/bandwidth /opt/airflow/project/plugins/bandwidth
-COPY --chown=airflow:0 include/bandwidth_sandbox /opt/airflow/project/include/bandwidth_sandbox
+COPY --chown=airflow:0 plugins/bandwidth_hosted_messaging /opt/airflow/project/plugins/bandwidth_hosted_messaging
 RUN pip install --no-cache-dir --no-deps /opt/airflow/project
+# The Bandwidth sandbox is not part of the provider distribution: the compose file's sandbox profile runs it
+# from here (PYTHONPATH).
+COPY --chown=airflow:0 include/bandwidth_sandbox /opt/airflow/project/include/bandwidth_sandbox

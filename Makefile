@@ -22,7 +22,7 @@ test: $(STAMP)
 
 # make sandbox [PORT=8089] [ORDER_SECONDS=3] [FAULTS='[{"kind": "429", "rate": 0.2}]']
 sandbox: $(STAMP)
-	$(PY) -m bandwidth_sandbox --host 127.0.0.1 --port $(PORT) $(if $(ORDER_SECONDS),--order-seconds $(ORDER_SECONDS)) $(if $(FAULTS),--faults '$(FAULTS)')
+	PYTHONPATH=include $(PY) -m bandwidth_sandbox --host 127.0.0.1 --port $(PORT) $(if $(ORDER_SECONDS),--order-seconds $(ORDER_SECONDS)) $(if $(FAULTS),--faults '$(FAULTS)')
 
 # Re-resolve requirements.txt in a throwaway venv and write the lock.
 constraints:

@@ -1,5 +1,5 @@
 """
-How fast the "Hosted messaging" page loads a run: ``bandwidth.status.data.page_load`` (the overview, then the
+How fast the "Hosted messaging" page loads a run: ``bandwidth_hosted_messaging.status.views.page_load`` (the overview, then the
 run's first page of rows, as the JSON API answers them) on the largest run under an Airflow home that a
 benchmark run left behind (its SQLite DB and reports). Cold: a fresh report cache (the report.json is read);
 warm: the cache in place, as the API server holds it.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 
 def measure(reps: int = 5) -> dict:
-    from bandwidth.status import data
+    from bandwidth_hosted_messaging.status import store as data
 
     largest = None
     for report_json in Path(os.environ["AIRFLOW_HOME"], "bandwidth_reports").glob("*/*/report.json"):

@@ -61,7 +61,7 @@ from airflow.models.taskinstance import TaskInstance
 from airflow.models.trigger import Trigger
 from airflow.utils.session import create_session
 from airflow.utils.state import TaskInstanceState
-from bandwidth.triggers import ImportTnOrderTrigger
+from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
 
 args = json.loads(sys.argv[1])
 with create_session() as session:

@@ -12,16 +12,19 @@ from __future__ import annotations
 import logging
 
 from airflow.sdk import DAG, task
-from bandwidth.assets import IMPORT_TN_ORDERS, MESSAGING_LOST, REMOVE_IMPORTED_TN_ORDERS
+
+from bandwidth_hosted_messaging.assets import IMPORT_TN_ORDERS, MESSAGING_LOST, REMOVE_IMPORTED_TN_ORDERS
+from bandwidth_hosted_messaging.constants import NOTIFICATIONS_DAG
+from bandwidth_hosted_messaging.flows.defaults import TAGS
 
 log = logging.getLogger(__name__)
 
 with DAG(
-    dag_id="bandwidth_notifications",
+    dag_id=NOTIFICATIONS_DAG,
     description="Log Bandwidth order notifications and account events recorded by the callback receiver",
     schedule=(IMPORT_TN_ORDERS | REMOVE_IMPORTED_TN_ORDERS | MESSAGING_LOST),
     catchup=False,
-    tags=["bandwidth", "hosted-messaging"],
+    tags=TAGS,
     doc_md=__doc__,
 ):
 

@@ -10,18 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from airflow.sdk import DAG, Param
-from bandwidth.flow import DEFAULT_ARGS, build_import_flow
-from bandwidth.params import FLOW_TEMPLATES, numbers_param, order_params
+
+from bandwidth_hosted_messaging.constants import IMPORT_DAG
+from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
+from bandwidth_hosted_messaging.flows.import_flow import build_import_flow
+from bandwidth_hosted_messaging.flows.params import FLOW_TEMPLATES, numbers_param, order_params
 
 SAMPLE_LOA = str(Path(__file__).resolve().parents[1] / "include" / "loa" / "sample-loa.pdf")
 
 with DAG(
-    dag_id="hosted_messaging_import",
+    dag_id=IMPORT_DAG,
     description="Import customer numbers into Bandwidth for Hosted Messaging",
     schedule=None,
     catchup=False,
     default_args=DEFAULT_ARGS,
-    tags=["bandwidth", "hosted-messaging"],
+    tags=TAGS,
     doc_md=__doc__,
     params={
         "numbers": numbers_param("One per line. +1, dashes, dots, spaces and parentheses are fine; duplicates are removed."),

@@ -9,16 +9,19 @@ numbers left the in-service list → per-number report.
 from __future__ import annotations
 
 from airflow.sdk import DAG
-from bandwidth.flow import DEFAULT_ARGS, build_remove_flow
-from bandwidth.params import FLOW_TEMPLATES, numbers_param, order_params
+
+from bandwidth_hosted_messaging.constants import REMOVE_DAG
+from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
+from bandwidth_hosted_messaging.flows.params import FLOW_TEMPLATES, numbers_param, order_params
+from bandwidth_hosted_messaging.flows.remove_flow import build_remove_flow
 
 with DAG(
-    dag_id="hosted_messaging_remove",
+    dag_id=REMOVE_DAG,
     description="Remove imported numbers from Bandwidth",
     schedule=None,
     catchup=False,
     default_args=DEFAULT_ARGS,
-    tags=["bandwidth", "hosted-messaging"],
+    tags=TAGS,
     doc_md=__doc__,
     params={
         "numbers": numbers_param("One per line; numbers imported earlier. +1, dashes and spaces are fine."),

@@ -16,28 +16,23 @@ import os
 from pathlib import Path
 
 from airflow.sdk import DAG, Param
-from bandwidth.flow import DEFAULT_ARGS
-from bandwidth.operators import EnsureSubscriptionOperator
-from bandwidth.operators.health import (
-    CheckHostedNumbersOperator,
-    HealthReportOperator,
-    health_schedule,
-    load_health_config,
-)
 
-CONFIG_FILE = Path(
-    os.environ.get("BANDWIDTH_HEALTH_CONFIG") or Path(__file__).resolve().parents[1] / "include" / "health.yaml"
-)
+from bandwidth_hosted_messaging.constants import HEALTH_CONFIG_ENV, HEALTH_DAG
+from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
+from bandwidth_hosted_messaging.flows.health_flow import build_health_flow, health_schedule
+from bandwidth_hosted_messaging.inputs.health_config import load_health_config
+
+CONFIG_FILE = Path(os.environ.get(HEALTH_CONFIG_ENV) or Path(__file__).resolve().parents[1] / "include" / "health.yaml")
 config = load_health_config(CONFIG_FILE)
 
 with DAG(
-    dag_id="hosted_numbers_health",
+    dag_id=HEALTH_DAG,
     description="Check that hosted numbers are still in service; report the lost ones",
     schedule=health_schedule(config),
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
-    tags=["bandwidth", "hosted-messaging"],
+    tags=TAGS,
     doc_md=__doc__,
     params={
         "bandwidth_conn_id": Param(
@@ -48,13 +43,4 @@ with DAG(
         ),
     },
 ) as dag:
-    check = CheckHostedNumbersOperator(
-        task_id="check_hosted_numbers", bandwidth_conn_id="{{ params.bandwidth_conn_id }}"
-    )
-    report = HealthReportOperator(task_id="report", check_task_id=check.task_id, retries=0)
-    check >> report
-    # So that Bandwidth's MESSAGING_LOST events reach the callback receiver and start this DAG at once;
-    # on its own branch: the check never waits for it.
-    EnsureSubscriptionOperator(
-        task_id="ensure_subscription", order_type="MESSAGING_LOST", bandwidth_conn_id="{{ params.bandwidth_conn_id }}"
-    )
+    build_health_flow()

@@ -63,13 +63,13 @@ def main() -> int:
         dag_run = bag.dags[DAG_ID].test()
         calls = Counter(r["endpoint"] for r in sandbox.requests())
 
-    from bandwidth.artifacts import report_folder
+    from bandwidth_hosted_messaging.reporting.storage import report_folder
 
     report_path = report_folder(DAG_ID, dag_run.run_id) / "report.json"
     print("\n" + "=" * 100)
     if report_path.exists():
         report = json.loads(report_path.read_text())
-        from bandwidth.report import ReportRow, to_table
+        from bandwidth_hosted_messaging.reporting.rows import ReportRow, to_table
 
         print(to_table([ReportRow(**row) for row in report["rows"]]))
         print(f"\nSummary: {report['summary']}")

@@ -183,8 +183,10 @@ class LocalAirflow:
         env = self.env()
         airflow = str(BIN / "airflow")
         try:
+            # The sandbox is not part of the provider distribution: it runs from include/.
+            sandbox_env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "include"), env.get("PYTHONPATH")]))}
             self._spawn("sandbox", [sys.executable, "-m", "bandwidth_sandbox", "--host", "127.0.0.1",
-                                    "--port", str(self.sandbox_port), "--order-seconds", str(self.order_seconds)], env)
+                                    "--port", str(self.sandbox_port), "--order-seconds", str(self.order_seconds)], sandbox_env)
             with open(self.log_dir / "db-migrate.log", "ab") as log:
                 subprocess.run([airflow, "db", "migrate"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                check=True, timeout=timeout)

@@ -81,14 +81,14 @@ def bw(sandbox: Sandbox) -> Sandbox:
 @pytest.fixture(scope="session", autouse=True)
 def long_outage():
     """
-    Start the several-minute outage scenario (tests/plugins/bandwidth/long_outage.py) at the beginning of
+    Start the several-minute outage scenario (tests.plugins.bandwidth_hosted_messaging.triggers.long_outage.py) at the beginning of
     the session, in its own process: it waits in the background while the other tests run, and
     ``test_triggers.py`` collects its result.
     """
     log = _HOME / "long_outage.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.plugins.bandwidth.long_outage"],
+            [sys.executable, "-m", "tests.plugins.bandwidth_hosted_messaging.triggers.long_outage"],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,

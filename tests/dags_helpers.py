@@ -40,7 +40,7 @@ def task_states(dr) -> dict[str, str]:
 
 def report_of(dr) -> dict:
     """The JSON report the run wrote."""
-    from bandwidth.artifacts import report_folder
+    from bandwidth_hosted_messaging.reporting.storage import report_folder
 
     return json.loads((report_folder(dr.dag_id, dr.run_id) / "report.json").read_text())
 

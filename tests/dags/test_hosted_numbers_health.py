@@ -16,8 +16,9 @@ import requests
 import uvicorn
 
 from airflow.sdk import DagRunState, TaskInstanceState
-from bandwidth.assets import MESSAGING_LOST
-from bandwidth.ledger import LOST, read_ledger
+from bandwidth_hosted_messaging.assets import MESSAGING_LOST
+from bandwidth_hosted_messaging.reporting.ledger import read_ledger
+from bandwidth_hosted_messaging.statuses import NumberStatus
 from tests.dags_helpers import ROOT, api_calls, base_conf, report_of, rows_by_number, task_states
 
 CALLBACK_USER, CALLBACK_PASSWORD = "bw-health-cb", "cb-health-Pa55"
@@ -73,7 +74,7 @@ def test_a_number_lost_in_the_sandbox_fails_the_scheduled_check_naming_it(dags, 
     assert Path(report["artifacts"]["csv"].removeprefix("file://")).read_text().count("\n") == 4
 
     record = read_ledger().get("3035550251")
-    assert record.status == LOST and record.lost.run_id == dr.run_id and record.lost.at == report["checked_at"]
+    assert record.status == NumberStatus.LOST and record.lost.run_id == dr.run_id and record.lost.at == report["checked_at"]
 
     # Known lost numbers are not checked again: the next run sees the two hosted ones, in one page.
     bw.clear_requests()
@@ -108,7 +109,7 @@ def receiver(dags, monkeypatch):
     """The callback app under uvicorn on loopback (mounted at /bandwidth), with the bandwidth_callback connection."""
     from fastapi import FastAPI
 
-    from bandwidth.callbacks import app
+    from bandwidth_hosted_messaging.callbacks.receiver import app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

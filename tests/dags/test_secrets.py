@@ -23,7 +23,7 @@ def import_dag(airflow_db):
 
 
 def secrets_of(bw) -> list[str]:
-    from bandwidth.auth import TOKENS
+    from bandwidth_hosted_messaging.client.oauth import TOKENS
 
     cfg = bw.config
     basic = base64.b64encode(f"{cfg.username}:{cfg.password}".encode()).decode()

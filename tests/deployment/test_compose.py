@@ -98,7 +98,7 @@ def test_mounted_folders_exist_in_the_repo(common):
         assert folder in RUNTIME_FOLDERS or (ROOT / folder).is_dir(), folder
     # What the DAG and the plugin need is in the mounted folders.
     assert (ROOT / "dags" / "hosted_messaging_import.py").is_file()
-    assert (ROOT / "plugins" / "bandwidth_plugin.py").is_file()
+    assert (ROOT / "plugins" / "hosted_messaging_plugin.py").is_file()
     assert (ROOT / "include" / "loa" / "sample-loa.pdf").is_file()
 
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from bandwidth.report import COLUMNS
+from bandwidth_hosted_messaging.reporting.rows import COLUMNS
 from tests.deployment.helpers import ROOT
 
 pytestmark = pytest.mark.integration

@@ -1,8 +1,0 @@
-"""
-The operators' view of the import and remove runs: a page inside the Airflow UI ("Hosted messaging"), backed by a
-small JSON API on the API server (``/bandwidth-status``, see :mod:`bandwidth.status.api`).
-
-It reads only what the DAGs recorded (each run's ``report.json`` under ``[bandwidth] report_base``, the report XCom
-when that file is missing, and the metadata database's runs); it never calls Bandwidth. :mod:`bandwidth.status.data`
-does the reading, with caches so that a 10,000-number run answers in milliseconds after its first read.
-"""

@@ -1,0 +1,66 @@
+"""
+Bandwidth hosted-messaging import for Apache Airflow: hook, operators, sensor, trigger, plugins.
+
+The import package is ``bandwidth_hosted_messaging``, a name no Bandwidth package uses (Bandwidth's SDK installs
+``bandwidth``), in the distribution ``airflow-provider-bandwidth-hosted-messaging``.
+"""
+
+from __future__ import annotations
+
+__version__ = "1.0.0"
+
+
+def get_provider_info() -> dict:
+    """Describe this package to Airflow's provider manager (it registers the ``bandwidth`` connection type)."""
+    return {
+        "package-name": "airflow-provider-bandwidth-hosted-messaging",
+        "name": "Bandwidth hosted messaging",
+        "description": "Import customer phone numbers into Bandwidth for Hosted Messaging.",
+        "versions": [__version__],
+        "connection-types": [
+            {
+                "connection-type": "bandwidth",
+                "hook-class-name": "bandwidth_hosted_messaging.hooks.bandwidth.BandwidthHook",
+                "hook-name": "Bandwidth",
+                "conn-fields": {
+                    "account_id": {
+                        "label": "Account ID",
+                        "description": "Your Bandwidth account id (the number in /accounts/{accountId}/...).",
+                        "schema": {"type": ["string", "null"]},
+                    },
+                    "auth_type": {
+                        "label": "Auth type",
+                        "description": "oauth2 (client credentials) or basic (API user; retired by Bandwidth on 2026-12-02).",
+                        "schema": {"type": ["string", "null"], "default": "oauth2", "enum": ["oauth2", "basic"]},
+                    },
+                    "token_url": {
+                        "label": "OAuth2 token URL",
+                        "description": "Client-credentials token endpoint.",
+                        "schema": {"type": ["string", "null"], "default": "https://api.bandwidth.com/api/v1/oauth2/token"},
+                    },
+                    "timeout": {
+                        "label": "Request timeout (seconds)",
+                        "schema": {"type": ["number", "null"], "default": 30},
+                    },
+                    "max_attempts": {
+                        "label": "Attempts per call",
+                        "description": "Retries of connection errors, 5xx and 429 (with Retry-After / X-RateLimit-Reset).",
+                        "schema": {"type": ["integer", "null"], "default": 6},
+                    },
+                },
+                "ui-field-behaviour": {
+                    "hidden-fields": ["schema", "port", "extra"],
+                    "relabeling": {
+                        "host": "API base URL",
+                        "login": "Client ID (OAuth2) or username (basic)",
+                        "password": "Client secret (OAuth2) or password (basic)",
+                    },
+                    "placeholders": {
+                        "host": "https://dashboard.bandwidth.com/api",
+                        "login": "OAuth2 client id",
+                        "password": "OAuth2 client secret",
+                    },
+                },
+            }
+        ],
+    }

@@ -1,0 +1,53 @@
+"""Telephone numbers as this package holds them (one normaliser for every input), and chunks of them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_PUNCTUATION = re.compile(r"[\s\-().]")
+
+
+class InvalidNumber(ValueError):
+    """Not a North American (NANP) telephone number; the message says why, quoting the input."""
+
+
+def normalize_number(raw: Any) -> str:
+    """
+    Return a NANP number as ten digits.
+
+    Accepts ``+1``, a leading ``1``, dashes, dots, spaces and parentheses. Raises :class:`InvalidNumber` for
+    anything else, including an 11-digit number that does not start with 1.
+    """
+    text = _PUNCTUATION.sub("", str(raw).strip())
+    if text.startswith("+"):
+        if not text.startswith("+1"):
+            raise InvalidNumber(f"{raw!r} is not a +1 (North American) number")
+        text = text[2:]
+    elif len(text) == 11 and text.startswith("1"):
+        text = text[1:]
+    if not text.isdigit() or not text.isascii():
+        raise InvalidNumber(f"{raw!r} is not a telephone number")
+    if len(text) != 10:
+        raise InvalidNumber(f"{raw!r} is not a 10-digit North American number")
+    if text[0] in "01" or text[3] in "01":
+        raise InvalidNumber(
+            f"{raw!r} is not a valid North American number (area code and exchange cannot start with 0 or 1)"
+        )
+    return text
+
+
+def search_digits(text: str | None) -> str:
+    """The digits to look for in numbers (a leading country code 1 of an 11-digit entry dropped)."""
+    digits = re.sub(r"\D", "", text or "")
+    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+
+
+def chunked(items: Sequence[T], size: int) -> list[list[T]]:
+    """Split ``items`` into lists of at most ``size``."""
+    if size < 1:
+        raise ValueError("chunk size must be at least 1")
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]

@@ -1,0 +1,66 @@
+"""
+The names and limits the whole package shares: connection ids, DAG and task ids, asset names, URL paths,
+environment variables, and Bandwidth's own limits. Imports nothing, so every layer may import it.
+"""
+
+from __future__ import annotations
+
+# ---- connections ------------------------------------------------------------------------------------------
+#: The Bandwidth connection (type ``bandwidth``) every hook, operator and DAG uses unless told otherwise.
+DEFAULT_CONN_ID = "bandwidth_default"
+#: The connection of the public callback URL and the Basic credentials Bandwidth sends with each callback.
+CALLBACK_CONN_ID = "bandwidth_callback"
+#: The connection type this package registers.
+CONN_TYPE = "bandwidth"
+
+# ---- DAGs and tasks ---------------------------------------------------------------------------------------
+IMPORT_DAG = "hosted_messaging_import"
+REMOVE_DAG = "hosted_messaging_remove"
+HEALTH_DAG = "hosted_numbers_health"
+NOTIFICATIONS_DAG = "bandwidth_notifications"
+#: A batch file ``acme_dental.yaml`` becomes the DAG ``import_batch_acme_dental``.
+BATCH_DAG_PREFIX = "import_batch_"
+#: The DAG that carries the batch files' errors to the DAG processor.
+BATCH_ERRORS_DAG = "import_batch_errors"
+#: The task groups of one mapped order, and the task every run's report comes from.
+IMPORT_ORDER_GROUP = "import_order"
+REMOVE_ORDER_GROUP = "remove_order"
+REPORT_TASK_ID = "report"
+
+# ---- assets (callbacks recorded as asset events) ----------------------------------------------------------
+IMPORT_TN_ORDERS_ASSET = ("bandwidth_importtnorders", "bandwidth://importtnorders")
+REMOVE_IMPORTED_TN_ORDERS_ASSET = ("bandwidth_removeimportedtnorders", "bandwidth://removeimportedtnorders")
+MESSAGING_LOST_ASSET = ("bandwidth_messaging_lost", "bandwidth://events/messaging_lost")
+
+# ---- the API server -------------------------------------------------------------------------------------
+#: Where the callback receiver is mounted, and its route under it.
+CALLBACK_PREFIX = "/bandwidth"
+CALLBACK_PATH = "/bandwidth/callbacks"
+#: Where the status page is mounted.
+STATUS_PREFIX = "/bandwidth-status"
+
+# ---- environment ------------------------------------------------------------------------------------------
+CALLBACK_CONN_ID_ENV = "BANDWIDTH_CALLBACK_CONN_ID"
+BATCH_FOLDER_ENV = "BANDWIDTH_BATCH_FOLDER"
+HEALTH_CONFIG_ENV = "BANDWIDTH_HEALTH_CONFIG"
+
+# ---- reports ----------------------------------------------------------------------------------------------
+REPORT_JSON = "report.json"
+REPORT_CSV = "report.csv"
+#: The health run's small list of the numbers it found lost (what the ledger reads of a health run).
+LOSSES_JSON = "losses.json"
+#: How many numbers a log line or an error message lists before "... and N more".
+MAX_LISTED = 20
+
+# ---- Bandwidth's limits and ours --------------------------------------------------------------------------
+#: Numbers per ``importTnChecker`` request and per import or remove order.
+CHECKER_MAX_NUMBERS = 5000
+ORDER_MAX_NUMBERS = 5000
+#: Numbers in one batch (form or batch file).
+MAX_BATCH_NUMBERS = 50_000
+DEFAULT_CHUNK_SIZE = 1000
+LOA_MAX_BYTES = 5 * 1024 * 1024
+#: Checker code for numbers Bandwidth already serves (an earlier run imported them).
+ALREADY_ON_BANDWIDTH = "19006"
+
+USER_AGENT = "airflow-provider-bandwidth-hosted-messaging/1.0"

@@ -1,0 +1,95 @@
+"""
+:func:`build_import_flow` lays the import's task chain (``hosted_messaging_import`` and every batch DAG).
+Call it inside ``with DAG(...)``::
+
+    validate_request ─┬─ ensure_subscription ─────────────┐
+                      └─ check_importability ── plan_orders ── import_order[i]: create ── wait ── upload_loa
+                                              verify_in_service (all done) ── report (all done)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import task_group
+
+from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, DEFAULT_CONN_ID, IMPORT_ORDER_GROUP, REPORT_TASK_ID
+from bandwidth_hosted_messaging.operators.checker import CheckImportabilityOperator
+from bandwidth_hosted_messaging.operators.loa import UploadLoaOperator
+from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
+from bandwidth_hosted_messaging.operators.plan import PlanOrdersOperator
+from bandwidth_hosted_messaging.operators.report import ReportOperator
+from bandwidth_hosted_messaging.operators.request import ValidateRequestOperator
+from bandwidth_hosted_messaging.operators.subscriptions import EnsureSubscriptionOperator
+from bandwidth_hosted_messaging.operators.verify import VerifyNumbersOperator
+from bandwidth_hosted_messaging.sensors.order import DEFAULT_WAIT_TIMEOUT, TnOrderSensor
+from bandwidth_hosted_messaging.statuses import OrderKind
+
+
+def build_import_flow(
+    *,
+    values: dict[str, Any] | None = None,
+    bandwidth_conn_id: str = DEFAULT_CONN_ID,
+    callback_conn_id: str = CALLBACK_CONN_ID,
+    poll_interval: float | str = 60.0,
+    grace_period: float | str = 300.0,
+    wait_timeout: float | str = DEFAULT_WAIT_TIMEOUT,
+) -> ReportOperator:
+    """
+    Add the import tasks to the current DAG and return the final report task.
+
+    :param values: the request fields; ``None`` reads them from the run's Params (the manual DAG).
+    :param bandwidth_conn_id: Bandwidth connection (may be a template such as ``{{ params.bandwidth_conn_id }}``).
+    :param callback_conn_id: connection of the callback URL and credentials.
+    :param poll_interval: seconds between status polls while waiting on an order.
+    :param grace_period: seconds to wait for completed numbers to appear in service.
+    :param wait_timeout: seconds after which waiting on an order fails.
+    """
+    validate = ValidateRequestOperator(task_id="validate_request", values=values, retries=0)
+    subscribe = EnsureSubscriptionOperator(
+        task_id="ensure_subscription", bandwidth_conn_id=bandwidth_conn_id, callback_conn_id=callback_conn_id
+    )
+    check = CheckImportabilityOperator(
+        task_id="check_importability", request=validate.output, bandwidth_conn_id=bandwidth_conn_id
+    )
+    plan = PlanOrdersOperator(task_id="plan_orders", request=validate.output, checker=check.output, retries=0)
+
+    @task_group(group_id=IMPORT_ORDER_GROUP)
+    def import_order(chunk: dict[str, Any]) -> None:
+        create = CreateTnOrderOperator(
+            task_id="create", chunk=chunk, request=validate.output, bandwidth_conn_id=bandwidth_conn_id
+        )
+        wait = TnOrderSensor(
+            task_id="wait",
+            order_id=create.output,
+            bandwidth_conn_id=bandwidth_conn_id,
+            poke_interval=poll_interval,
+            timeout=wait_timeout,
+            deferrable=True,
+        )
+        UploadLoaOperator(
+            task_id="upload_loa", order=wait.output, loa=validate.output["loa"], bandwidth_conn_id=bandwidth_conn_id
+        )
+
+    orders = import_order.expand(chunk=plan.output)
+    verify = VerifyNumbersOperator(
+        task_id="verify_in_service",
+        order_task_id=f"{IMPORT_ORDER_GROUP}.wait",
+        checker_task_id=check.task_id,
+        bandwidth_conn_id=bandwidth_conn_id,
+        grace_period=grace_period,
+    )
+    report = ReportOperator(
+        task_id=REPORT_TASK_ID,
+        request_task_id=validate.task_id,
+        checker_task_id=check.task_id,
+        plan_task_id=plan.task_id,
+        order_task_id=f"{IMPORT_ORDER_GROUP}.wait",
+        loa_task_id=f"{IMPORT_ORDER_GROUP}.upload_loa",
+        verify_task_id=verify.task_id,
+        retries=0,
+    )
+    validate >> [subscribe, check]
+    subscribe >> plan
+    orders >> verify >> report
+    return report

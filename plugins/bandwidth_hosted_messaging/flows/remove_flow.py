@@ -1,0 +1,80 @@
+"""
+:func:`build_remove_flow` lays the removal's task chain (``hosted_messaging_remove``). Call it inside
+``with DAG(...)``::
+
+    validate_request ── ensure_subscription ── plan_orders ── remove_order[i]: create ── wait
+                                              verify_removed (all done) ── report (all done)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import task_group
+
+from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, DEFAULT_CONN_ID, REMOVE_ORDER_GROUP, REPORT_TASK_ID
+from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
+from bandwidth_hosted_messaging.operators.plan import PlanOrdersOperator
+from bandwidth_hosted_messaging.operators.report import ReportOperator
+from bandwidth_hosted_messaging.operators.request import ValidateRequestOperator
+from bandwidth_hosted_messaging.operators.subscriptions import EnsureSubscriptionOperator
+from bandwidth_hosted_messaging.operators.verify import VerifyNumbersOperator
+from bandwidth_hosted_messaging.sensors.order import DEFAULT_WAIT_TIMEOUT, TnOrderSensor
+from bandwidth_hosted_messaging.statuses import OrderKind
+
+
+def build_remove_flow(
+    *,
+    values: dict[str, Any] | None = None,
+    bandwidth_conn_id: str = DEFAULT_CONN_ID,
+    callback_conn_id: str = CALLBACK_CONN_ID,
+    poll_interval: float | str = 60.0,
+    grace_period: float | str = 300.0,
+    wait_timeout: float | str = DEFAULT_WAIT_TIMEOUT,
+) -> ReportOperator:
+    """Add the remove tasks to the current DAG and return the final report task (arguments as the import's)."""
+    kind = OrderKind.REMOVE
+    validate = ValidateRequestOperator(task_id="validate_request", order_kind=kind, values=values, retries=0)
+    subscribe = EnsureSubscriptionOperator(
+        task_id="ensure_subscription",
+        order_type=kind.order_type,
+        bandwidth_conn_id=bandwidth_conn_id,
+        callback_conn_id=callback_conn_id,
+    )
+    plan = PlanOrdersOperator(task_id="plan_orders", request=validate.output, retries=0)
+
+    @task_group(group_id=REMOVE_ORDER_GROUP)
+    def remove_order(chunk: dict[str, Any]) -> None:
+        create = CreateTnOrderOperator(
+            task_id="create", order_kind=kind, chunk=chunk, bandwidth_conn_id=bandwidth_conn_id
+        )
+        TnOrderSensor(
+            task_id="wait",
+            order_kind=kind,
+            order_id=create.output,
+            bandwidth_conn_id=bandwidth_conn_id,
+            poke_interval=poll_interval,
+            timeout=wait_timeout,
+            deferrable=True,
+        )
+
+    orders = remove_order.expand(chunk=plan.output)
+    verify = VerifyNumbersOperator(
+        task_id="verify_removed",
+        order_kind=kind,
+        order_task_id=f"{REMOVE_ORDER_GROUP}.wait",
+        bandwidth_conn_id=bandwidth_conn_id,
+        grace_period=grace_period,
+    )
+    report = ReportOperator(
+        task_id=REPORT_TASK_ID,
+        order_kind=kind,
+        request_task_id=validate.task_id,
+        plan_task_id=plan.task_id,
+        order_task_id=f"{REMOVE_ORDER_GROUP}.wait",
+        verify_task_id=verify.task_id,
+        retries=0,
+    )
+    validate >> subscribe >> plan
+    orders >> verify >> report
+    return report

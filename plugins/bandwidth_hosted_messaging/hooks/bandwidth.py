@@ -1,0 +1,281 @@
+"""
+:class:`BandwidthHook`: Bandwidth's Numbers API for operators, on ``requests``.
+
+It reads a ``bandwidth`` connection, sends the :mod:`~bandwidth_hosted_messaging.client.endpoints` calls on one
+keep-alive session and retries as :func:`~bandwidth_hosted_messaging.client.retry.decide` says: connection
+errors, timeouts, 5xx and 429 with backoff (429 waits for ``Retry-After`` or ``X-RateLimit-Reset``); a creating
+POST is re-sent only when Bandwidth surely did not act on it, so a lost answer never makes a second order.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
+
+import requests
+from requests.auth import HTTPBasicAuth
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+from bandwidth_hosted_messaging.client import endpoints, oauth
+from bandwidth_hosted_messaging.client.calls import ApiCall, ApiResponse, finish, no_answer
+from bandwidth_hosted_messaging.client.models import (
+    CheckerResult,
+    ImportTnOrderRequest,
+    LoaFile,
+    OrderHistoryEntry,
+    OrderSummary,
+    SipPeer,
+    Site,
+    Subscription,
+    TnOrder,
+)
+from bandwidth_hosted_messaging.client.numbers import chunked
+from bandwidth_hosted_messaging.client.retry import Action, RetryPolicy, decide
+from bandwidth_hosted_messaging.client.settings import ConnectionSettings
+from bandwidth_hosted_messaging.constants import CHECKER_MAX_NUMBERS, USER_AGENT
+from bandwidth_hosted_messaging.hooks.base import BandwidthBaseHook
+from bandwidth_hosted_messaging.statuses import OrderKind
+
+T = TypeVar("T")
+
+
+class BandwidthHook(BandwidthBaseHook):
+    """
+    Talk to Bandwidth's Numbers API through a ``bandwidth`` connection.
+
+    The connection's host is the API base (``https://dashboard.bandwidth.com/api``), its extra holds
+    ``account_id`` and ``auth_type`` (``oauth2`` or ``basic``); login and password are the OAuth2 client id
+    and secret, or the API user's username and password.
+
+    :param bandwidth_conn_id: the connection id.
+    :param retry_policy: override the retry bounds (``max_attempts`` defaults to the connection's).
+    """
+
+    def __init__(self, bandwidth_conn_id: str = BandwidthBaseHook.default_conn_name, retry_policy: RetryPolicy | None = None) -> None:
+        super().__init__(bandwidth_conn_id, retry_policy)
+        self._session: requests.Session | None = None
+
+    @property
+    def settings(self) -> ConnectionSettings:
+        if self._settings is None:
+            self._settings = ConnectionSettings.from_connection(self.get_connection(self.bandwidth_conn_id))
+        return self._settings
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._policy(self.settings)
+
+    def get_conn(self) -> requests.Session:
+        """One keep-alive session for this hook (Basic credentials on it; OAuth2 tokens go per request)."""
+        if self._session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = USER_AGENT
+            if self.settings.auth_type == "basic":
+                session.auth = HTTPBasicAuth(self.settings.login, self.settings.password)
+            self._session = session
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    # -- sending --------------------------------------------------------------------------------------------
+    def _bearer(self, refresh: bool = False) -> str:
+        key = oauth.TOKENS.key(self.settings)
+        token = None if refresh else oauth.TOKENS.get(key)
+        if token is None:
+            request = oauth.token_request(self.settings)
+            try:
+                response = requests.post(
+                    request.url,
+                    data=dict(request.form),
+                    auth=HTTPBasicAuth(request.client_id, request.client_secret),
+                    headers=dict(request.headers),
+                    timeout=self.settings.timeout,
+                )
+            except requests.RequestException as err:
+                raise oauth.token_failure(request, err) from None
+            token, expires_in = oauth.read_token_response(request, response.status_code, response.content)
+            from airflow.sdk.log import mask_secret
+
+            mask_secret(token)
+            oauth.TOKENS.put(key, token, expires_in)
+        return token
+
+    def _send(self, call: ApiCall[Any], refresh_token: bool = False) -> ApiResponse:
+        headers = {"Accept": "application/xml", **call.headers}
+        if call.content_type:
+            headers["Content-Type"] = call.content_type
+        if self.settings.auth_type == "oauth2":
+            headers["Authorization"] = f"Bearer {self._bearer(refresh_token)}"
+        response = self.get_conn().request(
+            call.method,
+            f"{self.settings.account_url}/{call.path}",
+            params=list(call.params),
+            data=call.body,
+            headers=headers,
+            timeout=self.settings.timeout,
+        )
+        return ApiResponse(response.status_code, dict(response.headers), response.content)
+
+    def execute(self, call: ApiCall[T]) -> T:
+        """Send ``call`` with retries and return its parsed answer, or raise :class:`BandwidthApiError`."""
+        policy = self.retry_policy
+        oauth2 = self.settings.auth_type == "oauth2"
+        attempt, refresh = 1, False
+        while True:
+            response: ApiResponse | None = None
+            error: requests.RequestException | None = None
+            try:
+                response = self._send(call, refresh_token=refresh)
+            except requests.RequestException as err:
+                error = err
+            decision = decide(
+                call,
+                policy,
+                attempt,
+                response=response,
+                not_sent=error is not None and _not_sent(error),
+                can_refresh_token=oauth2 and not refresh,
+            )
+            if decision.action is Action.FINISH and response is not None:
+                return finish(call, response)
+            if decision.action is Action.GIVE_UP and error is not None:
+                raise no_answer(call, error, attempt) from None
+            refresh = decision.action is Action.REFRESH_TOKEN
+            if refresh:
+                continue
+            what = type(error).__name__ if error is not None else f"HTTP {response.status if response else '?'}"
+            self.log.warning("%s: %s, retry in %.1fs (attempt %d)", call.label, what, decision.delay, attempt)
+            time.sleep(decision.delay)
+            attempt += 1
+
+    # -- sites ----------------------------------------------------------------------------------------------
+    def list_sites(self) -> list[Site]:
+        return self.execute(endpoints.list_sites())
+
+    def get_site(self, site_id: str) -> Site | None:
+        return self.execute(endpoints.get_site(site_id))
+
+    def list_sip_peers(self, site_id: str) -> list[SipPeer]:
+        return self.execute(endpoints.list_sip_peers(site_id))
+
+    # -- subscriptions --------------------------------------------------------------------------------------
+    def list_subscriptions(self) -> list[Subscription]:
+        return self.execute(endpoints.list_subscriptions())
+
+    def get_subscription(self, subscription_id: str) -> Subscription | None:
+        return self.execute(endpoints.get_subscription(subscription_id))
+
+    def create_subscription(
+        self, order_type: str, url: str, username: str | None, password: str | None, expiry: int = 86400
+    ) -> str:
+        return self.execute(endpoints.create_subscription(order_type, url, username, password, expiry))
+
+    def update_subscription(
+        self,
+        subscription_id: str,
+        order_type: str,
+        url: str,
+        username: str | None,
+        password: str | None,
+        expiry: int = 86400,
+    ) -> None:
+        self.execute(endpoints.update_subscription(subscription_id, order_type, url, username, password, expiry))
+
+    def delete_subscription(self, subscription_id: str) -> None:
+        self.execute(endpoints.delete_subscription(subscription_id))
+
+    # -- importTnChecker ------------------------------------------------------------------------------------
+    def check_importability(
+        self, numbers: Sequence[str], site_id: str | None = None, sip_peer_id: str | None = None
+    ) -> CheckerResult:
+        """Check any number of numbers, in requests of at most 5,000."""
+        result = CheckerResult(())
+        for chunk in chunked(list(numbers), CHECKER_MAX_NUMBERS):
+            result = result.merge(self.execute(endpoints.check_importability(chunk, site_id, sip_peer_id)))
+        return result
+
+    # -- orders ---------------------------------------------------------------------------------------------
+    def create_import_order(self, order: ImportTnOrderRequest) -> TnOrder:
+        return self.execute(endpoints.create_import_order(order))
+
+    def create_remove_order(self, customer_order_id: str, numbers: Sequence[str]) -> TnOrder:
+        return self.execute(endpoints.create_remove_order(customer_order_id, numbers))
+
+    def get_order(self, kind: OrderKind, order_id: str) -> TnOrder:
+        return self.execute(endpoints.get_order(kind, order_id))
+
+    def list_orders(self, kind: OrderKind, **filters: Any) -> list[OrderSummary]:
+        return self.execute(endpoints.list_orders(kind, **filters))
+
+    def get_order_history(self, kind: OrderKind, order_id: str) -> list[OrderHistoryEntry]:
+        return self.execute(endpoints.get_order_history(kind, order_id))
+
+    # -- LOA files ------------------------------------------------------------------------------------------
+    def upload_loa(self, order_id: str, content: bytes, content_type: str, document_type: str = "LOA") -> str:
+        return self.execute(endpoints.upload_loa(order_id, content, content_type, document_type))
+
+    def list_loas(self, order_id: str) -> list[LoaFile]:
+        return self.execute(endpoints.list_loas(order_id))
+
+    def get_loa_metadata(self, order_id: str, file_id: str) -> LoaFile:
+        return self.execute(endpoints.get_loa_metadata(order_id, file_id))
+
+    # -- in service -----------------------------------------------------------------------------------------
+    def iter_in_service_pages(self, page_size: int = 500, **filters: Any) -> Iterator[tuple[str, ...]]:
+        """Yield each page of in-service numbers, following ``next`` links until there is none."""
+        page = self.execute(endpoints.list_in_service_numbers(page_size=page_size, **filters))
+        yield page.numbers
+        while page.next_query:
+            page = self.execute(endpoints.list_in_service_numbers(query=page.next_query))
+            yield page.numbers
+
+    def list_in_service_numbers(self, page_size: int = 500, **filters: Any) -> list[str]:
+        return [n for page in self.iter_in_service_pages(page_size, **filters) for n in page]
+
+    def is_in_service(self, number: str) -> bool:
+        return self.execute(endpoints.is_in_service(number))
+
+    def find_in_service(self, numbers: Sequence[str], page_size: int = 500) -> set[str]:
+        """
+        Return which of ``numbers`` are in service, in few calls: read the in-service list page by page
+        while that is cheaper than checking each number still unseen on its own, then switch.
+        """
+        wanted = set(numbers)
+        if len(wanted) <= 1:
+            return {n for n in wanted if self.is_in_service(n)}
+        found: set[str] = set()
+        page = self.execute(endpoints.list_in_service_numbers(page_size=page_size))
+        seen = len(page.numbers)
+        while True:
+            found |= wanted.intersection(page.numbers)
+            unseen = wanted - found
+            if not unseen or not page.next_query:
+                return found
+            pages_left = -(-max(0, (page.total_count or 0) - seen) // page_size)
+            if len(unseen) < pages_left:
+                return found | {n for n in unseen if self.is_in_service(n)}
+            page = self.execute(endpoints.list_in_service_numbers(query=page.next_query))
+            seen += len(page.numbers)
+
+    def count_in_service_numbers(self) -> int:
+        return self.execute(endpoints.count_in_service_numbers())
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Check the credentials and account id with a cheap call (the account's sites)."""
+        try:
+            sites = self.list_sites()
+        except Exception as err:
+            return False, str(err)
+        return True, f"Connected to account {self.settings.account_id} ({len(sites)} site(s))"
+
+
+def _not_sent(err: requests.RequestException) -> bool:
+    """Whether the request surely never reached the server (connection refused or connect timeout)."""
+    if isinstance(err, requests.ConnectTimeout):
+        return True
+    reason = getattr(err.args[0], "reason", None) if err.args else None
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)

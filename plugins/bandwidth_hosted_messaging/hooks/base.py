@@ -1,0 +1,32 @@
+"""What the sync and async Bandwidth hooks share: the connection they read and their retry bounds."""
+
+from __future__ import annotations
+
+from airflow.sdk.bases.hook import BaseHook
+
+from bandwidth_hosted_messaging.client.retry import RetryPolicy
+from bandwidth_hosted_messaging.client.settings import ConnectionSettings
+from bandwidth_hosted_messaging.constants import CONN_TYPE, DEFAULT_CONN_ID
+
+
+class BandwidthBaseHook(BaseHook):
+    """
+    A hook of a ``bandwidth`` connection.
+
+    :param bandwidth_conn_id: the connection id.
+    :param retry_policy: override the retry bounds (``max_attempts`` defaults to the connection's).
+    """
+
+    conn_name_attr = "bandwidth_conn_id"
+    default_conn_name = DEFAULT_CONN_ID
+    conn_type = CONN_TYPE
+    hook_name = "Bandwidth"
+
+    def __init__(self, bandwidth_conn_id: str = DEFAULT_CONN_ID, retry_policy: RetryPolicy | None = None) -> None:
+        super().__init__()
+        self.bandwidth_conn_id = bandwidth_conn_id
+        self._retry_policy = retry_policy
+        self._settings: ConnectionSettings | None = None
+
+    def _policy(self, settings: ConnectionSettings) -> RetryPolicy:
+        return self._retry_policy or RetryPolicy(max_attempts=settings.max_attempts)

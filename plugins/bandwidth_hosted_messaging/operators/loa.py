@@ -1,0 +1,56 @@
+"""Upload the LOA file to completed import orders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import BaseOperator, Context
+from airflow.sdk.exceptions import AirflowFailException
+
+from bandwidth_hosted_messaging.client.models import TnOrder
+from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, LOA_MAX_BYTES
+from bandwidth_hosted_messaging.contracts import LoaFileDict, LoaResultDict, OrderDict
+from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.inputs.loa_file import read_loa_file
+
+
+class UploadLoaOperator(BaseOperator):
+    """
+    Upload the LOA file to a completed (or partially completed) import order.
+
+    Skips orders that did not go through; on a retry, also orders that already hold an LOA document (so a
+    retry after a lost answer never uploads twice). The file is read through ``ObjectStoragePath``, so it may
+    be a local path or any object-storage URL (``s3://``, ``gs://``, ...).
+
+    :param order: the order as the sensor returned it (templated).
+    :param loa: the checked LOA file (``location``, ``content_type``, ``size``) from the validated request.
+    :param bandwidth_conn_id: the Bandwidth connection (templated).
+    """
+
+    template_fields = ("order", "loa", "bandwidth_conn_id")
+
+    def __init__(self, *, order: Any, loa: Any, bandwidth_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.order: OrderDict = order
+        self.loa: LoaFileDict = loa
+        self.bandwidth_conn_id = bandwidth_conn_id
+
+    def execute(self, context: Context) -> LoaResultDict:
+        order = TnOrder.from_dict(self.order)
+        if not order.status.is_success:
+            self.log.info("Order %s ended %s: no LOA to upload", order.order_id, order.status.value)
+            return {"order_id": order.order_id, "file_name": None, "status": "skipped"}
+        hook = BandwidthHook(self.bandwidth_conn_id)
+        if context["ti"].try_number > 1:  # only a retry can find its own earlier upload
+            existing = [f for f in hook.list_loas(order.order_id) if (f.document_type or "LOA").upper() == "LOA"]
+            if existing:
+                name = existing[0].file_name
+                self.log.info("Order %s already has LOA %s: not uploading again", order.order_id, name)
+                return {"order_id": order.order_id, "file_name": name, "status": "already_present"}
+        location = self.loa["location"]
+        content = read_loa_file(location)
+        if len(content) > LOA_MAX_BYTES:
+            raise AirflowFailException(f"loa_file: {location} is {len(content)} bytes; the limit is {LOA_MAX_BYTES}")
+        file_name = hook.upload_loa(order.order_id, content, self.loa["content_type"])
+        self.log.info("Uploaded LOA %s (%d bytes) to order %s as %s", location, len(content), order.order_id, file_name)
+        return {"order_id": order.order_id, "file_name": file_name, "status": "uploaded"}

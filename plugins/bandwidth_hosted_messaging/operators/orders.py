@@ -1,0 +1,110 @@
+"""Create one import or remove order idempotently: a retry never makes a second order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import BaseOperator, Context
+
+from bandwidth_hosted_messaging.client.errors import BandwidthApiError
+from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, ServiceAddress, TnOrder
+from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
+from bandwidth_hosted_messaging.contracts import ImportRequestDict, PlanChunkDict
+from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.statuses import OrderKind
+
+
+def import_order_request(request: ImportRequestDict, chunk: PlanChunkDict) -> ImportTnOrderRequest:
+    """The ``ImportTnOrder`` of one chunk of a validated import request."""
+    return ImportTnOrderRequest(
+        customer_order_id=chunk["customer_order_id"],
+        site_id=request["site_id"],
+        sip_peer_id=request.get("sip_peer_id"),
+        subscriber_name=request["subscriber_name"],
+        service_address=ServiceAddress(
+            house_number=request["house_number"],
+            street_name=request["street_name"],
+            city=request["city"],
+            state_code=request["state_code"],
+            zip=request["zip"],
+            county=request.get("county"),
+        ),
+        loa_authorizing_person=request["loa_authorizing_person"],
+        numbers=list(chunk["numbers"]),
+    )
+
+
+class CreateTnOrderOperator(BaseOperator):
+    """
+    Create the ``importTnOrders`` or ``removeImportedTnOrders`` order of one chunk, idempotently.
+
+    Before creating, look for the order this task already made: first in the task state store (written right
+    after creation), then, on a retry, by CustomerOrderId (a worker may have died between the create and the
+    store). If the create call's answer is lost (no answer, 5xx), look it up at once before failing, so neither
+    this try nor the next repeats the order. Returns the order id.
+
+    :param chunk: ``{"index", "customer_order_id", "numbers"}`` from ``plan_orders`` (templated).
+    :param order_kind: ``import`` or ``remove``.
+    :param request: the validated import request (subscriber, address, site, LOA person); not used to remove.
+    :param bandwidth_conn_id: the Bandwidth connection (templated).
+    """
+
+    template_fields = ("chunk", "request", "bandwidth_conn_id")
+
+    def __init__(
+        self,
+        *,
+        chunk: Any,
+        order_kind: str = OrderKind.IMPORT,
+        request: Any = None,
+        bandwidth_conn_id: str = DEFAULT_CONN_ID,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.chunk: PlanChunkDict = chunk
+        self.order_kind = OrderKind(order_kind)
+        self.request: ImportRequestDict | None = request
+        self.bandwidth_conn_id = bandwidth_conn_id
+
+    def _create(self, hook: BandwidthHook) -> TnOrder:
+        if self.order_kind is OrderKind.REMOVE:
+            return hook.create_remove_order(self.chunk["customer_order_id"], list(self.chunk["numbers"]))
+        if self.request is None:
+            raise ValueError("an import order needs the validated request")
+        return hook.create_import_order(import_order_request(self.request, self.chunk))
+
+    def _find(self, hook: BandwidthHook, cid: str) -> str | None:
+        found = [s for s in hook.list_orders(self.order_kind, customerOrderId=cid) if s.customer_order_id == cid]
+        if len(found) > 1:
+            self.log.warning("%d orders carry CustomerOrderId %s; using the oldest", len(found), cid)
+        found.sort(key=lambda s: s.order_date or "")
+        return found[0].order_id if found else None
+
+    def execute(self, context: Context) -> str:
+        kind = self.order_kind.value
+        cid = self.chunk["customer_order_id"]
+        context["ti"].xcom_push(key="customer_order_id", value=cid)
+        store = context.get("task_state_store")
+        order_id = store.get("order_id") if store is not None else None
+        if order_id:
+            self.log.info("Reusing %s order %s (task state store) for %s", kind, order_id, cid)
+            return str(order_id)
+        hook = BandwidthHook(self.bandwidth_conn_id)
+        # A first try cannot have created anything yet: only a retry (or a cleared task) looks up first.
+        order_id = self._find(hook, cid) if context["ti"].try_number > 1 else None
+        if order_id:
+            self.log.info("Reusing %s order %s found by CustomerOrderId %s", kind, order_id, cid)
+        else:
+            try:
+                order_id = self._create(hook).order_id
+            except BandwidthApiError as err:
+                if err.status is not None and err.status < 500:
+                    raise
+                self.log.warning("Create of %s got no answer (%s); looking the order up", cid, err)
+                order_id = self._find(hook, cid)
+                if not order_id:
+                    raise
+            self.log.info("Created %s order %s (%s, %d numbers)", kind, order_id, cid, len(self.chunk["numbers"]))
+        if store is not None:
+            store.set("order_id", order_id)
+        return order_id

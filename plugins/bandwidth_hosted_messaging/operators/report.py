@@ -1,0 +1,100 @@
+"""Write the per-number report of an import or remove run, then fail the run if any number did not end as it should."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import BaseOperator, Context, TriggerRule
+from airflow.sdk.exceptions import AirflowFailException
+
+from bandwidth_hosted_messaging.constants import REPORT_CSV, REPORT_JSON
+from bandwidth_hosted_messaging.contracts import ReportDict
+from bandwidth_hosted_messaging.reporting import render, rows
+from bandwidth_hosted_messaging.reporting.storage import run_files
+from bandwidth_hosted_messaging.reporting.times import utc_now
+from bandwidth_hosted_messaging.statuses import OrderKind
+
+
+class ReportOperator(BaseOperator):
+    """
+    Build one row per submitted number from what each step recorded; log it as a table, write it as CSV and JSON
+    (paths logged), return it as the run's final XCom, then fail if any number did not end as it should. Runs
+    when its upstream tasks are done, whatever their state.
+
+    An import run fails if a number that was ordered did not end in service (numbers the checker rejected under
+    the ``skip`` policy are reported, not failed); a remove run fails if a number was not removed.
+
+    The ``*_task_id`` arguments name the tasks whose XComs are read (mapped ones give all their indexes).
+
+    :param order_kind: ``import`` or ``remove``.
+    :param checker_task_id: the checker (imports only).
+    :param loa_task_id: the LOA upload (imports only).
+    """
+
+    def __init__(
+        self,
+        *,
+        request_task_id: str,
+        plan_task_id: str,
+        order_task_id: str,
+        verify_task_id: str,
+        order_kind: str = OrderKind.IMPORT,
+        checker_task_id: str | None = None,
+        loa_task_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("trigger_rule", TriggerRule.ALL_DONE)
+        super().__init__(**kwargs)
+        self.order_kind = OrderKind(order_kind)
+        self.request_task_id = request_task_id
+        self.plan_task_id = plan_task_id
+        self.order_task_id = order_task_id
+        self.verify_task_id = verify_task_id
+        self.checker_task_id = checker_task_id
+        self.loa_task_id = loa_task_id
+
+    def _rows(self, context: Context, numbers: list[str]) -> list[rows.ReportRow]:
+        ti = context["ti"]
+        plan = ti.xcom_pull(task_ids=self.plan_task_id)
+        orders = ti.xcom_pull(task_ids=[self.order_task_id], key="order") or []
+        verification = ti.xcom_pull(task_ids=self.verify_task_id)
+        if self.order_kind is OrderKind.REMOVE:
+            return rows.build_remove_rows(numbers, plan, orders, verification)
+        checker = ti.xcom_pull(task_ids=self.checker_task_id) if self.checker_task_id else None
+        loas = (ti.xcom_pull(task_ids=[self.loa_task_id]) or []) if self.loa_task_id else []
+        return rows.build_import_rows(numbers, checker, plan, orders, loas, verification)
+
+    def execute(self, context: Context) -> ReportDict:
+        ti = context["ti"]
+        request = ti.xcom_pull(task_ids=self.request_task_id)
+        if not request:
+            raise AirflowFailException(f"No validated request: see the {self.request_task_id} task's log")
+        report_rows = self._rows(context, request["numbers"])
+        dag_id, run_id = context["dag"].dag_id, context["run_id"]
+        csv_path, json_path = run_files(dag_id, run_id, REPORT_CSV, REPORT_JSON)
+        result: ReportDict = {
+            "dag_id": dag_id,
+            "run_id": run_id,
+            "summary": rows.summarize(report_rows),
+            "duplicates": request.get("duplicates", []),
+            "rows": [r.to_dict() for r in report_rows],
+            "artifacts": {"csv": str(csv_path), "json": str(json_path)},
+            "finished_at": utc_now(),
+        }
+        csv_path.write_text(rows.to_csv(report_rows))
+        json_path.write_text(render.to_json(result))
+        self.log.info("Per-number report (%s):\n%s", result["summary"], rows.to_table(report_rows))
+        self.log.info("Report written to %s, %s", csv_path, json_path)
+        failed = rows.failed_rows(report_rows)
+        if failed:
+            ti.xcom_push(key="return_value", value=result)
+            what = "did not end in service" if self.order_kind is OrderKind.IMPORT else "were not removed"
+            shown = first_failed(failed)
+            raise AirflowFailException(f"{len(failed)} number(s) {what}: {shown}")
+        return result
+
+
+def first_failed(failed: list[rows.ReportRow]) -> str:
+    """``3035550101 (order_failed 5016), ... and N more``."""
+    parts = (f"{r.number} ({r.outcome}{' ' + r.error_code if r.error_code else ''})" for r in failed)
+    return render.first_n(parts, total=len(failed))

@@ -1,0 +1,99 @@
+"""Keep one callback subscription per order type and URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import BaseHook, BaseOperator, Context
+from airflow.sdk.exceptions import AirflowNotFoundException
+
+from bandwidth_hosted_messaging.client.models import Subscription
+from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, CALLBACK_PATH, DEFAULT_CONN_ID
+from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.statuses import OrderKind
+
+DEFAULT_SUBSCRIPTION_EXPIRY = 30 * 24 * 3600
+
+
+def callback_url(conn: Any) -> str:
+    """The public URL Bandwidth should POST notifications to, from the callback connection."""
+    host = (conn.host or "").strip()
+    if not host:
+        raise ValueError(f"Connection {conn.conn_id!r}: host (the public callback URL) is required")
+    if "://" in host:
+        return host
+    scheme = (conn.extra_dejson or {}).get("scheme") or "https"
+    port = f":{conn.port}" if conn.port else ""
+    path = (conn.extra_dejson or {}).get("path") or CALLBACK_PATH
+    return f"{scheme}://{host}{port}/{path.lstrip('/')}"
+
+
+class EnsureSubscriptionOperator(BaseOperator):
+    """
+    Make sure exactly one subscription of ``order_type`` delivers to our callback URL.
+
+    Reuses a matching subscription; updates it (always re-sending the credentials, since Bandwidth never
+    echoes the password and a PUT overwrites fully) when its username differs, its expiry is running out
+    or its last delivery was refused; deletes duplicates; creates one only when none matches. Without a
+    callback connection it logs that the run relies on polling alone and does nothing.
+
+    :param order_type: ``importtnorders`` or ``removeImportedTnOrders``, or the account event
+        ``MESSAGING_LOST`` (subscribed with ``<EventType>``).
+    :param callback_conn_id: connection whose host is the public callback URL and whose login/password are
+        the Basic credentials Bandwidth will send (extra ``expiry``: seconds, default 30 days).
+    """
+
+    template_fields = ("bandwidth_conn_id", "callback_conn_id", "order_type")
+
+    def __init__(
+        self,
+        *,
+        order_type: str = OrderKind.IMPORT.order_type,
+        bandwidth_conn_id: str = DEFAULT_CONN_ID,
+        callback_conn_id: str = CALLBACK_CONN_ID,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.order_type = order_type
+        self.bandwidth_conn_id = bandwidth_conn_id
+        self.callback_conn_id = callback_conn_id
+
+    def execute(self, context: Context) -> str | None:
+        try:
+            conn = BaseHook.get_connection(self.callback_conn_id)
+        except AirflowNotFoundException:
+            self.log.warning("No connection %r: no callbacks, waiting relies on polling alone", self.callback_conn_id)
+            return None
+        url = callback_url(conn)
+        expiry = int((conn.extra_dejson or {}).get("expiry") or DEFAULT_SUBSCRIPTION_EXPIRY)
+        hook = BandwidthHook(self.bandwidth_conn_id)
+        matching = [
+            s
+            for s in hook.list_subscriptions()
+            if s.order_type.lower() == self.order_type.lower() and (s.url or "").rstrip("/") == url.rstrip("/")
+        ]
+        if not matching:
+            sub_id = hook.create_subscription(self.order_type, url, conn.login, conn.password, expiry)
+            self.log.info("Created %s subscription %s for %s", self.order_type, sub_id, url)
+            return sub_id
+        keep, duplicates = matching[0], matching[1:]
+        for dup in duplicates:
+            hook.delete_subscription(dup.subscription_id)
+            self.log.warning("Deleted duplicate %s subscription %s", self.order_type, dup.subscription_id)
+        reason = self._needs_update(keep, conn.login, expiry)
+        if reason:
+            hook.update_subscription(keep.subscription_id, self.order_type, url, conn.login, conn.password, expiry)
+            self.log.info("Updated subscription %s (%s)", keep.subscription_id, reason)
+        else:
+            self.log.info("Reusing subscription %s for %s", keep.subscription_id, url)
+        return keep.subscription_id
+
+    @staticmethod
+    def _needs_update(sub: Subscription, username: str | None, expiry: int) -> str | None:
+        if (sub.username or None) != (username or None):
+            return "callback username differs"
+        if sub.expiry is not None and sub.expiry < expiry // 2:
+            return f"expires in {sub.expiry}s"
+        if sub.status and any(code in sub.status for code in ("401", "403")):
+            return f"last delivery was refused ({sub.status})"
+        return None

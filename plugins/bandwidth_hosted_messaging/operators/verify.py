@@ -1,0 +1,97 @@
+"""Verify that the numbers the orders completed are in service (import) or out of it (remove)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from airflow.sdk import BaseOperator, Context, TriggerRule
+
+from bandwidth_hosted_messaging.client.models import TnOrder
+from bandwidth_hosted_messaging.constants import ALREADY_ON_BANDWIDTH, DEFAULT_CONN_ID
+from bandwidth_hosted_messaging.contracts import CheckerResultDict, InServiceDict, RemovedDict
+from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.statuses import OrderKind
+
+
+class VerifyNumbersOperator(BaseOperator):
+    """
+    Check the numbers the (mapped) orders completed against ``/inserviceNumbers``: in service after an import,
+    out of it after a removal. The ones not settled yet are checked again every ``recheck_interval`` seconds
+    until ``grace_period`` has passed; those still unsettled are reported, never ignored. Runs when its upstream
+    tasks are done, whatever their state, so the orders that did go through are verified.
+
+    After an import, numbers the checker refused as already on Bandwidth (19006) are looked up too, so a re-run
+    reports them as already in service.
+
+    :param order_kind: ``import`` (returns ``InServiceDict``) or ``remove`` (returns ``RemovedDict``).
+    :param order_task_id: the (mapped) sensor whose ``order`` XComs hold the final orders.
+    :param checker_task_id: the checker task (imports only).
+    :param bandwidth_conn_id: the Bandwidth connection (templated).
+    :param grace_period: seconds to wait for the numbers to settle (templated).
+    :param recheck_interval: seconds between checks while waiting (templated).
+    """
+
+    template_fields = ("bandwidth_conn_id", "grace_period", "recheck_interval")
+
+    def __init__(
+        self,
+        *,
+        order_task_id: str,
+        order_kind: str = OrderKind.IMPORT,
+        checker_task_id: str | None = None,
+        bandwidth_conn_id: str = DEFAULT_CONN_ID,
+        grace_period: float | str = 300.0,
+        recheck_interval: float | str = 15.0,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("trigger_rule", TriggerRule.ALL_DONE)
+        super().__init__(**kwargs)
+        self.order_task_id = order_task_id
+        self.order_kind = OrderKind(order_kind)
+        self.checker_task_id = checker_task_id
+        self.bandwidth_conn_id = bandwidth_conn_id
+        self.grace_period = grace_period
+        self.recheck_interval = recheck_interval
+
+    def execute(self, context: Context) -> InServiceDict | RemovedDict:
+        ti = context["ti"]
+        orders = [o for o in ti.xcom_pull(task_ids=[self.order_task_id], key="order") or [] if o]
+        expected = [n for o in orders for n in TnOrder.from_dict(o).completed_numbers()]
+        wanted_in_service = self.order_kind is OrderKind.IMPORT
+        candidates: list[str] = []
+        if wanted_in_service and self.checker_task_id:
+            checker: CheckerResultDict = ti.xcom_pull(task_ids=self.checker_task_id) or {"importable": [], "rejected": []}
+            candidates = [r["number"] for r in checker["rejected"] if str(r["code"]) == ALREADY_ON_BANDWIDTH]
+        hook = BandwidthHook(self.bandwidth_conn_id)
+        found = self._settle(hook, expected, hook.find_in_service(expected + candidates), wanted_in_service)
+        settled = [n for n in expected if (n in found) == wanted_in_service]
+        unsettled = [n for n in expected if (n in found) != wanted_in_service]
+        if wanted_in_service:
+            result: InServiceDict | RemovedDict = {
+                "in_service": settled,
+                "missing": unsettled,
+                "already_in_service": [n for n in candidates if n in found],
+            }
+            self.log.info(
+                "In service: %d of %d ordered number(s); %d missing after the grace period; %d already on Bandwidth",
+                len(settled), len(expected), len(unsettled), len(result["already_in_service"]),
+            )
+        else:
+            result = {"removed": settled, "still_in_service": unsettled}
+            self.log.info(
+                "Out of service: %d of %d removed number(s); %d still in service after the grace period",
+                len(settled), len(expected), len(unsettled),
+            )
+        return result
+
+    def _settle(self, hook: BandwidthHook, numbers: list[str], found: set[str], wanted_in_service: bool) -> set[str]:
+        """Re-check the unsettled numbers until all are settled or the grace period is over; return ``found``."""
+        deadline = time.monotonic() + float(self.grace_period)
+        pending = [n for n in numbers if (n in found) != wanted_in_service]
+        while pending and time.monotonic() < deadline:
+            self.log.info("%d number(s) not settled yet; checking again in %ss", len(pending), self.recheck_interval)
+            time.sleep(min(float(self.recheck_interval), max(0.0, deadline - time.monotonic())))
+            found = (found - set(pending)) | hook.find_in_service(pending)
+            pending = [n for n in pending if (n in found) != wanted_in_service]
+        return found

@@ -1,0 +1,242 @@
+"""
+The ledger of hosted numbers: every number this project imported and has not removed since, derived from the
+reports its runs wrote, with the losses the health runs noticed. Plain functions, no network, no database.
+
+Sources, all under :func:`~bandwidth.artifacts.report_base` (read through ``ObjectStoragePath``, so any
+object store works), one folder per run:
+
+- ``hosted_messaging_import/<run>/report.json`` and ``import_batch_<name>/<run>/report.json``: rows with outcome
+  ``in_service`` or ``already_in_service`` are imports;
+- ``hosted_messaging_remove/<run>/report.json``: rows with outcome ``removed`` are removals;
+- ``hosted_numbers_health/<run>/losses.json``: the numbers that health run found lost, and when. (Its
+  ``report.json`` has one row per checked number; the ledger reads only this small file, so a daily check of
+  tens of thousands of numbers does not make every later read slower.)
+
+Everything is folded in time order (the report's ``finished_at``; a report written before that field existed
+counts at its file's modification time), number by number:
+
+==========================  ==============================================================================
+import                      not hosted (new, removed or lost) → ``hosted``; this import is kept as the one
+                            that brought it in. An import of a number already hosted changes nothing.
+remove                      ``hosted`` or ``lost`` → ``removed``
+health loss                 ``hosted`` → ``lost`` (noticed then)
+==========================  ==============================================================================
+
+Anything else (rejected, failed, still in service, a removal of a number this project never imported) leaves
+the ledger as it was. The health run checks the ``hosted`` numbers only: removed ones are gone on purpose and
+lost ones were reported when noticed; a lost number stays ``lost`` until it is removed or imported again (a
+re-import that finds it already in service counts, so re-running its batch restores it).
+
+A status page reads it with ``read_ledger().to_dict()``: per number its status, the import (``at``,
+``dag_id``, ``run_id``, outcome), the removal and the loss (``at`` = when the health run noticed it, and the
+``MESSAGING_LOST`` event that named it, if one did).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from bandwidth_hosted_messaging.constants import (
+    BATCH_DAG_PREFIX,
+    HEALTH_DAG,
+    IMPORT_DAG,
+    LOSSES_JSON,
+    REMOVE_DAG,
+    REPORT_JSON,
+)
+from bandwidth_hosted_messaging.reporting.times import EPOCH, iso, parse_time
+from bandwidth_hosted_messaging.statuses import NumberStatus, Outcome, is_imported
+
+if TYPE_CHECKING:
+    from airflow.sdk import ObjectStoragePath
+
+log = logging.getLogger(__name__)
+
+
+def is_import_dag(dag_id: str) -> bool:
+    return dag_id == IMPORT_DAG or dag_id.startswith(BATCH_DAG_PREFIX)
+
+
+# ---- the model ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunRef:
+    """A run that did something to a number, and when (ISO 8601 UTC)."""
+
+    dag_id: str
+    run_id: str
+    at: str
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass
+class NumberRecord:
+    """
+    One number this project imported.
+
+    :param status: ``hosted``, ``removed`` or ``lost``.
+    :param imported: the run that imported it (the one that started its current stay; ``at`` its report time).
+    :param import_outcome: ``in_service`` or ``already_in_service`` in that run.
+    :param removed: the remove run, when ``removed``.
+    :param lost: the health run that noticed the loss, ``at`` = when it noticed, when ``lost``.
+    :param lost_event: when ``MESSAGING_LOST`` named it (event time, else when it was recorded), if it did.
+    """
+
+    number: str
+    status: NumberStatus
+    imported: RunRef
+    import_outcome: str
+    removed: RunRef | None = None
+    lost: RunRef | None = None
+    lost_event: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "status": str(self.status),
+            "imported": {**self.imported.to_dict(), "outcome": self.import_outcome},
+            "removed": self.removed.to_dict() if self.removed else None,
+            "lost": {**self.lost.to_dict(), "messaging_lost_event": self.lost_event} if self.lost else None,
+        }
+
+
+@dataclass
+class Ledger:
+    """Every number this project imported, by number; ``reports_read`` counts the report files folded in."""
+
+    numbers: dict[str, NumberRecord] = field(default_factory=dict)
+    reports_read: int = 0
+
+    def get(self, number: str) -> NumberRecord | None:
+        return self.numbers.get(number)
+
+    def with_status(self, status: NumberStatus) -> list[NumberRecord]:
+        return [r for n, r in sorted(self.numbers.items()) if r.status == status]
+
+    def hosted(self) -> list[str]:
+        """The numbers to check: imported, not removed since, not known lost (sorted)."""
+        return [r.number for r in self.with_status(NumberStatus.HOSTED)]
+
+    def counts(self) -> dict[str, int]:
+        counts = {str(status): 0 for status in NumberStatus}
+        for record in self.numbers.values():
+            counts[str(record.status)] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: counts by status and one entry per number (sorted), for a status page."""
+        return {
+            "counts": self.counts(),
+            "reports_read": self.reports_read,
+            "numbers": [self.numbers[n].to_dict() for n in sorted(self.numbers)],
+        }
+
+
+# ---- folding reports ------------------------------------------------------------------------------------
+
+
+def _report_time(report: Mapping[str, Any]) -> datetime:
+    moment = parse_time(report.get("finished_at"))
+    if moment is None:
+        log.warning(
+            "Report of %s %s has no readable finished_at: counted first", report.get("dag_id"), report.get("run_id")
+        )
+        return EPOCH
+    return moment
+
+
+def build_ledger(reports: Iterable[Mapping[str, Any]]) -> Ledger:
+    """
+    Fold reports (the parsed ``report.json`` of import and remove runs, the ``losses.json`` of health runs;
+    each with ``dag_id``, ``run_id``, ``finished_at``) into the ledger, in time order, whatever order they come in.
+    """
+    ledger = Ledger()
+    ordered = sorted(reports, key=_report_time)
+    ledger.reports_read = len(ordered)
+    numbers = ledger.numbers
+    for report in ordered:
+        dag_id, run_id = str(report.get("dag_id") or ""), str(report.get("run_id") or "")
+        at = report.get("finished_at") or iso(EPOCH)
+        if is_import_dag(dag_id):
+            ref = RunRef(dag_id, run_id, at)
+            for row in report.get("rows") or ():
+                if not is_imported(row.get("outcome")):
+                    continue
+                record = numbers.get(row["number"])
+                if record is None or record.status != NumberStatus.HOSTED:
+                    numbers[row["number"]] = NumberRecord(row["number"], NumberStatus.HOSTED, ref, row["outcome"])
+        elif dag_id == REMOVE_DAG:
+            ref = RunRef(dag_id, run_id, at)
+            for row in report.get("rows") or ():
+                record = numbers.get(row.get("number"))
+                if row.get("outcome") == Outcome.REMOVED and record is not None and record.status != NumberStatus.REMOVED:
+                    record.status, record.removed = NumberStatus.REMOVED, ref
+        elif dag_id == HEALTH_DAG:
+            for loss in report.get("lost") or ():
+                record = numbers.get(loss.get("number"))
+                if record is not None and record.status == NumberStatus.HOSTED:
+                    record.status = NumberStatus.LOST
+                    record.lost = RunRef(dag_id, run_id, loss.get("noticed_at") or at)
+                    record.lost_event = loss.get("messaging_lost_event")
+    return ledger
+
+
+def _ledger_folders(base: ObjectStoragePath) -> Iterator[tuple[ObjectStoragePath, str]]:
+    """(dag folder, the file each of its runs holds for the ledger)."""
+    if not base.exists():
+        return
+    for folder in base.iterdir():
+        if is_import_dag(folder.name) or folder.name == REMOVE_DAG:
+            yield folder, REPORT_JSON
+        elif folder.name == HEALTH_DAG:
+            yield folder, LOSSES_JSON
+
+
+def read_reports(base: ObjectStoragePath | None = None) -> Iterator[dict[str, Any]]:
+    """
+    Yield what the ledger needs from every run under ``base`` (default :func:`report_base`): each import and
+    remove run's ``report.json`` and each health run's ``losses.json``, ``finished_at`` filled in from the
+    file's modification time where the report predates it. Unreadable files are logged and skipped.
+    """
+    if base is None:
+        from bandwidth_hosted_messaging.reporting.storage import report_base
+
+        base = report_base()
+    for folder, name in _ledger_folders(base):
+        for path in folder.glob(f"*/{name}"):
+            try:
+                report = json.loads(path.read_text())
+            except (OSError, ValueError) as err:
+                log.warning("Ledger: skipping %s (%s)", path, err)
+                continue
+            if not isinstance(report, dict):
+                log.warning("Ledger: skipping %s (not a JSON object)", path)
+                continue
+            report.setdefault("dag_id", folder.name)
+            if parse_time(report.get("finished_at")) is None:
+                report["finished_at"] = _modified_at(path)
+            yield report
+
+
+def _modified_at(path: ObjectStoragePath) -> str | None:
+    try:
+        info = path.stat()
+        mtime = info.get("mtime") or info.get("LastModified") or info.get("last_modified")
+    except (OSError, AttributeError):
+        return None
+    if isinstance(mtime, datetime):
+        return iso(mtime)
+    return iso(datetime.fromtimestamp(float(mtime), timezone.utc)) if mtime is not None else None
+
+
+def read_ledger(base: ObjectStoragePath | None = None) -> Ledger:
+    """The ledger as the reports under ``base`` (default :func:`report_base`) tell it."""
+    return build_ledger(read_reports(base))

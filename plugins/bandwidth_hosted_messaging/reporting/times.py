@@ -1,0 +1,28 @@
+"""Times as the reports write them: ISO 8601 UTC with milliseconds (``2026-01-02T03:04:05.678Z``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def utc_now() -> str:
+    return iso(datetime.now(timezone.utc))
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO 8601 time (``Z`` or an offset; naive counts as UTC), or ``None`` when missing or unreadable."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,145 @@
+"""The sensor that waits for a Bandwidth import or remove order to reach its final status."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, conf
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
+
+from bandwidth_hosted_messaging.client.models import TnOrder
+from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
+from bandwidth_hosted_messaging.contracts import OrderDict
+from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.reporting.render import first_n
+from bandwidth_hosted_messaging.statuses import OrderKind, ProcessingStatus
+from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
+
+DEFAULT_WAIT_TIMEOUT = 7 * 24 * 3600.0
+
+
+def describe_failures(order: TnOrder) -> str:
+    """``3035550101 (5016 The SiteId submitted is invalid), ...`` for an order's failed numbers."""
+    failed = order.failed_numbers()
+    parts = (f"{n} ({err.code} {err.description})".replace("( ", "(") for n, err in failed.items())
+    return first_n(parts, total=len(failed)) or "no per-number errors given"
+
+
+class TnOrderSensor(BaseSensorOperator):
+    """
+    Wait until a Bandwidth import or remove order's ``ProcessingStatus`` is final.
+
+    Checks once; if the order is not final yet and ``deferrable`` is on, hands the wait to a
+    :class:`~bandwidth_hosted_messaging.triggers.order.TnOrderTrigger` in the triggerer (no worker slot is held).
+    COMPLETE and PARTIAL succeed (the failed numbers of a PARTIAL order are logged and kept in the ``order`` XCom
+    for the report); FAILED and EXCEPTION fail the task naming the numbers and codes. The order is pushed under
+    XCom key ``order`` in every case.
+
+    :param order_id: the order id (templated).
+    :param order_kind: ``import`` (``importTnOrders``) or ``remove`` (``removeImportedTnOrders``).
+    :param bandwidth_conn_id: the Bandwidth connection (templated).
+    :param deferrable: wait in the triggerer; defaults to ``[operators] default_deferrable``.
+    :param poke_interval: seconds between polls, in the trigger or in poke mode (templated).
+    :param timeout: seconds from the first try after which the wait fails, counted across retries (templated).
+    """
+
+    template_fields = ("order_id", "bandwidth_conn_id", "poke_interval", "wait_timeout")
+    ui_color = "#e8f1ff"
+
+    def __init__(
+        self,
+        *,
+        order_id: str,
+        order_kind: str = OrderKind.IMPORT,
+        bandwidth_conn_id: str = DEFAULT_CONN_ID,
+        deferrable: bool | None = None,
+        poke_interval: float | str = 60.0,
+        timeout: float | str = DEFAULT_WAIT_TIMEOUT,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.poke_interval = poke_interval  # type: ignore[assignment]  # may be a template; coerced in execute
+        self.wait_timeout = timeout
+        self.order_id = order_id
+        self.order_kind = OrderKind(order_kind)
+        self.bandwidth_conn_id = bandwidth_conn_id
+        if deferrable is None:
+            deferrable = conf.getboolean("operators", "default_deferrable", fallback=False)
+        self.deferrable = deferrable
+
+    def _get(self) -> TnOrder:
+        return BandwidthHook(self.bandwidth_conn_id).get_order(self.order_kind, self.order_id)
+
+    def _deadline(self, context: Context) -> float:
+        """The absolute deadline, fixed at the first try and kept in the task state store across retries."""
+        store = context.get("task_state_store")
+        deadline = store.get("deadline") if store is not None else None
+        if deadline is None:
+            deadline = time.time() + self.timeout
+            if store is not None:
+                store.set("deadline", deadline)
+        return float(deadline)
+
+    def execute(self, context: Context) -> Any:
+        self.poke_interval = float(self.poke_interval)
+        self.timeout = float(self.wait_timeout)
+        context["ti"].xcom_push(key="order_id", value=self.order_id)
+        if not self.deferrable:
+            return super().execute(context)
+        order = self._get()
+        self.log.info("Order %s is %s", self.order_id, order.status.value)
+        if order.status.is_final:
+            return self._finish(context, order)
+        deadline = self._deadline(context)
+        self.defer(
+            trigger=TnOrderTrigger(
+                order_id=self.order_id,
+                order_kind=self.order_kind,
+                bandwidth_conn_id=self.bandwidth_conn_id,
+                deadline=deadline,
+                poll_interval=self.poke_interval,
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=max(0.0, deadline - time.time()) + 3600),
+        )
+
+    def poke(self, context: Context) -> bool | PokeReturnValue:
+        order = self._get()
+        self.log.info("Order %s is %s", self.order_id, order.status.value)
+        if not order.status.is_final:
+            return False
+        return PokeReturnValue(is_done=True, xcom_value=self._finish(context, order))
+
+    def execute_complete(self, context: Context, event: Mapping[str, Any] | None = None) -> OrderDict:
+        """Turn the trigger's event into the task's result (or a clear failure)."""
+        if not event or "status" not in event:
+            raise AirflowException(f"Order {self.order_id}: the trigger sent no usable event: {event!r}")
+        if event["status"] == "final" and isinstance(event.get("order"), Mapping):
+            return self._finish(context, TnOrder.from_dict(event["order"]))
+        if event["status"] == "timeout":
+            raise AirflowSensorTimeout(
+                f"Order {self.order_id} still open ({event.get('last_status') or 'status unknown'}) at the deadline, "
+                f"{float(self.wait_timeout):.0f}s after the wait began"
+            )
+        if event["status"] == "error":
+            raise AirflowException(f"Waiting for order {self.order_id} failed: {event.get('message')}")
+        raise AirflowException(f"Order {self.order_id}: the trigger sent an unknown event: {event!r}")
+
+    def _finish(self, context: Context, order: TnOrder) -> OrderDict:
+        data = order.to_dict()
+        context["ti"].xcom_push(key="order", value=data)
+        if order.status.is_failure:
+            raise AirflowFailException(f"Order {order.order_id} ended {order.status.value}: {describe_failures(order)}")
+        if order.status is ProcessingStatus.PARTIAL:
+            self.log.warning(
+                "Order %s ended PARTIAL: %d number(s) went through; failed: %s",
+                order.order_id,
+                len(order.completed_numbers()),
+                describe_failures(order),
+            )
+        else:
+            self.log.info("Order %s COMPLETE: %d number(s)", order.order_id, len(order.completed_numbers()))
+        return data

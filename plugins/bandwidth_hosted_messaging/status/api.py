@@ -1,0 +1,182 @@
+"""
+The status page's HTTP side, mounted on the API server at :data:`PREFIX` by the ``bandwidth_status`` plugin.
+
+Public (no data in them): the page itself, ``GET /bandwidth-status/`` and ``/bandwidth-status/static/...``.
+Behind Airflow's login (``requires_authenticated()``: the UI's ``_token`` cookie or a Bearer token from
+``POST /auth/token``; anything else, an invalid token included, gets 401), all JSON, read-only:
+
+=========================================  =================================================================
+``GET api/runs?limit=``                    every import and remove run, newest first: batch, when, who
+                                           triggered it, state, counts per category, the bar
+``GET api/run?dag_id=&run_id=``            one run: counts and a page of its per-number rows;
+   ``&outcome=&q=&offset=&limit=``         ``outcome``: an outcome, ``attention``, ``loa_missing``, ``lost``;
+                                           ``q``: digits of the number
+``GET api/run.csv?dag_id=&run_id=``        the same rows (same filters) as a CSV download, the report's columns
+``GET api/numbers/{number}``               a number's ledger status and its history across runs
+=========================================  =================================================================
+
+Only runs of DAGs the user may read (the auth manager's ``get_authorized_dag_ids``) are shown. Nothing here
+reads a connection, so no credential can be shown.
+
+Importing this module is cheap: the FastAPI app (and Airflow's security module, which pulls in the models and
+the asset manager) is built on the first request (:class:`LazyApp`), because every Airflow process that loads
+plugins imports the plugin file.
+
+(No ``from __future__ import annotations`` here: FastAPI reads the routes' annotations, which name objects
+imported inside :func:`create_app`.)
+"""
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bandwidth_hosted_messaging.constants import STATUS_PREFIX
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from bandwidth_hosted_messaging.status.store import ReportStore
+
+PREFIX = STATUS_PREFIX
+PAGE_DIR = Path(__file__).resolve().parent / "page"
+#: The page loads its script and style from its own origin only and may be framed by the Airflow UI only.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "frame-ancestors 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
+JSON_HEADERS = {"Cache-Control": "no-store"}
+
+
+class LazyApp:
+    """An ASGI app that builds the real one on its first request."""
+
+    def __init__(self, factory: "Callable[[], Any]") -> None:
+        self._factory = factory
+        self._app: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def app(self) -> Any:
+        if self._app is None:
+            with self._lock:
+                if self._app is None:
+                    self._app = self._factory()
+        return self._app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        await self.app(scope, receive, send)
+
+
+def readable_dag_ids(user: Any) -> set[str]:
+    """The DAG ids ``user`` may read, as the auth manager says."""
+    from airflow.api_fastapi.app import get_auth_manager
+
+    return set(get_auth_manager().get_authorized_dag_ids(user=user, method="GET"))
+
+
+def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
+    """
+    The status page's FastAPI app: the page, its static files, and the authenticated JSON API.
+
+    :param reports: where the reports are read (default: the process's store of ``[bandwidth] report_base``).
+    """
+    from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+    from fastapi.exception_handlers import http_exception_handler
+    from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+    from fastapi.staticfiles import StaticFiles
+
+    from airflow.api_fastapi.common.db.common import SessionDep
+    from airflow.api_fastapi.core_api.security import GetUserDep, requires_authenticated
+    from bandwidth_hosted_messaging.client.numbers import InvalidNumber
+    from bandwidth_hosted_messaging.reporting.storage import run_folder_name
+    from bandwidth_hosted_messaging.status import history, views
+
+    app = FastAPI(title="Hosted messaging status", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.exception_handler(HTTPException)
+    async def unauthenticated_is_401(request: Request, exc: HTTPException) -> Response:
+        # Airflow answers 403 "Invalid JWT token" for a token it cannot verify: for this API that is no
+        # authentication at all, so 401 like a missing one, with the scheme to use.
+        if exc.status_code == 401 or (exc.status_code == 403 and exc.detail == "Invalid JWT token"):
+            return JSONResponse({"detail": "Not authenticated"}, status_code=401,
+                                headers={"WWW-Authenticate": "Bearer", **JSON_HEADERS})
+        return await http_exception_handler(request, exc)
+
+    @app.get("/", include_in_schema=False)
+    def page(request: Request) -> Response:
+        if not request.url.path.endswith("/"):
+            # ``/bandwidth-status``: the page's relative URLs (static/, api/) need the trailing slash.
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(f"{request.url.path.rsplit('/', 1)[-1]}/{query}", status_code=307)
+        return FileResponse(PAGE_DIR / "index.html", media_type="text/html", headers=PAGE_HEADERS)
+
+    app.mount("/static", StaticFiles(directory=PAGE_DIR), name="static")
+
+    api = APIRouter(prefix="/api", dependencies=[Depends(requires_authenticated())])
+
+    def allowed(user: Any, dag_id: str) -> set[str]:
+        readable = readable_dag_ids(user)
+        if dag_id not in readable:
+            raise HTTPException(403, f"Not allowed to read the runs of {dag_id}")
+        return readable
+
+    @api.get("/runs")
+    def runs(
+        session: SessionDep, user: GetUserDep, limit: int = Query(views.DEFAULT_RUNS, ge=1, le=2000)
+    ) -> JSONResponse:
+        overview = views.overview(session, readable=readable_dag_ids(user), limit=limit, reports=reports)
+        return JSONResponse(overview, headers=JSON_HEADERS)
+
+    @api.get("/run")
+    def run(
+        session: SessionDep,
+        user: GetUserDep,
+        dag_id: str = Query(..., min_length=1, max_length=250),
+        run_id: str = Query(..., min_length=1, max_length=250),
+        outcome: str | None = Query(None, max_length=40),
+        q: str | None = Query(None, max_length=40),
+        offset: int = Query(0, ge=0),
+        limit: int = Query(views.DEFAULT_PAGE_SIZE, ge=1, le=views.MAX_PAGE_SIZE),
+    ) -> JSONResponse:
+        allowed(user, dag_id)
+        detail = views.run_detail(
+            session, dag_id, run_id, outcome=outcome, q=q, offset=offset, limit=limit, reports=reports
+        )
+        return JSONResponse(detail, headers=JSON_HEADERS)
+
+    @api.get("/run.csv")
+    def run_csv(
+        session: SessionDep,
+        user: GetUserDep,
+        dag_id: str = Query(..., min_length=1, max_length=250),
+        run_id: str = Query(..., min_length=1, max_length=250),
+        outcome: str | None = Query(None, max_length=40),
+        q: str | None = Query(None, max_length=40),
+    ) -> Response:
+        allowed(user, dag_id)
+        text = views.run_csv(session, dag_id, run_id, outcome=outcome, q=q, reports=reports)
+        if text is None:
+            raise HTTPException(404, "No report for this run")
+        name = f"{dag_id}_{run_folder_name(run_id)}{'_' + run_folder_name(outcome) if outcome else ''}.csv"
+        return Response(text, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"', **JSON_HEADERS})
+
+    @api.get("/numbers/{number}")
+    def number(number: str, user: GetUserDep) -> JSONResponse:
+        try:
+            found = history.number_history(number, readable=readable_dag_ids(user), reports=reports)
+        except InvalidNumber as err:
+            raise HTTPException(400, str(err)) from None
+        return JSONResponse(found, headers=JSON_HEADERS)
+
+    app.include_router(api)
+    return app
+
+
+#: What the plugin mounts at :data:`PREFIX` (built on the first request).
+app = LazyApp(create_app)

@@ -1,0 +1,260 @@
+"""
+The runs' reports as the status page reads them, cached: a :class:`ReportStore` lists the report files under
+``report_base()`` (through ``ObjectStoragePath``, so any object store works) once per :data:`SCAN_INTERVAL` seconds
+(one ``find`` call) and parses a file again only when its size or modification time changed. Each run is kept as a
+small digest (summary, counts, number → outcome); the last few full reports are kept for the run detail. So after
+its first read, a 10,000-number run is filtered, paged and served in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bandwidth_hosted_messaging.constants import HEALTH_DAG, LOSSES_JSON, REPORT_JSON
+from bandwidth_hosted_messaging.reporting import ledger as ledger_module
+from bandwidth_hosted_messaging.reporting.storage import run_folder_name
+from bandwidth_hosted_messaging.statuses import NumberStatus, Outcome, is_imported
+from bandwidth_hosted_messaging.status.categories import is_report_dag, loa_missing
+
+if TYPE_CHECKING:
+    from airflow.sdk import ObjectStoragePath
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two listings of the report folder (requests in between reuse the last one).
+SCAN_INTERVAL = 1.0
+#: Full reports (every row) kept in memory for the run detail and CSV.
+FULL_REPORTS_KEPT = 6
+
+@dataclass(frozen=True)
+class RunDigest:
+    """What the overview, the ledger and the look-up need of one run's report (not its rows)."""
+
+    dag_id: str
+    run_id: str
+    folder: str
+    finished_at: str | None
+    summary: dict[str, int]
+    outcomes: dict[str, str]
+    loa_missing: int
+    duplicates: int
+
+    @property
+    def total(self) -> int:
+        return len(self.outcomes)
+
+
+def digest(report: Mapping[str, Any], dag_id: str, folder: str) -> RunDigest:
+    rows = report.get("rows") or ()
+    return RunDigest(
+        dag_id=str(report.get("dag_id") or dag_id),
+        run_id=str(report.get("run_id") or folder),
+        folder=folder,
+        finished_at=report.get("finished_at"),
+        summary=dict(report.get("summary") or {}),
+        outcomes={str(r.get("number")): str(r.get("outcome")) for r in rows},
+        loa_missing=sum(1 for r in rows if loa_missing(dag_id, r)),
+        duplicates=len(report.get("duplicates") or ()),
+    )
+
+
+def _signature(info: Mapping[str, Any]) -> tuple:
+    changed = info.get("mtime") or info.get("LastModified") or info.get("last_modified") or info.get("updated")
+    return (info.get("size"), str(changed), info.get("ETag") or info.get("etag"))
+
+
+class ReportStore:
+    """
+    The reports under ``base`` (default :func:`~bandwidth_hosted_messaging.reporting.storage.report_base`), cached.
+
+    Thread-safe: the API server answers requests from a thread pool.
+
+    :param base: the report folder (any object-storage URL).
+    :param scan_interval: seconds between two listings of the folder.
+    :param full_reports: how many full reports (every row) to keep.
+    """
+
+    def __init__(self, base: ObjectStoragePath | None = None, *, scan_interval: float = SCAN_INTERVAL,
+                 full_reports: int = FULL_REPORTS_KEPT) -> None:
+        self._base = base
+        self.scan_interval = scan_interval
+        self.full_reports = full_reports
+        self._lock = threading.RLock()
+        self._scanned_at = float("-inf")
+        self._files: dict[tuple[str, str, str], tuple] = {}  # (dag folder, run folder, file) -> signature
+        self._digests: dict[tuple[str, str], RunDigest] = {}
+        self._losses: dict[str, dict[str, Any]] = {}  # health run folder -> losses.json
+        self._full: OrderedDict[tuple[str, str], tuple[tuple, dict[str, Any]]] = OrderedDict()
+        self._generation = 0
+        self._ledger: tuple[int, ledger_module.Ledger] | None = None
+
+    @property
+    def base(self) -> ObjectStoragePath:
+        if self._base is None:
+            from bandwidth_hosted_messaging.reporting.storage import report_base
+
+            self._base = report_base()
+        return self._base
+
+    # -- listing and parsing ------------------------------------------------------------------------------------
+    def _list(self) -> dict[tuple[str, str, str], tuple]:
+        base = self.base
+        root = base.path.rstrip("/") + "/"
+        try:
+            listing = base.fs.find(base.path, detail=True, maxdepth=3)
+        except FileNotFoundError:
+            return {}
+        found = {}
+        for name, info in listing.items():
+            name = name.split("://", 1)[-1]
+            if not name.startswith(root) or info.get("type") not in (None, "file"):
+                continue
+            parts = name[len(root):].split("/")
+            if len(parts) != 3:
+                continue
+            dag_id, folder, file = parts
+            if (file == REPORT_JSON and is_report_dag(dag_id)) or (dag_id == HEALTH_DAG and file == LOSSES_JSON):
+                found[(dag_id, folder, file)] = _signature(info)
+        return found
+
+    def _read_json(self, dag_id: str, folder: str, file: str) -> dict[str, Any] | None:
+        path = self.base / dag_id / folder / file
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError) as err:
+            log.warning("Status page: skipping %s (%s)", path, err)
+            return None
+        return data if isinstance(data, dict) else None
+
+    def refresh(self, force: bool = False) -> None:
+        """List the folder again (at most every ``scan_interval`` seconds) and read what changed."""
+        with self._lock:
+            now = time.monotonic()
+            if not force and now - self._scanned_at < self.scan_interval:
+                return
+            files = self._list()
+            changed = False
+            for key in set(self._files) - set(files):
+                dag_id, folder, file = key
+                if file == REPORT_JSON:
+                    self._digests.pop((dag_id, folder), None)
+                else:
+                    self._losses.pop(folder, None)
+                changed = True
+            for key, signature in files.items():
+                if self._files.get(key) == signature:
+                    continue
+                dag_id, folder, file = key
+                data = self._read_json(dag_id, folder, file)
+                if file == REPORT_JSON:
+                    if data is None:
+                        self._digests.pop((dag_id, folder), None)
+                    else:
+                        self._digests[(dag_id, folder)] = digest(data, dag_id, folder)
+                        self.remember((dag_id, folder), signature, data)  # the detail will want it next
+                elif data is not None:
+                    data.setdefault("dag_id", dag_id)
+                    data.setdefault("run_id", folder)
+                    self._losses[folder] = data
+                changed = True
+            self._files = files
+            self._scanned_at = time.monotonic()
+            if changed:
+                self._generation += 1
+
+    # -- reading ------------------------------------------------------------------------------------------------
+    def digests(self) -> list[RunDigest]:
+        self.refresh()
+        with self._lock:
+            return list(self._digests.values())
+
+    def digest_of(self, dag_id: str, run_id: str) -> RunDigest | None:
+        self.refresh()
+        with self._lock:
+            return self._digests.get((dag_id, run_folder_name(run_id)))
+
+    def losses(self) -> list[dict[str, Any]]:
+        self.refresh()
+        with self._lock:
+            return list(self._losses.values())
+
+    def report(self, dag_id: str, run_id: str) -> dict[str, Any] | None:
+        """The full ``report.json`` of a run (every row), or ``None`` when there is none."""
+        self.refresh()
+        key = (dag_id, run_folder_name(run_id))
+        with self._lock:
+            signature = self._files.get((*key, REPORT_JSON))
+            if signature is None:
+                return None
+            cached = self._full.get(key)
+            if cached is not None and cached[0] == signature:
+                self._full.move_to_end(key)
+                return cached[1]
+        data = self._read_json(*key, REPORT_JSON)
+        if data is None or data.get("run_id", run_id) != run_id:
+            return None
+        self.remember(key, signature, data)
+        return data
+
+    def remember(self, key: tuple[str, str], signature: tuple, report: dict[str, Any]) -> None:
+        """Keep a full report (LRU) under ``key`` while its ``signature`` holds."""
+        with self._lock:
+            self._full[key] = (signature, report)
+            self._full.move_to_end(key)
+            while len(self._full) > self.full_reports:
+                self._full.popitem(last=False)
+
+    def cached(self, key: tuple[str, str], signature: tuple) -> dict[str, Any] | None:
+        with self._lock:
+            hit = self._full.get(key)
+            return hit[1] if hit is not None and hit[0] == signature else None
+
+    def ledger(self) -> ledger_module.Ledger:
+        """The ledger of hosted numbers, folded from the digests (rebuilt only when a report changed)."""
+        self.refresh()
+        with self._lock:
+            if self._ledger is not None and self._ledger[0] == self._generation:
+                return self._ledger[1]
+            generation = self._generation
+            sources: list[Mapping[str, Any]] = [
+                {
+                    "dag_id": d.dag_id,
+                    "run_id": d.run_id,
+                    "finished_at": d.finished_at,
+                    "rows": [{"number": n, "outcome": o} for n, o in d.outcomes.items()
+                             if is_imported(o) or o == Outcome.REMOVED],
+                }
+                for d in self._digests.values()
+            ]
+            sources += list(self._losses.values())
+        built = ledger_module.build_ledger(sources)
+        with self._lock:
+            self._ledger = (generation, built)
+        return built
+
+    def lost_by_run(self) -> dict[tuple[str, str], set[str]]:
+        """``{(dag_id, run_id): numbers}``: the numbers each run imported that are lost now."""
+        lost: dict[tuple[str, str], set[str]] = {}
+        for record in self.ledger().with_status(NumberStatus.LOST):
+            lost.setdefault((record.imported.dag_id, record.imported.run_id), set()).add(record.number)
+        return lost
+
+
+_STORE: ReportStore | None = None
+_STORE_LOCK = threading.Lock()
+
+
+def store() -> ReportStore:
+    """The process's store of the configured ``report_base``."""
+    global _STORE
+    with _STORE_LOCK:
+        if _STORE is None:
+            _STORE = ReportStore()
+        return _STORE

@@ -1,0 +1,179 @@
+"""
+What the status page shows, as plain JSON-ready dicts: the overview of every import and remove run, one run's
+counts and page of rows, and its CSV. It reads only what the DAGs recorded (the runs in the metadata database,
+each run's ``report.json`` through the :class:`~.store.ReportStore`, the report XCom when that file is missing,
+and the ledger); never Bandwidth. :mod:`.api` only adds HTTP and auth.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from bandwidth_hosted_messaging.constants import IMPORT_DAG
+from bandwidth_hosted_messaging.reporting import render
+from bandwidth_hosted_messaging.reporting.rows import COLUMNS
+from bandwidth_hosted_messaging.statuses import Category
+from bandwidth_hosted_messaging.status.categories import (
+    bar_of,
+    counts_of,
+    filter_rows,
+    is_report_dag,
+    label_of,
+    loa_missing,
+    needs_attention,
+    run_kind,
+)
+from bandwidth_hosted_messaging.status.runs import (
+    ACTIVE_STATES,
+    DEFAULT_RUNS,
+    get_run,
+    list_runs,
+    report_from_xcom,
+    subscriber_names,
+)
+from bandwidth_hosted_messaging.status.store import ReportStore, store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+CATEGORIES = [c.to_dict() for c in Category]
+
+
+def overview(session: Session, *, readable: set[str] | None = None, limit: int = DEFAULT_RUNS,
+             reports: ReportStore | None = None) -> dict[str, Any]:
+    """
+    Every import and remove run (newest first, at most ``limit``): batch, when, who triggered it, its state,
+    the counts per category and its bar. Runs whose report exists but whose DAG run is no longer in the
+    database are listed too (state ``None``).
+
+    :param readable: the DAG ids the user may read (``None``: all).
+    """
+    reports = reports or store()
+    digests = {(d.dag_id, d.run_id): d for d in reports.digests() if readable is None or d.dag_id in readable}
+    dag_ids = sorted(d for d in readable if is_report_dag(d)) if readable is not None else None
+    runs = list_runs(session, dag_ids=dag_ids, limit=limit)
+    seen = {(r["dag_id"], r["run_id"]) for r in runs}
+    for key, d in digests.items():
+        if key not in seen:
+            runs.append({"dag_id": d.dag_id, "run_id": d.run_id, "state": None, "run_type": None, "triggered_by": None,
+                         "triggering_user_name": None, "run_after": d.finished_at, "start_date": None,
+                         "end_date": d.finished_at})
+    runs.sort(key=lambda r: r["run_after"] or "", reverse=True)
+    runs = runs[:limit]
+    names = subscriber_names(session, [r["run_id"] for r in runs if r["dag_id"] == IMPORT_DAG])
+    lost = reports.lost_by_run()
+    out = []
+    for run in runs:
+        d = digests.get((run["dag_id"], run["run_id"]))
+        item = {**run, "kind": run_kind(run["dag_id"]), "batch": label_of(run["dag_id"], names.get(run["run_id"]))}
+        if d is None:
+            item.update(has_report=False, total=None, finished_at=None, counts=None, bar=[],
+                        attention=run["state"] == "failed")
+        else:
+            counts = counts_of(Counter(d.outcomes.values()), d.loa_missing,
+                               len(lost.get((d.dag_id, d.run_id), ())))
+            item.update(has_report=True, total=d.total, finished_at=d.finished_at, counts=counts, bar=bar_of(counts),
+                        attention=needs_attention(counts, run["state"]))
+        out.append(item)
+    return {"categories": CATEGORIES, "runs": out, "limit": limit}
+
+
+def _full_report(session: Session, dag_id: str, run_id: str, run: Mapping[str, Any] | None,
+                 reports: ReportStore) -> tuple[dict[str, Any] | None, str | None]:
+    report = reports.report(dag_id, run_id)
+    if report is not None:
+        return report, "artefact"
+    if run is None or run["state"] in ACTIVE_STATES:
+        return None, None
+    key, signature = (dag_id, "xcom:" + run_id), ("xcom", run["end_date"])
+    report = reports.cached(key, signature)
+    if report is None:
+        report = report_from_xcom(session, dag_id, run_id)
+        if report is not None:
+            reports.remember(key, signature, report)
+    return (report, "xcom") if report is not None else (None, None)
+
+
+def run_detail(session: Session, dag_id: str, run_id: str, *, outcome: str | None = None, q: str | None = None,
+               offset: int = 0, limit: int = DEFAULT_PAGE_SIZE, reports: ReportStore | None = None) -> dict[str, Any]:
+    """
+    One run: its state, counts, and one page of its per-number rows (filtered by outcome, searched by number).
+    ``report`` is ``None`` (with ``reason``) when the DAG writes no report, the run has not written it yet, or
+    never did.
+    """
+    reports = reports or store()
+    run = get_run(session, dag_id, run_id)
+    categories = CATEGORIES
+    base: dict[str, Any] = {"dag_id": dag_id, "run_id": run_id, "run": run, "categories": categories}
+    if not is_report_dag(dag_id):
+        return {**base, "report": None, "reason": "not_a_report_dag",
+                "message": f"No report for this run: {dag_id} is not an import or remove DAG."}
+    names = subscriber_names(session, [run_id]) if dag_id == IMPORT_DAG else {}
+    base.update(kind=run_kind(dag_id), batch=label_of(dag_id, names.get(run_id)))
+    report, source = _full_report(session, dag_id, run_id, run, reports)
+    if report is None:
+        if run is not None and run["state"] in ACTIVE_STATES:
+            reason, message = "not_yet", "No report for this run yet: it is still running."
+        elif run is None:
+            reason, message = "unknown_run", "No report for this run: no such run."
+        else:
+            reason, message = "missing", "No report for this run: it ended before its report task wrote one."
+        return {**base, "report": None, "reason": reason, "message": message}
+    rows = report.get("rows") or []
+    lost = reports.lost_by_run().get((dag_id, run_id), set())
+    outcomes = Counter(r.get("outcome") for r in rows)
+    counts = counts_of(outcomes, sum(1 for r in rows if loa_missing(dag_id, r)), len(lost))
+    matched = filter_rows(dag_id, rows, outcome=outcome, q=q, lost=lost)
+    limit = max(1, min(int(limit), MAX_PAGE_SIZE))
+    offset = max(0, int(offset))
+    page = [{**r, "lost": r.get("number") in lost, "loa_missing": loa_missing(dag_id, r)}
+            for r in matched[offset:offset + limit]]
+    return {
+        **base,
+        "report": {"source": source, "finished_at": report.get("finished_at"), "summary": report.get("summary") or {}},
+        "counts": counts,
+        "bar": bar_of(counts),
+        "attention": needs_attention(counts, run["state"] if run else None),
+        "outcomes": [{"outcome": o, "count": n} for o, n in sorted(outcomes.items(), key=lambda x: str(x[0]))],
+        "duplicates": list(report.get("duplicates") or []),
+        "columns": COLUMNS,
+        "total": len(rows),
+        "matched": len(matched),
+        "offset": offset,
+        "limit": limit,
+        "rows": page,
+    }
+
+
+def run_csv(session: Session, dag_id: str, run_id: str, *, outcome: str | None = None, q: str | None = None,
+            reports: ReportStore | None = None) -> str | None:
+    """The run's rows (filtered as on the page) as CSV with the report's columns; ``None`` without a report."""
+    reports = reports or store()
+    if not is_report_dag(dag_id):
+        return None
+    report, _ = _full_report(session, dag_id, run_id, get_run(session, dag_id, run_id), reports)
+    if report is None:
+        return None
+    lost = reports.lost_by_run().get((dag_id, run_id), set())
+    rows = filter_rows(dag_id, report.get("rows") or [], outcome=outcome, q=q, lost=lost)
+    return render.to_csv(rows, COLUMNS)
+
+
+
+def page_load(
+    dag_id: str, run_id: str, *, reports: ReportStore | None = None, session: Session | None = None
+) -> dict[str, Any]:
+    """
+    What the page requests when a person opens a run (the overview, then the run's first page of rows), as
+    the API answers it; for benchmarks: time a cold call (first read of the report) and warm ones.
+    """
+    if session is None:
+        from airflow.utils.session import create_session
+
+        with create_session() as new_session:
+            return page_load(dag_id, run_id, reports=reports, session=new_session)
+    return {"overview": overview(session, reports=reports), "run": run_detail(session, dag_id, run_id, reports=reports)}
