@@ -6,11 +6,11 @@ STAMP := $(VENV)/.installed
 PORT ?= 8089
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 
-.PHONY: demo test sandbox constraints clean
+.PHONY: demo test test-unit lint sandbox constraints clean
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -r requirements.txt -c constraints.txt
+	$(PY) -m pip install -q -r requirements.txt -r requirements-dev.txt -c constraints.txt
 	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
@@ -20,6 +20,21 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# The tests that start no Airflow component (no api-server, scheduler, triggerer, browser): about a minute.
+test-unit: $(STAMP)
+	$(PY) -m pytest -m "not integration" --ignore=tests/deployment --ignore=tests/ui --ignore=tests/bench
+
+# ruff (lint and format) on the whole tree; mypy on the package, --strict on the client, hooks and base modules.
+LINT_PATHS := plugins dags include tests bench scripts
+STRICT_PATHS := plugins/bandwidth_hosted_messaging/client plugins/bandwidth_hosted_messaging/hooks \
+	plugins/bandwidth_hosted_messaging/statuses.py plugins/bandwidth_hosted_messaging/contracts.py \
+	plugins/bandwidth_hosted_messaging/constants.py
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+	$(VENV)/bin/mypy plugins/bandwidth_hosted_messaging
+	$(VENV)/bin/mypy --strict $(STRICT_PATHS)
+
 # make sandbox [PORT=8089] [ORDER_SECONDS=3] [FAULTS='[{"kind": "429", "rate": 0.2}]']
 sandbox: $(STAMP)
 	PYTHONPATH=include $(PY) -m bandwidth_sandbox --host 127.0.0.1 --port $(PORT) $(if $(ORDER_SECONDS),--order-seconds $(ORDER_SECONDS)) $(if $(FAULTS),--faults '$(FAULTS)')
@@ -27,7 +42,7 @@ sandbox: $(STAMP)
 # Re-resolve requirements.txt in a throwaway venv and write the lock.
 constraints:
 	rm -rf /tmp/bw-lock && $(PYTHON) -m venv /tmp/bw-lock
-	/tmp/bw-lock/bin/pip install -q -r requirements.txt
+	/tmp/bw-lock/bin/pip install -q -r requirements.txt -r requirements-dev.txt
 	{ echo "# Our lock of every distribution, generated from a resolved install (the upstream constraints URL is"; \
 	  echo "# unreachable here). Regenerate with: make constraints"; \
 	  /tmp/bw-lock/bin/pip freeze --exclude-editable; } > constraints.txt

@@ -145,7 +145,11 @@ def tree_figures(pid: int, detail: bool = False) -> dict[str, Any]:
         rss, pss = rss + p_rss, pss + p_pss
         per_process.append({"pid": p, "command": cmd[:80], "rss_mb": round(p_rss, 1), "pss_mb": round(p_pss, 1)})
     figures: dict[str, Any] = {
-        "rss_mb": rss, "pss_mb": pss, "cpu_seconds": cpu, "cpu_with_reaped_seconds": cpu + reaped, "processes": len(pids)
+        "rss_mb": rss,
+        "pss_mb": pss,
+        "cpu_seconds": cpu,
+        "cpu_with_reaped_seconds": cpu + reaped,
+        "processes": len(pids),
     }
     if detail:
         figures["per_process"] = per_process

@@ -69,8 +69,10 @@ def analyse(run: dict[str, Any]) -> dict[str, Any]:
         times.sort()
     lists = sorted(parse_time(e["time"]) for e in entries if e["endpoint"] == "inserviceNumbers.list")
     singles = by_endpoint.get("inserviceNumbers.get", 0)
-    first_verify = lists[0] if lists else min(
-        (parse_time(e["time"]) for e in entries if e["endpoint"] == "inserviceNumbers.get"), default=None
+    first_verify = (
+        lists[0]
+        if lists
+        else min((parse_time(e["time"]) for e in entries if e["endpoint"] == "inserviceNumbers.get"), default=None)
     )
     timeline = run["in_service_timeline"]
     in_service_then = bisect.bisect_right(timeline, first_verify) if first_verify is not None else 0
@@ -88,7 +90,18 @@ def analyse(run: dict[str, Any]) -> dict[str, Any]:
         {"order_id": oid, "reads": len(gets[oid]), "bound": bounds[oid]}
         for oid in sorted(order_ids, key=lambda x: gets[x][0] if gets[x] else 0.0)
     ]
-    extras = {k: by_endpoint.get(k, 0) for k in ("sites.get", "sippeers.list", "subscriptions.list", "subscriptions.create", "subscriptions.update", "importTnOrders.list", "loas.list")}
+    extras = {
+        k: by_endpoint.get(k, 0)
+        for k in (
+            "sites.get",
+            "sippeers.list",
+            "subscriptions.list",
+            "subscriptions.create",
+            "subscriptions.update",
+            "importTnOrders.list",
+            "loas.list",
+        )
+    }
     return {
         "by_endpoint": dict(sorted(by_endpoint.items())),
         "total": sum(by_endpoint.values()),
@@ -110,4 +123,3 @@ def analyse(run: dict[str, Any]) -> dict[str, Any]:
         "polls_within_schedule": all(p["reads"] <= p["bound"] for p in per_order),
         "max_reads_per_order": max((p["reads"] for p in per_order), default=0),
     }
-

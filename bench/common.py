@@ -88,7 +88,8 @@ def log(message: str) -> None:
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The caller's environment without any Airflow setting, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "_AIRFLOW", "BW_SANDBOX_", "BANDWIDTH_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "_AIRFLOW", "BW_SANDBOX_", "BANDWIDTH_"))
+    }
     env.update(extra)
     return env
-

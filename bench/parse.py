@@ -48,7 +48,9 @@ def write_batches(folder: Path, count: int, per_batch: int = NUMBERS_PER_BATCH) 
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(count):
         name = f"bench_{i:03d}"
-        (folder / f"{name}.csv").write_text("number\n" + "\n".join(numbers(200 + i % 700, per_batch, 200 + i // 700)) + "\n")
+        (folder / f"{name}.csv").write_text(
+            "number\n" + "\n".join(numbers(200 + i % 700, per_batch, 200 + i // 700)) + "\n"
+        )
         (folder / f"{name}.yaml").write_text(
             "\n".join(
                 [
@@ -58,11 +60,11 @@ def write_batches(folder: Path, count: int, per_batch: int = NUMBERS_PER_BATCH) 
                     f"customer_order_id_prefix: b{i:03d}",
                     "subscriber:",
                     f"  name: {SUBSCRIBER['subscriber_name']}",
-                    f"  house_number: \"{SUBSCRIBER['house_number']}\"",
+                    f'  house_number: "{SUBSCRIBER["house_number"]}"',
                     f"  street_name: {SUBSCRIBER['street_name']}",
                     f"  city: {SUBSCRIBER['city']}",
                     f"  state_code: {SUBSCRIBER['state_code']}",
-                    f"  zip: \"{SUBSCRIBER['zip']}\"",
+                    f'  zip: "{SUBSCRIBER["zip"]}"',
                     f"loa_authorizing_person: {SUBSCRIBER['loa_authorizing_person']}",
                     f"loa_file: {LOA_FILE}",
                     f"numbers_file: {name}.csv",
@@ -96,7 +98,6 @@ def _worker(files: list[str], reps: int) -> dict[str, Any]:
 
     logging.disable(logging.WARNING)  # DagBag's info lines, a deprecation warning: not what is measured
     import structlog
-
     from airflow.dag_processing.processor import DagFileParseRequest, _parse_file, _pre_import_airflow_modules
 
     log = structlog.get_logger("bench.parse")
@@ -180,7 +181,11 @@ def measure(
         folder = write_batches(workdir / f"batches-{count}", count)
         env = _env(workdir / "home", folder)
         proc = subprocess.run(
-            [PYTHON, "-c", f"import json; from bench.parse import _worker; print(json.dumps(_worker({[str(baseline), *files]!r}, {reps})))"],
+            [
+                PYTHON,
+                "-c",
+                f"import json; from bench.parse import _worker; print(json.dumps(_worker({[str(baseline), *files]!r}, {reps})))",
+            ],
             env=env,
             cwd=ROOT,
             capture_output=True,

@@ -23,7 +23,7 @@ import shutil
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +40,10 @@ SPEEDUP_TARGET = 5.0
 def machine() -> dict[str, Any]:
     import os
 
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    mem_kb = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
     from importlib.metadata import version
 
     return {
@@ -57,7 +59,9 @@ def machine() -> dict[str, Any]:
 class SequentialRuns(threading.Thread):
     """The plain script for every batch size in turn, beside the pipeline runs."""
 
-    def __init__(self, sandbox_url: str, admin: SandboxAdmin, sizes: list[int], chunk_size: int, poll_interval: float) -> None:
+    def __init__(
+        self, sandbox_url: str, admin: SandboxAdmin, sizes: list[int], chunk_size: int, poll_interval: float
+    ) -> None:
         super().__init__(name="sequential", daemon=True)
         self.sandbox_url, self.admin, self.sizes = sandbox_url, admin, sizes
         self.chunk_size, self.poll_interval = chunk_size, poll_interval
@@ -70,11 +74,14 @@ class SequentialRuns(threading.Thread):
                 self.admin.seed({"order_failures": order_failures(batch, self.chunk_size)})
                 log(f"sequential script: {size} numbers")
                 self.results[size] = SequentialImport(
-                    f"{self.sandbox_url}/api", batch, chunk_size=self.chunk_size, poll_interval=self.poll_interval,
+                    f"{self.sandbox_url}/api",
+                    batch,
+                    chunk_size=self.chunk_size,
+                    poll_interval=self.poll_interval,
                     prefix=f"seq{size}",
                 ).run()
                 log(f"sequential script: {size} numbers in {self.results[size]['wall_seconds']}s")
-            except Exception as err:  # noqa: BLE001 - reported in the figures
+            except Exception as err:
                 self.results[size] = {"error": f"{type(err).__name__}: {err}"}
 
 
@@ -114,55 +121,69 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
     batches = figures.get("batches", {})
     for size, b in batches.items():
         c = b["calls"]
-        out.append({
-            "target": f"API calls <= 1.1 x minimum, excluding polls ({size} numbers)",
-            "measured": f"{c['calls_excluding_polls']} / {c['minimum_total']} = {c['ratio']}",
-            "pass": c["ratio"] is not None and c["ratio"] <= calls.TARGET_RATIO,
-        })
+        out.append(
+            {
+                "target": f"API calls <= 1.1 x minimum, excluding polls ({size} numbers)",
+                "measured": f"{c['calls_excluding_polls']} / {c['minimum_total']} = {c['ratio']}",
+                "pass": c["ratio"] is not None and c["ratio"] <= calls.TARGET_RATIO,
+            }
+        )
     if batches:
-        out.append({
-            "target": "polls per order bounded by the poll schedule",
-            "measured": ", ".join(
-                f"{s}: at most {b['calls']['max_reads_per_order']} reads of an order (bound {max((p['bound'] for p in b['calls']['reads_per_order']), default=0)})"
-                for s, b in batches.items()
-            ),
-            "pass": all(b["calls"]["polls_within_schedule"] for b in batches.values()),
-        })
+        out.append(
+            {
+                "target": "polls per order bounded by the poll schedule",
+                "measured": ", ".join(
+                    f"{s}: at most {b['calls']['max_reads_per_order']} reads of an order (bound {max((p['bound'] for p in b['calls']['reads_per_order']), default=0)})"
+                    for s, b in batches.items()
+                ),
+                "pass": all(b["calls"]["polls_within_schedule"] for b in batches.values()),
+            }
+        )
     big = batches.get("10000") or (batches[max(batches, key=int)] if batches else None)
     if big:
-        out.append({
-            "target": f"{big['numbers']} numbers: wall <= sandbox processing time + {WALL_OVER_FLOOR_TARGET:.0f} s",
-            "measured": f"{big['wall_seconds']} s vs floor {big['floor_seconds']} s (+{big['over_floor_seconds']} s){each(big)}",
-            "pass": big["over_floor_seconds"] <= WALL_OVER_FLOOR_TARGET,
-        })
-        out.append({
-            "target": f"{big['numbers']} numbers: >= {SPEEDUP_TARGET:.0f}x faster than the sequential script",
-            "measured": f"{big['sequential_wall_seconds']} s / {big['wall_seconds']} s = {big['speedup_vs_sequential']}x",
-            "pass": (big["speedup_vs_sequential"] or 0) >= SPEEDUP_TARGET,
-        })
-        out.append({
-            "target": "zero worker slots held while waiting",
-            "measured": ", ".join(f"{s}: {b['slots']['slots_held_while_waiting']}" for s, b in batches.items()),
-            "pass": all(b["slots"]["slots_held_while_waiting"] == 0 for b in batches.values()),
-        })
+        out.append(
+            {
+                "target": f"{big['numbers']} numbers: wall <= sandbox processing time + {WALL_OVER_FLOOR_TARGET:.0f} s",
+                "measured": f"{big['wall_seconds']} s vs floor {big['floor_seconds']} s (+{big['over_floor_seconds']} s){each(big)}",
+                "pass": big["over_floor_seconds"] <= WALL_OVER_FLOOR_TARGET,
+            }
+        )
+        out.append(
+            {
+                "target": f"{big['numbers']} numbers: >= {SPEEDUP_TARGET:.0f}x faster than the sequential script",
+                "measured": f"{big['sequential_wall_seconds']} s / {big['wall_seconds']} s = {big['speedup_vs_sequential']}x",
+                "pass": (big["speedup_vs_sequential"] or 0) >= SPEEDUP_TARGET,
+            }
+        )
+        out.append(
+            {
+                "target": "zero worker slots held while waiting",
+                "measured": ", ".join(f"{s}: {b['slots']['slots_held_while_waiting']}" for s, b in batches.items()),
+                "pass": all(b["slots"]["slots_held_while_waiting"] == 0 for b in batches.values()),
+            }
+        )
     trig = figures.get("triggerer")
     if trig:
-        out.append({
-            "target": f"triggerer < {triggerer.TARGET_RSS_MB:.0f} MB RSS with {trig['waiting_orders']} waiting orders",
-            "measured": (
-                f"{trig['rss_mb']} MB RSS, process tree ({trig['pss_mb']} MB PSS; idle {trig['idle']['rss_mb']} MB); "
-                f"trigger runner {trig['runner_rss_mb']} MB; {trig['cpu_percent']} % CPU"
-            ),
-            "pass": trig["rss_mb"] < triggerer.TARGET_RSS_MB,
-        })
+        out.append(
+            {
+                "target": f"triggerer < {triggerer.TARGET_RSS_MB:.0f} MB RSS with {trig['waiting_orders']} waiting orders",
+                "measured": (
+                    f"{trig['rss_mb']} MB RSS, process tree ({trig['pss_mb']} MB PSS; idle {trig['idle']['rss_mb']} MB); "
+                    f"trigger runner {trig['runner_rss_mb']} MB; {trig['cpu_percent']} % CPU"
+                ),
+                "pass": trig["rss_mb"] < triggerer.TARGET_RSS_MB,
+            }
+        )
     p = figures.get("parse")
     if p:
         w = p["worst_file_50_batches"]
-        out.append({
-            "target": f"DAG file parse < {parse.TARGET_MS:.0f} ms above import airflow.sdk, {w['batch_files']} batch files",
-            "measured": f"worst {w['file']}: {w['above_airflow_ms']} ms above the baseline",
-            "pass": w["above_airflow_ms"] < parse.TARGET_MS,
-        })
+        out.append(
+            {
+                "target": f"DAG file parse < {parse.TARGET_MS:.0f} ms above import airflow.sdk, {w['batch_files']} batch files",
+                "measured": f"worst {w['file']}: {w['above_airflow_ms']} ms above the baseline",
+                "pass": w["above_airflow_ms"] < parse.TARGET_MS,
+            }
+        )
     return out
 
 
@@ -202,15 +223,23 @@ def table(figures: dict[str, Any]) -> str:
     if p:
         counts = list(p["batch_files"])
         lines += [
-            f"| DAG file: parse ms above the baseline (raw ms) | " + " | ".join(f"{c} batch file(s)" for c in counts) + " |",
+            "| DAG file: parse ms above the baseline (raw ms) | "
+            + " | ".join(f"{c} batch file(s)" for c in counts)
+            + " |",
             "|---|" + "---:|" * len(counts),
         ]
         for name in p["batch_files"][counts[-1]]["files"]:
             cells = [p["batch_files"][c]["files"][name] for c in counts]
-            lines.append(f"| {name} | " + " | ".join(f"{x['above_airflow_ms']} ({x['parse_ms']})" for x in cells) + " |")
+            lines.append(
+                f"| {name} | " + " | ".join(f"{x['above_airflow_ms']} ({x['parse_ms']})" for x in cells) + " |"
+            )
         baselines = ", ".join(f"{p['batch_files'][c]['baseline_ms']} ms" for c in counts)
-        lines += [f"| baseline file (one DAG, one EmptyOperator), raw | {baselines.replace(', ', ' | ')} |", "",
-                  f"`import airflow.sdk` in a fresh interpreter: {p['import_airflow_sdk_ms']} ms", ""]
+        lines += [
+            f"| baseline file (one DAG, one EmptyOperator), raw | {baselines.replace(', ', ' | ')} |",
+            "",
+            f"`import airflow.sdk` in a fresh interpreter: {p['import_airflow_sdk_ms']} ms",
+            "",
+        ]
     lines += ["| target | measured | pass |", "|---|---|---|"]
     lines += [f"| {t['target']} | {t['measured']} | {'PASS' if t['pass'] else 'FAIL'} |" for t in figures["targets"]]
     return "\n".join(lines)
@@ -220,15 +249,23 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="The benchmark of the hosted-messaging import (make bench)")
     ap.add_argument("--sizes", default="100,1000,10000", help="batch sizes, comma-separated")
     ap.add_argument("--chunk-size", type=int, default=1000)
-    ap.add_argument("--poll-interval", type=float, default=2.0, help="seconds between status polls (pipeline and script)")
+    ap.add_argument(
+        "--poll-interval", type=float, default=2.0, help="seconds between status polls (pipeline and script)"
+    )
     ap.add_argument("--order-seconds", type=float, default=20.0, help="sandbox: time of an order before its numbers")
-    ap.add_argument("--seconds-per-1000", type=float, default=5.0, help="sandbox: more seconds per 1,000 numbers in an order")
+    ap.add_argument(
+        "--seconds-per-1000", type=float, default=5.0, help="sandbox: more seconds per 1,000 numbers in an order"
+    )
     ap.add_argument("--parallelism", type=int, default=8, help="[core] parallelism (LocalExecutor workers)")
     ap.add_argument("--repeat-largest", type=int, default=3, help="runs of the largest batch (the median is reported)")
     ap.add_argument("--waiting-orders", type=int, default=1000, help="orders the triggerer waits on at once")
     ap.add_argument("--trigger-poll-interval", type=float, default=triggerer.POLL_INTERVAL)
     ap.add_argument("--parse-reps", type=int, default=7)
-    ap.add_argument("--db", default=None, help="metadata DB URL of an existing, empty database (default: SQLite in the bench's Airflow home)")
+    ap.add_argument(
+        "--db",
+        default=None,
+        help="metadata DB URL of an existing, empty database (default: SQLite in the bench's Airflow home)",
+    )
     ap.add_argument("--skip-parse", action="store_true")
     ap.add_argument("--skip-triggerer", action="store_true")
     ap.add_argument("--quick", action="store_true", help="smoke run: 100 numbers, short orders, 50 waiting orders")
@@ -243,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     figures: dict[str, Any] = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "config": {
             "sizes": sizes,
@@ -264,15 +301,24 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_parse:
         log("parse: every DAG file with 1 and 50 batch files")
         t = time.monotonic()
-        quick = {"files": ["hosted_messaging_import.py", "import_batches.py"], "batch_counts": (1, 5)} if args.quick else {}
-        figures["parse"] = parse.measure(reps=args.parse_reps, cold_reps=1 if args.quick else 3, workdir=out / "parse", **quick)
+        quick = (
+            {"files": ["hosted_messaging_import.py", "import_batches.py"], "batch_counts": (1, 5)} if args.quick else {}
+        )
+        figures["parse"] = parse.measure(
+            reps=args.parse_reps, cold_reps=1 if args.quick else 3, workdir=out / "parse", **quick
+        )
         figures["seconds"]["parse"] = round(time.monotonic() - t, 1)
     home = out / "airflow-home"
     shutil.rmtree(home, ignore_errors=True)
     log(f"starting Airflow (parallelism {args.parallelism}) and the sandbox in {home}")
     t = time.monotonic()
-    af = start_airflow(home, parallelism=args.parallelism, order_seconds=args.order_seconds,
-                       seconds_per_1000=args.seconds_per_1000, db=args.db)
+    af = start_airflow(
+        home,
+        parallelism=args.parallelism,
+        order_seconds=args.order_seconds,
+        seconds_per_1000=args.seconds_per_1000,
+        db=args.db,
+    )
     figures["seconds"]["start_airflow"] = round(time.monotonic() - t, 1)
     try:
         admin = SandboxAdmin(af.sandbox_url)
@@ -284,7 +330,9 @@ def main(argv: list[str] | None = None) -> int:
         npa = 300
         for size, repeats in plan:
             for _ in range(repeats):
-                run = walltime.run_batch(af, admin, size, npa=npa, chunk_size=args.chunk_size, poll_interval=args.poll_interval)
+                run = walltime.run_batch(
+                    af, admin, size, npa=npa, chunk_size=args.chunk_size, poll_interval=args.poll_interval
+                )
                 npa += 1
                 runs.setdefault(size, []).append((run, calls.analyse(run)))
                 log(f"pipeline: {size} numbers in {run['wall_seconds']}s (floor {run['floor']['floor_seconds']}s)")
@@ -292,11 +340,15 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_triggerer:
             t = time.monotonic()
             log(f"triggerer: {args.waiting_orders} orders waited on at once")
-            figures["triggerer"] = triggerer.measure(af, admin, count=args.waiting_orders, poll_interval=args.trigger_poll_interval)
+            figures["triggerer"] = triggerer.measure(
+                af, admin, count=args.waiting_orders, poll_interval=args.trigger_poll_interval
+            )
             figures["seconds"]["triggerer"] = round(time.monotonic() - t, 1)
         seq.join(timeout=900)
         figures["seconds"]["sequential_runs"] = round(sum(r.get("wall_seconds", 0) for r in seq.results.values()), 1)
-        figures["batches"] = {str(size): batch_figures(repeats, seq.results.get(size)) for size, repeats in runs.items()}
+        figures["batches"] = {
+            str(size): batch_figures(repeats, seq.results.get(size)) for size, repeats in runs.items()
+        }
     finally:
         t = time.monotonic()
         af.stop()
@@ -307,8 +359,13 @@ def main(argv: list[str] | None = None) -> int:
     (out / "last.json").write_text(json.dumps(figures, indent=2))
     (out / "last.md").write_text(text + "\n")
     print(json.dumps(figures, indent=2))
-    print("\n" + text + f"\n\n(date {figures['date']}; {figures['machine']['nproc']} CPUs, {figures['machine']['memory_gb']} GB, "
-          f"{figures['machine']['cpu']}; {figures['seconds']['total']} s; figures in {out}/last.json)", file=sys.stderr)
+    print(
+        "\n"
+        + text
+        + f"\n\n(date {figures['date']}; {figures['machine']['nproc']} CPUs, {figures['machine']['memory_gb']} GB, "
+        f"{figures['machine']['cpu']}; {figures['seconds']['total']} s; figures in {out}/last.json)",
+        file=sys.stderr,
+    )
     return 0
 
 

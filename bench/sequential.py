@@ -28,7 +28,11 @@ FINAL = {"COMPLETE", "PARTIAL", "FAILED", "EXCEPTION"}
 
 
 def _numbers_xml(numbers: list[str]) -> str:
-    return "<TelephoneNumbers>" + "".join(f"<TelephoneNumber>{n}</TelephoneNumber>" for n in numbers) + "</TelephoneNumbers>"
+    return (
+        "<TelephoneNumbers>"
+        + "".join(f"<TelephoneNumber>{n}</TelephoneNumber>" for n in numbers)
+        + "</TelephoneNumbers>"
+    )
 
 
 def _order_xml(customer_order_id: str, numbers: list[str]) -> str:
@@ -50,7 +54,9 @@ class SequentialImport:
     :param poll_interval: the fixed sleep between status reads of an order.
     """
 
-    def __init__(self, base_url: str, numbers: list[str], *, chunk_size: int, poll_interval: float, prefix: str) -> None:
+    def __init__(
+        self, base_url: str, numbers: list[str], *, chunk_size: int, poll_interval: float, prefix: str
+    ) -> None:
         self.account = f"{base_url.rstrip('/')}/accounts/{ACCOUNT_ID}"
         self.numbers = numbers
         self.chunk_size = chunk_size
@@ -63,7 +69,9 @@ class SequentialImport:
     def _call(self, name: str, method: str, path: str, **kwargs: Any) -> requests.Response:
         self.calls[name] += 1
         headers = {"Content-Type": "application/xml"} if "data" in kwargs and "headers" not in kwargs else {}
-        resp = self.session.request(method, f"{self.account}/{path}", headers=kwargs.pop("headers", headers), timeout=60, **kwargs)
+        resp = self.session.request(
+            method, f"{self.account}/{path}", headers=kwargs.pop("headers", headers), timeout=60, **kwargs
+        )
         resp.raise_for_status()
         return resp
 
@@ -76,7 +84,9 @@ class SequentialImport:
         return [n for n in self.numbers if n not in rejected]
 
     def import_chunk(self, index: int, chunk: list[str]) -> dict[str, Any]:
-        resp = self._call("importTnOrders.create", "POST", "importTnOrders", data=_order_xml(f"{self.prefix}-{index}", chunk))
+        resp = self._call(
+            "importTnOrders.create", "POST", "importTnOrders", data=_order_xml(f"{self.prefix}-{index}", chunk)
+        )
         order_id = ET.fromstring(resp.content).findtext(".//OrderId")
         created = time.time()
         while True:
@@ -88,11 +98,18 @@ class SequentialImport:
         failed = {n.text for e in order.iter("Error") for n in e.iter("TelephoneNumber")}
         if status in ("COMPLETE", "PARTIAL"):
             self._call(
-                "loas.upload", "POST", f"importTnOrders/{order_id}/loas",
-                data=Path(LOA_FILE).read_bytes(), headers={"Content-Type": "application/pdf"},
+                "loas.upload",
+                "POST",
+                f"importTnOrders/{order_id}/loas",
+                data=Path(LOA_FILE).read_bytes(),
+                headers={"Content-Type": "application/pdf"},
             )
-        return {"order_id": order_id, "status": status, "seconds": round(time.time() - created, 1),
-                "completed": [n for n in chunk if n not in failed]}
+        return {
+            "order_id": order_id,
+            "status": status,
+            "seconds": round(time.time() - created, 1),
+            "completed": [n for n in chunk if n not in failed],
+        }
 
     def in_service(self) -> set[str]:
         found: set[str] = set()
@@ -104,7 +121,9 @@ class SequentialImport:
             root = ET.fromstring(resp.content)
             found |= {n.text for n in root.iter("TelephoneNumber")}
             link = root.findtext(".//Links/next")
-            path = f"inserviceNumbers?{urlsplit(unescape(link).split('<', 1)[1].split('>', 1)[0]).query}" if link else None
+            path = (
+                f"inserviceNumbers?{urlsplit(unescape(link).split('<', 1)[1].split('>', 1)[0]).query}" if link else None
+            )
         return found
 
     def run(self) -> dict[str, Any]:

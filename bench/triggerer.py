@@ -42,7 +42,9 @@ def create_orders(sandbox_url: str, count: int, npa: int) -> list[str]:
 
     def one(item: tuple[int, str]) -> str:
         index, number = item
-        resp = session.post(url, data=_order_xml(f"trig-{index}", [number]), headers={"Content-Type": "application/xml"}, timeout=60)
+        resp = session.post(
+            url, data=_order_xml(f"trig-{index}", [number]), headers={"Content-Type": "application/xml"}, timeout=60
+        )
         resp.raise_for_status()
         text = resp.text
         return text.split("<OrderId>", 1)[1].split("</OrderId>", 1)[0]
@@ -96,7 +98,13 @@ def runner_rss(figures: dict[str, Any], root: int) -> float:
 
 
 def measure(
-    af: Any, admin: SandboxAdmin, *, count: int = 1000, npa: int = 501, poll_interval: float = POLL_INTERVAL, window: float | None = None
+    af: Any,
+    admin: SandboxAdmin,
+    *,
+    count: int = 1000,
+    npa: int = 501,
+    poll_interval: float = POLL_INTERVAL,
+    window: float | None = None,
 ) -> dict[str, Any]:
     """Put ``count`` orders in the triggerer's hands and measure it while they wait."""
     window = poll_interval + 5 if window is None else window
@@ -119,16 +127,28 @@ def measure(
     create_seconds = time.monotonic() - t
     af.api("PATCH", f"/api/v2/dags/{DAG_ID}", json={"is_paused": True})
     conf = import_conf(numbers(npa, 1), prefix="trig", chunk_size=1000, poll_interval=poll_interval, grace_period=0)
-    run_id = af.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": conf}).json()["dag_run_id"]
+    run_id = af.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": conf}).json()[
+        "dag_run_id"
+    ]
     admin.clear_requests()
     t = time.monotonic()
-    args = {"dag_id": DAG_ID, "run_id": run_id, "task_id": WAIT_TASK, "order_ids": order_ids, "poll_interval": poll_interval}
-    out = subprocess.run([PYTHON, "-c", INSERT, json.dumps(args)], env=af.env(), cwd=ROOT, capture_output=True, text=True)
+    args = {
+        "dag_id": DAG_ID,
+        "run_id": run_id,
+        "task_id": WAIT_TASK,
+        "order_ids": order_ids,
+        "poll_interval": poll_interval,
+    }
+    out = subprocess.run(
+        [PYTHON, "-c", INSERT, json.dumps(args)], env=af.env(), cwd=ROOT, capture_output=True, text=True
+    )
     if out.returncode != 0:
         raise RuntimeError(f"inserting deferred task instances failed:\n{out.stderr[-3000:]}")
     inserted_at = time.monotonic()
     insert_seconds = inserted_at - t
-    log(f"triggerer: {count} deferred waits inserted in {insert_seconds:.1f}s; waiting for the triggerer to read every order")
+    log(
+        f"triggerer: {count} deferred waits inserted in {insert_seconds:.1f}s; waiting for the triggerer to read every order"
+    )
     wanted = set(order_ids)
     seen: set[str] = set()
     peak_rss = 0.0

@@ -12,7 +12,16 @@ from collections import Counter
 from typing import Any
 
 from bench.airflow import SandboxAdmin, components_cpu
-from bench.common import CHECKER_REJECT_SUFFIXES, LOA_FILE, SITE_ID, SUBSCRIBER, log, numbers, order_failures, parse_time
+from bench.common import (
+    CHECKER_REJECT_SUFFIXES,
+    LOA_FILE,
+    SITE_ID,
+    SUBSCRIBER,
+    log,
+    numbers,
+    order_failures,
+    parse_time,
+)
 
 DAG_ID = "hosted_messaging_import"
 WAIT_TASK = "import_order.wait"
@@ -23,7 +32,9 @@ SAMPLE_SECONDS = 2.0
 FINISHED = ("success", "failed", "upstream_failed", "skipped")
 
 
-def import_conf(batch: list[str], *, prefix: str, chunk_size: int, poll_interval: float, grace_period: float) -> dict[str, Any]:
+def import_conf(
+    batch: list[str], *, prefix: str, chunk_size: int, poll_interval: float, grace_period: float
+) -> dict[str, Any]:
     """Every Param of the UI form."""
     return {
         "numbers": batch,
@@ -67,7 +78,9 @@ def run_batch(
         af.check_alive()
         now = time.time()
         tis = _tis(af, run_id)
-        samples.append((now, [{"task_id": t["task_id"], "map_index": t["map_index"], "state": t["state"]} for t in tis]))
+        samples.append(
+            (now, [{"task_id": t["task_id"], "map_index": t["map_index"], "state": t["state"]} for t in tis])
+        )
         if any(t["task_id"] == "report" and t["state"] in FINISHED for t in tis):
             break
         if time.monotonic() > deadline:
@@ -80,7 +93,9 @@ def run_batch(
     by_task = {(t["task_id"], t["map_index"]): t for t in tis}
     report_ti = by_task[("report", -1)]
     report_end = parse_time(report_ti["end_date"])
-    report = af.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/report/xcomEntries/return_value").json()["value"]
+    report = af.api(
+        "GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/report/xcomEntries/return_value"
+    ).json()["value"]
     entries = [e for e in admin.requests() if e.get("auth") == "bearer" or e.get("endpoint") == "token"]
     orders = [o for o in admin.orders() if (o.get("customer_order_id") or "").startswith(f"{prefix}-")]
     already = [n for n in batch if any(n.endswith(s) for s, c in CHECKER_REJECT_SUFFIXES.items() if c == 19006)]
@@ -113,7 +128,14 @@ def timeline(tis: list[dict[str, Any]], triggered: float) -> list[list[Any]]:
     rows = []
     for t in tis:
         start, end = parse_time(t.get("start_date")), parse_time(t.get("end_date"))
-        rows.append([t["task_id"], t["map_index"], round(start - triggered, 1) if start else None, round(end - triggered, 1) if end else None])
+        rows.append(
+            [
+                t["task_id"],
+                t["map_index"],
+                round(start - triggered, 1) if start else None,
+                round(end - triggered, 1) if end else None,
+            ]
+        )
     return sorted(rows, key=lambda r: (r[2] is None, r[2] or 0.0))
 
 
@@ -160,7 +182,11 @@ def slots(samples: list[tuple[float, list[dict[str, Any]]]], poll_interval: floa
         for i in running:
             streak.setdefault(i, at)
         held = sum(1 for i in running if at - streak[i] >= HOLDING_SECONDS)
-        held_max, deferred_max, running_max = max(held_max, held), max(deferred_max, len(deferred)), max(running_max, len(running))
+        held_max, deferred_max, running_max = (
+            max(held_max, held),
+            max(deferred_max, len(deferred)),
+            max(running_max, len(running)),
+        )
         running_s += dt * len(running)
         deferred_s += dt * len(deferred)
     return {

@@ -49,7 +49,7 @@ def sqlalchemy_url(db: str) -> str:
     """``postgresql://…`` → ``postgresql+psycopg2://…``; anything else as given."""
     for prefix in ("postgresql://", "postgres://"):
         if db.startswith(prefix):
-            return "postgresql+psycopg2://" + db[len(prefix):]
+            return "postgresql+psycopg2://" + db[len(prefix) :]
     return db
 
 
@@ -170,7 +170,12 @@ class LocalAirflow:
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps it
         self.procs[name] = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stop() signals the whole group, not just the pid
         )
         log.close()
@@ -184,17 +189,48 @@ class LocalAirflow:
         airflow = str(BIN / "airflow")
         try:
             # The sandbox is not part of the provider distribution: it runs from include/.
-            sandbox_env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "include"), env.get("PYTHONPATH")]))}
-            self._spawn("sandbox", [sys.executable, "-m", "bandwidth_sandbox", "--host", "127.0.0.1",
-                                    "--port", str(self.sandbox_port), "--order-seconds", str(self.order_seconds)], sandbox_env)
+            sandbox_env = {
+                **env,
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "include"), env.get("PYTHONPATH")])),
+            }
+            self._spawn(
+                "sandbox",
+                [
+                    sys.executable,
+                    "-m",
+                    "bandwidth_sandbox",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.sandbox_port),
+                    "--order-seconds",
+                    str(self.order_seconds),
+                ],
+                sandbox_env,
+            )
             with open(self.log_dir / "db-migrate.log", "ab") as log:
-                subprocess.run([airflow, "db", "migrate"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                               check=True, timeout=timeout)
+                subprocess.run(
+                    [airflow, "db", "migrate"],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    check=True,
+                    timeout=timeout,
+                )
             for name in ("api-server", "scheduler", "dag-processor", "triggerer"):
                 self._spawn(name, [airflow, name], env)
             if self.celery_broker:
-                worker = ["celery", "worker", "--concurrency", str(self.parallelism), "--queues", self.celery_queue,
-                          "--celery-hostname", f"{self.celery_queue}@%h"]
+                worker = [
+                    "celery",
+                    "worker",
+                    "--concurrency",
+                    str(self.parallelism),
+                    "--queues",
+                    self.celery_queue,
+                    "--celery-hostname",
+                    f"{self.celery_queue}@%h",
+                ]
                 self._spawn("celery-worker", [airflow, *worker], env)
             self._wait_ready(time.monotonic() + timeout)
         except BaseException:
@@ -264,8 +300,9 @@ class LocalAirflow:
     # -- REST API ------------------------------------------------------------------------------------
     def token(self) -> str:
         if self._token is None:
-            resp = requests.post(f"{self.url}/auth/token", json={"username": self.username, "password": self.password},
-                                 timeout=10)
+            resp = requests.post(
+                f"{self.url}/auth/token", json={"username": self.username, "password": self.password}, timeout=10
+            )
             resp.raise_for_status()
             self._token = resp.json()["access_token"]
         return self._token
@@ -291,8 +328,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--home", default=str(ROOT / ".airflow" / "local"), help="AIRFLOW_HOME (default .airflow/local)")
     p.add_argument("--port", type=int, default=8080, help="api-server (UI) port; 0: a free one")
     p.add_argument("--sandbox-port", type=int, default=8089, help="Bandwidth sandbox port; 0: a free one")
-    p.add_argument("--db", default=os.environ.get("AIRFLOW_DB") or None,
-                   help="metadata DB URL, e.g. postgresql://postgres@127.0.0.1/airflow (default: SQLite in HOME)")
+    p.add_argument(
+        "--db",
+        default=os.environ.get("AIRFLOW_DB") or None,
+        help="metadata DB URL, e.g. postgresql://postgres@127.0.0.1/airflow (default: SQLite in HOME)",
+    )
     p.add_argument("--parallelism", type=int, default=4)
     p.add_argument("--order-seconds", type=float, default=15.0, help="sandbox: order creation to final status")
     args = p.parse_args(argv)
@@ -303,14 +343,23 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGHUP, on_term)
-    af = LocalAirflow(args.home, port=args.port, sandbox_port=args.sandbox_port, db=args.db,
-                      parallelism=args.parallelism, order_seconds=args.order_seconds)
+    af = LocalAirflow(
+        args.home,
+        port=args.port,
+        sandbox_port=args.sandbox_port,
+        db=args.db,
+        parallelism=args.parallelism,
+        order_seconds=args.order_seconds,
+    )
     print(f"Starting Airflow in {af.home} (DB {af.db.split('@')[-1]}); component logs in {af.log_dir}", flush=True)
     try:
         af.start()
-        print(f"\n  Airflow UI:  {af.url}   login: {af.username} / {af.password}"
-              f"\n  Sandbox:     {af.sandbox_url}/api  (delivery log: {af.sandbox_url}/_sandbox/callbacks)"
-              f"\n  {DAG_ID} is unpaused: trigger it from the UI.  Ctrl-C stops everything.\n", flush=True)
+        print(
+            f"\n  Airflow UI:  {af.url}   login: {af.username} / {af.password}"
+            f"\n  Sandbox:     {af.sandbox_url}/api  (delivery log: {af.sandbox_url}/_sandbox/callbacks)"
+            f"\n  {DAG_ID} is unpaused: trigger it from the UI.  Ctrl-C stops everything.\n",
+            flush=True,
+        )
         while True:
             af.check_alive()
             time.sleep(2)

@@ -29,9 +29,9 @@ os.environ.update(
     }
 )
 
-import pytest  # noqa: E402
+import pytest
 
-from bandwidth_sandbox import Sandbox, SandboxConfig  # noqa: E402
+from bandwidth_sandbox import Sandbox, SandboxConfig
 
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
 
@@ -46,9 +46,7 @@ def airflow_db() -> Path:
 def connection_env(sandbox: Sandbox, auth_type: str = "basic") -> str:
     """``AIRFLOW_CONN_*`` values for a Bandwidth connection to ``sandbox``."""
     cfg = sandbox.config
-    login, password = (
-        (cfg.client_id, cfg.client_secret) if auth_type == "oauth2" else (cfg.username, cfg.password)
-    )
+    login, password = (cfg.client_id, cfg.client_secret) if auth_type == "oauth2" else (cfg.username, cfg.password)
     return json.dumps(
         {
             "conn_type": "bandwidth",

@@ -1,8 +1,8 @@
 """A local sandbox of Bandwidth's v1 Numbers API (hosted-messaging import flow).
 
-    from bandwidth_sandbox import SandboxConfig, Sandbox
-    with Sandbox(SandboxConfig(order_seconds=0.3)) as sb:
-        ...  # talk HTTP to sb.base_url
+from bandwidth_sandbox import SandboxConfig, Sandbox
+with Sandbox(SandboxConfig(order_seconds=0.3)) as sb:
+    ...  # talk HTTP to sb.base_url
 """
 
 from .config import SandboxConfig

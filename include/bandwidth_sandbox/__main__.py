@@ -13,8 +13,9 @@ from .sandbox import Sandbox
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bandwidth_sandbox",
-                                description="Local sandbox of Bandwidth's v1 Numbers API")
+    p = argparse.ArgumentParser(
+        prog="python -m bandwidth_sandbox", description="Local sandbox of Bandwidth's v1 Numbers API"
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8089)
     p.add_argument("--order-seconds", type=float, help="time from order creation to its final status")
@@ -44,8 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     sandbox = Sandbox(cfg, host=args.host, port=args.port, log_stream=None if args.quiet else sys.stderr)
     sandbox.start()
-    print(f"bandwidth sandbox listening on {sandbox.root_url} (v1 base {sandbox.base_url}, "
-          f"account {cfg.account_id}, token {sandbox.token_url})", file=sys.stderr, flush=True)
+    print(
+        f"bandwidth sandbox listening on {sandbox.root_url} (v1 base {sandbox.base_url}, "
+        f"account {cfg.account_id}, token {sandbox.token_url})",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         while not stop.wait(0.5):
             pass

@@ -114,7 +114,7 @@ class SandboxApp:
             if resolved.area == "admin":
                 return Response.json({"error": str(exc)}, 400)
             return self._internal_error(exc)
-        except Exception as exc:  # noqa: BLE001 - never crash a connection thread
+        except Exception as exc:
             return self._internal_error(exc)
 
     def _internal_error(self, exc: BaseException) -> Response:
@@ -141,8 +141,7 @@ class SandboxApp:
             return Response.empty(403)
         if resolved.route is None:
             status = 405 if resolved.path_known else 404
-            return Response.xml(("ErrorResponse", [response_status(status, f"No {req.method} at {req.path}")]),
-                                status)
+            return Response.xml(("ErrorResponse", [response_status(status, f"No {req.method} at {req.path}")]), status)
         self.state.tick()
         return resolved.route.handler(self, req, **resolved.params)
 
@@ -153,8 +152,9 @@ class SandboxApp:
             if rule.reset_header:
                 headers["X-RateLimit-Reset"] = str(int(time.time() + wait + 0.999))
             elif rule.retry_after is not None:
-                headers["Retry-After"] = str(int(rule.retry_after) if rule.retry_after == int(rule.retry_after)
-                                             else rule.retry_after)
+                headers["Retry-After"] = str(
+                    int(rule.retry_after) if rule.retry_after == int(rule.retry_after) else rule.retry_after
+                )
             return Response.empty(429, headers)
         status = rule.status
         if rule.kind == "respond":
@@ -162,22 +162,25 @@ class SandboxApp:
         if rule.body == "empty":
             return Response.empty(status)
         if rule.body == "xml":
-            return Response.xml(("ErrorResponse", [response_status(status, "Service temporarily unavailable")]),
-                                status)
-        html = (f"<html><head><title>{status} Service Unavailable</title></head><body>"
-                f"<h1>{status} Service Unavailable</h1><p>upstream connect error</p></body></html>")
+            return Response.xml(("ErrorResponse", [response_status(status, "Service temporarily unavailable")]), status)
+        html = (
+            f"<html><head><title>{status} Service Unavailable</title></head><body>"
+            f"<h1>{status} Service Unavailable</h1><p>upstream connect error</p></body></html>"
+        )
         return Response(status, html.encode(), "text/html; charset=utf-8")
 
     # ---- logging ----------------------------------------------------------------------------
 
-    def record(self, req: Request, resolved: Resolved, status: int | None, fault: str | None,
-               started: float) -> None:
+    def record(self, req: Request, resolved: Resolved, status: int | None, fault: str | None, started: float) -> None:
         elapsed_ms = round((time.time() - started) * 1000, 1)
         if self.log_stream is not None:
             extra = f" fault={fault}" if fault else ""
-            print(f"{iso(time.time())} {req.method} {req.path}{'?' + req.query if req.query else ''} -> "
-                  f"{status if status is not None else '---'} [{resolved.name}]{extra} {elapsed_ms}ms",
-                  file=self.log_stream, flush=True)
+            print(
+                f"{iso(time.time())} {req.method} {req.path}{'?' + req.query if req.query else ''} -> "
+                f"{status if status is not None else '---'} [{resolved.name}]{extra} {elapsed_ms}ms",
+                file=self.log_stream,
+                flush=True,
+            )
         if resolved.area == "admin":
             return
         if resolved.area == "token":
@@ -185,19 +188,21 @@ class SandboxApp:
             body = grant if req.body else ""
         else:
             body = body_text(req.body, req.header("content-type"), int(self.state.cfg.log_body_max))
-        self.reqlog.add({
-            "time": iso(started),
-            "method": req.method,
-            "path": req.path,
-            "endpoint": resolved.name,
-            "query": req.query,
-            "params": {k: v if len(v) > 1 else v[0] for k, v in req.params.items()},
-            "account_id": resolved.account_id,
-            "status": status,
-            "auth": auth.auth_kind(req),
-            "content_type": req.header("content-type"),
-            "body": body,
-            "body_bytes": len(req.body),
-            "fault": fault,
-            "duration_ms": elapsed_ms,
-        })
+        self.reqlog.add(
+            {
+                "time": iso(started),
+                "method": req.method,
+                "path": req.path,
+                "endpoint": resolved.name,
+                "query": req.query,
+                "params": {k: v if len(v) > 1 else v[0] for k, v in req.params.items()},
+                "account_id": resolved.account_id,
+                "status": status,
+                "auth": auth.auth_kind(req),
+                "content_type": req.header("content-type"),
+                "body": body,
+                "body_bytes": len(req.body),
+                "fault": fault,
+                "duration_ms": elapsed_ms,
+            }
+        )

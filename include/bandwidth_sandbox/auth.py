@@ -56,14 +56,15 @@ def token(state: State, req: Request) -> Response:
             client_id, client_secret = creds
     grant_type = form.get("grant_type") or req.param("grant_type")
     if grant_type != "client_credentials":
-        return Response.json({"error": "unsupported_grant_type",
-                              "error_description": "grant_type must be client_credentials"}, 400)
+        return Response.json(
+            {"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"}, 400
+        )
     cfg = state.cfg
-    if not (client_id and client_secret and _same(client_id, cfg.client_id)
-            and _same(client_secret, cfg.client_secret)):
+    if not (
+        client_id and client_secret and _same(client_id, cfg.client_id) and _same(client_secret, cfg.client_secret)
+    ):
         resp = Response.json({"error": "invalid_client", "error_description": "Client authentication failed"}, 401)
         resp.headers["WWW-Authenticate"] = 'Basic realm="oauth2"'
         return resp
     access_token, expires_in = state.issue_token(client_id)
-    return Response.json({"access_token": access_token, "token_type": "Bearer",
-                          "expires_in": expires_in, "scope": ""})
+    return Response.json({"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in, "scope": ""})

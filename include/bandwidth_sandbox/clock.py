@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class Clock:
@@ -27,7 +27,7 @@ class Clock:
 
 def iso(ts: float) -> str:
     """Epoch seconds -> ``2020-02-04T14:09:07.824Z``."""
-    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
+    dt = datetime.fromtimestamp(ts, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
@@ -35,11 +35,11 @@ def parse_date(text: str, end_of_day: bool = False) -> float:
     """``yyyy-MM-dd`` (start or end of that UTC day) or an ISO 8601 timestamp -> epoch seconds."""
     text = text.strip()
     if len(text) == 10:
-        dt = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        dt = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
         return dt.timestamp() + (86400 - 0.001 if end_of_day else 0.0)
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     dt = datetime.fromisoformat(text)
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 ENV_PREFIX = "BW_SANDBOX_"
 
@@ -108,7 +109,7 @@ class SandboxConfig:
         return [f.name for f in dataclasses.fields(cls)]
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "SandboxConfig":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> SandboxConfig:
         env = os.environ if environ is None else environ
         cfg = cls()
         values: dict[str, Any] = {}
@@ -120,13 +121,13 @@ class SandboxConfig:
         values.update(overrides)
         return cfg.replace(**values)
 
-    def replace(self, **changes: Any) -> "SandboxConfig":
+    def replace(self, **changes: Any) -> SandboxConfig:
         unknown = set(changes) - set(self.field_names())
         if unknown:
             raise ValueError(f"unknown SandboxConfig field(s): {sorted(unknown)}")
         return dataclasses.replace(self, **changes)
 
-    def copy(self) -> "SandboxConfig":
+    def copy(self) -> SandboxConfig:
         return SandboxConfig(**json.loads(json.dumps(dataclasses.asdict(self))))
 
     def as_dict(self) -> dict[str, Any]:

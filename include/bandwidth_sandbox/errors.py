@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from . import codes
 from .xmlio import Node
@@ -58,8 +58,10 @@ def errors_shape2(errors: Iterable[tuple[int, str]]) -> list[Node]:
 
 def errors_shape3(errors: Iterable[tuple[int, str, list[str]]]) -> Node:
     items = [
-        ("Error", [("Code", code), ("Description", desc),
-                   ("TelephoneNumbers", [("TelephoneNumber", tn) for tn in tns])])
+        (
+            "Error",
+            [("Code", code), ("Description", desc), ("TelephoneNumbers", [("TelephoneNumber", tn) for tn in tns])],
+        )
         for code, desc, tns in errors
     ]
     return ("Errors", items)

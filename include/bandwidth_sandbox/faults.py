@@ -70,7 +70,9 @@ def parse_rule(raw: dict[str, Any], now: float) -> FaultRule:
         rule.body = str(raw.get("body", "html")).lower()
         if rule.body not in ("html", "empty", "xml"):
             raise ValueError("5xx fault body must be html, empty or xml")
-    rule.seconds = float(raw.get("seconds", 0.5 if kind in ("latency", "slow_response") else 30 if kind == "down" else 0))
+    rule.seconds = float(
+        raw.get("seconds", 0.5 if kind in ("latency", "slow_response") else 30 if kind == "down" else 0)
+    )
     return rule
 
 

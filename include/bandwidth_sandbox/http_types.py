@@ -62,14 +62,15 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def xml(cls, node: Any, status: int = 200, headers: dict[str, str] | None = None,
-            prologue: str | None = xmlio.PROLOGUE) -> "Response":
+    def xml(
+        cls, node: Any, status: int = 200, headers: dict[str, str] | None = None, prologue: str | None = xmlio.PROLOGUE
+    ) -> Response:
         return cls(status, xmlio.render(node, prologue), XML_CONTENT_TYPE, dict(headers or {}))
 
     @classmethod
-    def empty(cls, status: int = 200, headers: dict[str, str] | None = None) -> "Response":
+    def empty(cls, status: int = 200, headers: dict[str, str] | None = None) -> Response:
         return cls(status, b"", None, dict(headers or {}))
 
     @classmethod
-    def json(cls, obj: Any, status: int = 200) -> "Response":
+    def json(cls, obj: Any, status: int = 200) -> Response:
         return cls(status, json.dumps(obj, indent=1, default=str).encode("utf-8"), "application/json")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .http_types import Response
 
@@ -46,7 +46,7 @@ def _match(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str] | No
     if len(pattern) != len(segments):
         return None
     params: dict[str, str] = {}
-    for pat, seg in zip(pattern, segments):
+    for pat, seg in zip(pattern, segments, strict=True):
         if pat.startswith("{") and pat.endswith("}"):
             if not seg:
                 return None

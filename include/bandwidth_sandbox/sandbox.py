@@ -11,8 +11,13 @@ from .server import SandboxHTTPServer
 
 
 class Sandbox:
-    def __init__(self, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0,
-                 log_stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        config: SandboxConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_stream: TextIO | None = None,
+    ) -> None:
         self.config = config or SandboxConfig()
         self.host = host
         self._requested_port = port
@@ -23,14 +28,15 @@ class Sandbox:
 
     # ---- life cycle -------------------------------------------------------------------------
 
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         if self._server is not None:
             return self
         self._stopping.clear()
         self._server = SandboxHTTPServer((self.host, self._requested_port), self.app)
         self.app.callbacks.start()
-        serve = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                 name="bw-sandbox-http", daemon=True)
+        serve = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="bw-sandbox-http", daemon=True
+        )
         ticker = threading.Thread(target=self._tick_loop, name="bw-sandbox-ticker", daemon=True)
         self._threads = [serve, ticker]
         for t in self._threads:
@@ -50,7 +56,7 @@ class Sandbox:
         self._server = None
         self._threads = []
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -60,7 +66,7 @@ class Sandbox:
         while not self._stopping.is_set():
             try:
                 self.app.state.tick()
-            except Exception:  # noqa: BLE001 - keep ticking
+            except Exception:
                 pass
             self._stopping.wait(max(0.005, float(self.app.state.cfg.tick_seconds)))
 

@@ -70,7 +70,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return self.server_version
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the app logs requests
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def _dispatch(self) -> None:
@@ -79,7 +79,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = unquote(url.path) or "/"
         headers = {k.lower(): v for k, v in self.headers.items()}
-        host = headers.get("host") or "%s:%s" % self.server.server_address[:2]
+        host = headers.get("host") or "{}:{}".format(*self.server.server_address[:2])
         resolved = app.resolve(self.command, path)
         req = Request(method=self.command, path=path, query=url.query, headers=headers, host=host)
         try:
@@ -190,7 +190,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         for stream in (self.rfile, self.wfile):
             try:
                 stream.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         try:
             sock.close()

@@ -7,14 +7,22 @@ import itertools
 import secrets
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from . import orders as rules
 from .clock import Clock, parse_date
 from .config import SandboxConfig, coerce
 from .models import (
-    FINAL_STATUSES, IMPORT, REMOVE, HistoryEntry, InServiceNumber, LoaFile, Order, Subscription,
+    FINAL_STATUSES,
+    IMPORT,
+    REMOVE,
+    HistoryEntry,
+    InServiceNumber,
+    LoaFile,
+    Order,
+    Subscription,
 )
 
 Event = dict[str, Any]
@@ -34,7 +42,7 @@ class State:
     # ---- plumbing ---------------------------------------------------------------------------
 
     @contextmanager
-    def locked(self) -> Iterator["State"]:
+    def locked(self) -> Iterator[State]:
         with self._lock:
             yield self
 
@@ -144,20 +152,23 @@ class State:
         else:
             self._push(order)
 
-    def _set_status(self, order: Order, status: str, at: float, events: list[Event] | None,
-                    author: str = "System") -> None:
+    def _set_status(
+        self, order: Order, status: str, at: float, events: list[Event] | None, author: str = "System"
+    ) -> None:
         order.status = status
         order.last_modified = at
         order.history.append(HistoryEntry(at, rules.note(order.kind, status), author, status))
         if events is not None:
-            events.append({
-                "kind": order.kind,
-                "order_id": order.order_id,
-                "customer_order_id": order.customer_order_id,
-                "status": status,
-                "message": rules.note(order.kind, status),
-                "time": at,
-            })
+            events.append(
+                {
+                    "kind": order.kind,
+                    "order_id": order.order_id,
+                    "customer_order_id": order.customer_order_id,
+                    "status": status,
+                    "message": rules.note(order.kind, status),
+                    "time": at,
+                }
+            )
 
     def _finalize(self, order: Order, at: float, events: list[Event], forced: str | None = None) -> None:
         in_service = self.in_service.__contains__
@@ -208,9 +219,17 @@ class State:
             now = self.now()
             order_id = str(uuid.uuid4())
             initial = "PROCESSING" if str(self.cfg.initial_status).upper() == "PROCESSING" else "RECEIVED"
-            order = Order(kind=kind, order_id=order_id, account_id=self.cfg.account_id, created_at=now,
-                          created_by=created_by, numbers=list(numbers), status=initial, last_modified=now,
-                          **fields)
+            order = Order(
+                kind=kind,
+                order_id=order_id,
+                account_id=self.cfg.account_id,
+                created_at=now,
+                created_by=created_by,
+                numbers=list(numbers),
+                status=initial,
+                last_modified=now,
+                **fields,
+            )
             index = self.open_numbers[kind]
             for tn in order.numbers:
                 if tn in index:
@@ -262,11 +281,13 @@ class State:
         for other in self.subscriptions.values():
             if other.subscription_id == ignore:
                 continue
-            if (other.order_type.lower() == sub.order_type.lower()
-                    and (other.event_type or "") == (sub.event_type or "")
-                    and (other.order_id or "") == (sub.order_id or "")
-                    and (other.url or "") == (sub.url or "")
-                    and (other.email or "") == (sub.email or "")):
+            if (
+                other.order_type.lower() == sub.order_type.lower()
+                and (other.event_type or "") == (sub.event_type or "")
+                and (other.order_id or "") == (sub.order_id or "")
+                and (other.url or "") == (sub.url or "")
+                and (other.email or "") == (sub.email or "")
+            ):
                 return other
         return None
 
@@ -275,7 +296,8 @@ class State:
         self.prune_subscriptions()
         with self._lock:
             return [
-                Subscription(**vars(s)) for s in self.subscriptions.values()
+                Subscription(**vars(s))
+                for s in self.subscriptions.values()
                 if s.order_type.lower() == wanted and s.url and (not s.order_id or s.order_id == order_id)
             ]
 
@@ -284,7 +306,8 @@ class State:
         self.prune_subscriptions()
         with self._lock:
             return [
-                Subscription(**vars(s)) for s in self.subscriptions.values()
+                Subscription(**vars(s))
+                for s in self.subscriptions.values()
                 if (s.event_type or "").upper() == event_type.upper() and s.url
             ]
 
@@ -311,8 +334,9 @@ class State:
             wanted = list(dict.fromkeys(str(n) for n in numbers))
             lost = [tn for tn in wanted if self.in_service.pop(tn, None) is not None]
             if lost:
-                events.append({"kind": ACCOUNT_EVENT, "event_type": "MESSAGING_LOST", "numbers": lost,
-                               "time": self.now()})
+                events.append(
+                    {"kind": ACCOUNT_EVENT, "event_type": "MESSAGING_LOST", "numbers": lost, "time": self.now()}
+                )
         self._publish(events)
         return {"lost": lost, "not_in_service": [tn for tn in wanted if tn not in lost]}
 
@@ -328,8 +352,10 @@ def _in_service_record(item: Any, now: float) -> InServiceNumber:
         since = item.get("since")
         since_ts = parse_date(since) if isinstance(since, str) else float(since) if since is not None else now
         return InServiceNumber(
-            tn, since_ts,
-            state=item.get("state"), lata=item.get("lata"),
+            tn,
+            since_ts,
+            state=item.get("state"),
+            lata=item.get("lata"),
             rate_center=item.get("rate_center") or item.get("ratecenter"),
         )
     return InServiceNumber(str(item), now)

@@ -28,8 +28,9 @@ def check_numbers(tns: list[str], cfg: SandboxConfig, max_numbers: int) -> Error
     if not tns:
         return [(1003, "At least one TelephoneNumber is required")]
     if len(tns) > max_numbers:
-        errors.append((cfg.too_many_numbers_code,
-                       f"Too many telephone numbers: {len(tns)}; the maximum is {max_numbers}"))
+        errors.append(
+            (cfg.too_many_numbers_code, f"Too many telephone numbers: {len(tns)}; the maximum is {max_numbers}")
+        )
     pattern = NANP if cfg.strict_nanp else TEN_DIGITS
     bad = [tn for tn in tns if not pattern.match(tn)]
     international = [tn for tn in bad if tn.startswith("+") and not tn.startswith("+1") or tn.startswith("011")]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from xml.parsers import expat
 
 PROLOGUE = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -71,6 +72,7 @@ def parse(data: bytes | str) -> ET.Element:
 
 
 # ---- lenient, case-insensitive lookup -------------------------------------------------------
+
 
 def child(el: ET.Element | None, *names: str) -> ET.Element | None:
     """First child whose name matches any of ``names`` case-insensitively."""

@@ -30,13 +30,18 @@ def get_provider_info() -> dict:
                     },
                     "auth_type": {
                         "label": "Auth type",
-                        "description": "oauth2 (client credentials) or basic (API user; retired by Bandwidth on 2026-12-02).",
+                        "description": (
+                            "oauth2 (client credentials) or basic (API user; retired by Bandwidth on 2026-12-02)."
+                        ),
                         "schema": {"type": ["string", "null"], "default": "oauth2", "enum": ["oauth2", "basic"]},
                     },
                     "token_url": {
                         "label": "OAuth2 token URL",
                         "description": "Client-credentials token endpoint.",
-                        "schema": {"type": ["string", "null"], "default": "https://api.bandwidth.com/api/v1/oauth2/token"},
+                        "schema": {
+                            "type": ["string", "null"],
+                            "default": "https://api.bandwidth.com/api/v1/oauth2/token",
+                        },
                     },
                     "timeout": {
                         "label": "Request timeout (seconds)",
@@ -44,7 +49,9 @@ def get_provider_info() -> dict:
                     },
                     "max_attempts": {
                         "label": "Attempts per call",
-                        "description": "Retries of connection errors, 5xx and 429 (with Retry-After / X-RateLimit-Reset).",
+                        "description": (
+                            "Retries of connection errors, 5xx and 429 (with Retry-After / X-RateLimit-Reset)."
+                        ),
                         "schema": {"type": ["integer", "null"], "default": 6},
                     },
                 },

@@ -50,7 +50,9 @@ class ProcessingStatus(StrEnum):
         return self in _FINAL and self not in _SUCCESS
 
 
-_FINAL = frozenset({ProcessingStatus.COMPLETE, ProcessingStatus.PARTIAL, ProcessingStatus.FAILED, ProcessingStatus.EXCEPTION})
+_FINAL = frozenset(
+    {ProcessingStatus.COMPLETE, ProcessingStatus.PARTIAL, ProcessingStatus.FAILED, ProcessingStatus.EXCEPTION}
+)
 _SUCCESS = frozenset({ProcessingStatus.COMPLETE, ProcessingStatus.PARTIAL})
 
 
@@ -174,7 +176,9 @@ _CATEGORIES = {
     Category.ORDER_FAILED: _CategoryInfo("Failed in the order", (Outcome.ORDER_FAILED,), Tone.BAD),
     Category.NOT_ORDERED: _CategoryInfo("Not ordered", (Outcome.NOT_ORDERED,), Tone.BAD),
     Category.LOA_MISSING: _CategoryInfo("LOA missing", (), Tone.WARN),
-    Category.NOT_IN_SERVICE: _CategoryInfo("Not in service after the grace period", (Outcome.NOT_IN_SERVICE,), Tone.BAD),
+    Category.NOT_IN_SERVICE: _CategoryInfo(
+        "Not in service after the grace period", (Outcome.NOT_IN_SERVICE,), Tone.BAD
+    ),
     Category.REMOVED: _CategoryInfo("Removed", (Outcome.REMOVED,), Tone.OK),
     Category.REMOVE_FAILED: _CategoryInfo(
         "Remove failed or still in service", (Outcome.REMOVE_FAILED, Outcome.STILL_IN_SERVICE), Tone.BAD

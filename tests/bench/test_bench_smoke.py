@@ -22,7 +22,11 @@ def test_parse_figures_for_each_file_and_batch_count(tmp_path):
     from bench import parse
 
     figures = parse.measure(
-        reps=1, cold_reps=1, workdir=tmp_path, files=["hosted_messaging_import.py", "import_batches.py"], batch_counts=(1, 3)
+        reps=1,
+        cold_reps=1,
+        workdir=tmp_path,
+        files=["hosted_messaging_import.py", "import_batches.py"],
+        batch_counts=(1, 3),
     )
     assert figures["import_airflow_sdk_ms"] > 0
     for count, dags in (("1", 1), ("3", 3)):
@@ -58,7 +62,13 @@ def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
     calls = run["calls"]
     assert calls["by_endpoint"]["importTnChecker"] == 1 and calls["by_endpoint"]["importTnOrders.create"] == 1
     assert calls["by_endpoint"]["loas.upload"] == 1
-    assert calls["minimum"] == {"importTnChecker": 1, "importTnOrders.create": 1, "loas.upload": 1, "inserviceNumbers": 1, "status_reads": 1}
+    assert calls["minimum"] == {
+        "importTnChecker": 1,
+        "importTnOrders.create": 1,
+        "loas.upload": 1,
+        "inserviceNumbers": 1,
+        "status_reads": 1,
+    }
     assert calls["calls_excluding_polls"] >= calls["minimum_total"] == 5
     assert calls["status_reads"] == calls["polls"] + 1 and calls["polls_within_schedule"]
     assert run["slots"]["slots_held_while_waiting"] == 0 and run["slots"]["max_waits_deferred_at_once"] == 1

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from airflow.sdk import DagRunState, TaskInstanceState
 from airflow.sdk.exceptions import ParamValidationError
+
 from tests.dags_helpers import api_calls, base_conf, report_of, rows_by_number, task_states
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from airflow.sdk import DagRunState, TaskInstanceState
+
 from tests.dags_helpers import api_calls, base_conf, report_of, rows_by_number, task_states
 
 REMOVE_CONF = {"poll_interval": 0.3, "grace_period": 3, "customer_order_id_prefix": "rm"}
@@ -36,7 +36,9 @@ def test_removing_numbers_never_imported_gives_clear_per_number_errors(dags, bw)
     assert dr.state == DagRunState.FAILED
     assert task_states(dr)["remove_order.wait[0]"] == TaskInstanceState.FAILED
     rows = rows_by_number(report_of(dr))
-    assert {(r["outcome"], r["error_code"], r["order_status"]) for r in rows.values()} == {("remove_failed", "5158", "FAILED")}
+    assert {(r["outcome"], r["error_code"], r["order_status"]) for r in rows.values()} == {
+        ("remove_failed", "5158", "FAILED")
+    }
 
 
 def test_partial_removal_reports_each_number(dags, bw):

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 import uvicorn
-
 from airflow.sdk import DagRunState, TaskInstanceState
+
 from bandwidth_hosted_messaging.assets import MESSAGING_LOST
 from bandwidth_hosted_messaging.reporting.ledger import read_ledger
 from bandwidth_hosted_messaging.statuses import NumberStatus
@@ -69,12 +69,18 @@ def test_a_number_lost_in_the_sandbox_fails_the_scheduled_check_naming_it(dags, 
     assert rows["3035550251"]["outcome"] == "lost" and rows["3035550251"]["in_service"] is False
     assert rows["3035550251"]["messaging_lost_event"] is None  # nobody subscribed: the check found it
     assert (rows["3035550251"]["imported_by_dag"], rows["3035550251"]["imported_by_run"]) == (
-        "hosted_messaging_import", first.run_id)
+        "hosted_messaging_import",
+        first.run_id,
+    )
     assert rows["3035550252"]["imported_by_run"] == second.run_id and rows["3035550252"]["outcome"] == "in_service"
     assert Path(report["artifacts"]["csv"].removeprefix("file://")).read_text().count("\n") == 4
 
     record = read_ledger().get("3035550251")
-    assert record.status == NumberStatus.LOST and record.lost.run_id == dr.run_id and record.lost.at == report["checked_at"]
+    assert (
+        record.status == NumberStatus.LOST
+        and record.lost.run_id == dr.run_id
+        and record.lost.at == report["checked_at"]
+    )
 
     # Known lost numbers are not checked again: the next run sees the two hosted ones, in one page.
     bw.clear_requests()

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-
 import pytest
 import yaml
-
 from airflow.sdk import DagRunState
+
 from tests.dags_helpers import ROOT, api_calls, report_of, rows_by_number
 
 BATCH = {
     "name": "dental_north",
     "schedule": "@daily",
     "site_id": "14413",
-    "subscriber": {"name": "Acme Dental", "house_number": "900", "street_name": "Main St", "city": "Denver", "state_code": "CO", "zip": "80202"},
+    "subscriber": {
+        "name": "Acme Dental",
+        "house_number": "900",
+        "street_name": "Main St",
+        "city": "Denver",
+        "state_code": "CO",
+        "zip": "80202",
+    },
     "loa_authorizing_person": "Jane Doe",
     "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"),
     "numbers": ["3035550100", "3035550101", "3035550199"],
@@ -41,7 +47,9 @@ def test_each_batch_file_gets_its_dag_with_the_import_chain(batch_bag):
     assert not bag.import_errors
     assert set(bag.dag_ids) == {"import_batch_dental_north", "import_batch_dental_south"}
     north = bag.get_dag("import_batch_dental_north")
-    assert {"validate_request", "check_importability", "import_order.create", "import_order.wait", "report"} <= set(north.task_ids)
+    assert {"validate_request", "check_importability", "import_order.create", "import_order.wait", "report"} <= set(
+        north.task_ids
+    )
 
 
 def test_a_malformed_batch_is_an_import_error_naming_file_and_field_and_the_rest_load(batch_bag, tmp_path):
@@ -59,7 +67,11 @@ def test_a_batch_dag_runs_and_a_rerun_does_not_reorder(batch_bag, bw):
     first = dag.test()
     assert first.state == DagRunState.SUCCESS
     rows = rows_by_number(report_of(first))
-    assert [rows[n]["outcome"] for n in ("3035550100", "3035550101", "3035550199")] == ["in_service", "in_service", "rejected"]
+    assert [rows[n]["outcome"] for n in ("3035550100", "3035550101", "3035550199")] == [
+        "in_service",
+        "in_service",
+        "rejected",
+    ]
     bw.clear_requests()
     again = dag.test()
     assert again.state == DagRunState.SUCCESS

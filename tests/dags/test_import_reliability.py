@@ -9,8 +9,8 @@ import threading
 import time
 
 import pytest
-
 from airflow.sdk import DagRunState, TaskInstanceState
+
 from tests.dags_helpers import api_calls, base_conf, report_of, task_states
 
 NUMBERS = [f"30355501{i:02d}" for i in range(6)]
@@ -59,7 +59,15 @@ def test_429_storm_on_every_endpoint_including_the_triggers_polling(import_dag, 
     dr = import_dag.test(run_conf=base_conf(NUMBERS, chunk_size=2))
     assert_one_order_per_chunk_and_all_in_service(dr, bw)
     limited = {r["endpoint"] for r in api_calls(bw) if r["status"] == 429}
-    assert limited >= {"sites.get", "sippeers.list", "importTnChecker", "importTnOrders.create", "importTnOrders.get", "loas.upload", "inserviceNumbers.list"}
+    assert limited >= {
+        "sites.get",
+        "sippeers.list",
+        "importTnChecker",
+        "importTnOrders.create",
+        "importTnOrders.get",
+        "loas.upload",
+        "inserviceNumbers.list",
+    }
 
 
 def test_429_storm_with_x_ratelimit_reset(import_dag, bw):
@@ -75,7 +83,10 @@ def test_5xx_bursts_and_connection_resets_on_every_endpoint(import_dag, bw):
     assert_one_order_per_chunk_and_all_in_service(dr, bw)
     for fault in ("5xx", "reset"):
         hit = {r["endpoint"] for r in api_calls(bw) if r["fault"] == fault}
-        assert hit >= {"sites.get", "importTnChecker", "importTnOrders.create", "importTnOrders.get", "loas.upload"}, (fault, hit)
+        assert hit >= {"sites.get", "importTnChecker", "importTnOrders.create", "importTnOrders.get", "loas.upload"}, (
+            fault,
+            hit,
+        )
 
 
 def test_lost_create_responses_in_every_chunk_still_make_one_order_each(import_dag, bw):
@@ -131,7 +142,9 @@ def test_deadline_passing_fails_clearly_naming_the_open_order(import_dag, bw, ca
 
 
 def test_hostile_answers_while_waiting_fail_clearly(import_dag, bw, capfd):
-    xxe = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><ImportTnOrder>&x;</ImportTnOrder>'
+    xxe = (
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><ImportTnOrder>&x;</ImportTnOrder>'
+    )
     bw.set_faults([{"kind": "respond", "path": "importTnOrders/[0-9a-f-]+$", "method": "GET", "text": xxe}])
     dr = import_dag.test(run_conf=base_conf(NUMBERS[:1], poll_interval=0.1))
     assert dr.state == DagRunState.FAILED

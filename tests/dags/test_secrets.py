@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from airflow.sdk import DagRunState
+
 from tests.dags_helpers import base_conf
 
 CALLBACK_PASSWORD = "cb-pass-Zq81xT"
@@ -42,7 +42,14 @@ def all_logs(capfd) -> str:
 def test_a_whole_import_logs_no_secret(import_dag, bw, capfd, monkeypatch, conn_id):
     monkeypatch.setenv(
         "AIRFLOW_CONN_BANDWIDTH_CALLBACK",
-        json.dumps({"conn_type": "http", "host": "http://127.0.0.1:9/bandwidth/callbacks", "login": "bw", "password": CALLBACK_PASSWORD}),
+        json.dumps(
+            {
+                "conn_type": "http",
+                "host": "http://127.0.0.1:9/bandwidth/callbacks",
+                "login": "bw",
+                "password": CALLBACK_PASSWORD,
+            }
+        ),
     )
     capfd.readouterr()
     dr = import_dag.test(run_conf=base_conf(["3035550100", "3035550198"], bandwidth_conn_id=conn_id))

@@ -176,7 +176,11 @@ def _compose_config(docker_compose: str, *args: str, **env: str) -> subprocess.C
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("BANDWIDTH_", "AIRFLOW", "_AIRFLOW", "COMPOSE_"))}
     return subprocess.run(
         [docker_compose, "-f", str(COMPOSE), *args],
-        cwd=ROOT, env={**clean, "AIRFLOW_UID": "50000", **env}, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env={**clean, "AIRFLOW_UID": "50000", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -196,5 +200,8 @@ def test_docker_compose_renders_valid_connection_json(docker_compose):
         assert default["password"] == "from-the-env-file" and default["login"] == "sandbox-client-id"
         assert callback["host"] == "http://airflow-apiserver:8080/bandwidth/callbacks"
     volumes = rendered["airflow-worker"]["volumes"]
-    assert any(str(v).startswith(f"{ROOT}/include:/opt/airflow/include") or
-               (isinstance(v, dict) and v.get("target") == "/opt/airflow/include") for v in volumes), volumes
+    assert any(
+        str(v).startswith(f"{ROOT}/include:/opt/airflow/include")
+        or (isinstance(v, dict) and v.get("target") == "/opt/airflow/include")
+        for v in volumes
+    ), volumes

@@ -188,8 +188,11 @@ def test_sandbox_callbacks_reached_the_plugin_with_a_basic_challenge(local_airfl
     assert ours and all(d["url"] == url for d in ours), ours
     for order_id in order_ids:
         for status in ("PROCESSING", "COMPLETE"):
-            attempts = [(d["attempt"], d["with_auth"], d["http_status"]) for d in ours
-                        if d["order_id"] == order_id and d["status"] == status]
+            attempts = [
+                (d["attempt"], d["with_auth"], d["http_status"])
+                for d in ours
+                if d["order_id"] == order_id and d["status"] == status
+            ]
             assert attempts == [(1, False, 401), (2, True, 200)], (order_id, status, ours)
 
 

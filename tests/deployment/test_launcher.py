@@ -39,8 +39,9 @@ def test_components_get_our_settings_and_nothing_airflow_from_the_caller(tmp_pat
 
 
 def test_postgres_url_uses_psycopg2_and_celery_gets_its_own_queue(tmp_path):
-    af = launcher.LocalAirflow(tmp_path, port=18080, db="postgresql://postgres@127.0.0.1:5432/x",
-                               celery_broker="redis://127.0.0.1:6379/11")
+    af = launcher.LocalAirflow(
+        tmp_path, port=18080, db="postgresql://postgres@127.0.0.1:5432/x", celery_broker="redis://127.0.0.1:6379/11"
+    )
     env = af.env()
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == "postgresql+psycopg2://postgres@127.0.0.1:5432/x"
     assert env["AIRFLOW__CELERY__RESULT_BACKEND"] == "db+postgresql://postgres@127.0.0.1:5432/x"

@@ -76,7 +76,9 @@ def sandbox(af, method, path, **kwargs):
 
 
 def trigger(af, body):
-    return af.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": body}).json()["dag_run_id"]
+    return af.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": body}).json()[
+        "dag_run_id"
+    ]
 
 
 def task_instances(af, run_id):
@@ -123,7 +125,12 @@ def test_task_killed_after_bandwidth_created_its_order_reuses_it_on_retry(local_
     af = local_airflow
     sandbox(af, "DELETE", "requests")
     # Bandwidth acts on the create at once but its answer takes 60 s: the task dies in that window.
-    sandbox(af, "POST", "faults", json=[{"kind": "slow_response", "path": "importTnOrders$", "method": "POST", "count": 1, "seconds": 60}])
+    sandbox(
+        af,
+        "POST",
+        "faults",
+        json=[{"kind": "slow_response", "path": "importTnOrders$", "method": "POST", "count": 1, "seconds": 60}],
+    )
     run_id = trigger(af, conf(["3032281100"], "kill"))
 
     def created():
@@ -134,8 +141,14 @@ def test_task_killed_after_bandwidth_created_its_order_reuses_it_on_retry(local_
     pids = wait_for(af, "the task's process", lambda: task_processes(ti["id"]))
     for pid in pids:
         os.kill(pid, signal.SIGKILL)
-    wait_for(af, "the order wait", lambda: any(
-        t["task_id"] == "import_order.wait" and t["state"] in ("deferred", "success") for t in task_instances(af, run_id)))
+    wait_for(
+        af,
+        "the order wait",
+        lambda: any(
+            t["task_id"] == "import_order.wait" and t["state"] in ("deferred", "success")
+            for t in task_instances(af, run_id)
+        ),
+    )
     complete_all_orders(af)
     assert wait_for(af, "the run to end", lambda: run_state(af, run_id)) == "success"
     create = next(t for t in task_instances(af, run_id) if t["task_id"] == "import_order.create")

@@ -16,8 +16,14 @@ import pytest
 from tests.deployment.helpers import ROOT, load_launcher
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 #: Where the tests write their screenshots (and a failure's last view); ``artifacts/`` is not committed.
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 

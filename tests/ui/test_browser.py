@@ -13,6 +13,7 @@ import csv
 import io
 import re
 import time
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -113,9 +114,18 @@ def dialog_screenshot(page, dialog, path) -> None:
 
 def trigger_other_run(af) -> str:
     """A run with a number that fails in its order, triggered as a script would (same conf shape as the form)."""
-    conf = {**FIELDS, "numbers": OTHER_NUMBERS, "subscriber_name": "Globex Clinic", "county": None, "sip_peer_id": None,
-            "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"), "rejection_policy": "skip", "chunk_size": 2,
-            "poll_interval": 1, "grace_period": 30}
+    conf = {
+        **FIELDS,
+        "numbers": OTHER_NUMBERS,
+        "subscriber_name": "Globex Clinic",
+        "county": None,
+        "sip_peer_id": None,
+        "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"),
+        "rejection_policy": "skip",
+        "chunk_size": 2,
+        "poll_interval": 1,
+        "grace_period": 30,
+    }
     run = af.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": conf}).json()
     return run["dag_run_id"]
 
@@ -187,10 +197,18 @@ def test_an_operator_triggers_an_import_from_the_form_and_reads_it_on_the_status
     assert row.locator("[data-testid=run-state]").inner_text() == "success"
     assert f"by {af.username}" in row.inner_text()
     assert row.locator("[data-testid=run-total]").inner_text() == "6 numbers"
-    counts = {key: row.locator(f"td[data-key={key}]").inner_text() for key in
-              ("in_service", "rejected", "order_failed", "loa_missing", "not_in_service", "lost")}
-    assert counts == {"in_service": "4", "rejected": "2", "order_failed": "0", "loa_missing": "0",
-                      "not_in_service": "0", "lost": "0"}
+    counts = {
+        key: row.locator(f"td[data-key={key}]").inner_text()
+        for key in ("in_service", "rejected", "order_failed", "loa_missing", "not_in_service", "lost")
+    }
+    assert counts == {
+        "in_service": "4",
+        "rejected": "2",
+        "order_failed": "0",
+        "loa_missing": "0",
+        "not_in_service": "0",
+        "lost": "0",
+    }
     assert "attention" not in (row.get_attribute("class") or "")
     other = frame.locator(f'[data-testid=run-row][data-run-id="{other_id}"]')
     assert "attention" in other.get_attribute("class")
@@ -204,10 +222,19 @@ def test_an_operator_triggers_an_import_from_the_form_and_reads_it_on_the_status
     row.locator("[data-testid=run-link]").click()
     frame.locator("[data-testid=rows-table]").wait_for()
     assert run_id in frame.locator("[data-testid=run-title]").inner_text()
-    cards = {key: frame.locator(f"[data-testid=count-{key}] .n").inner_text()
-             for key in ("total", "in_service", "rejected", "order_failed", "not_in_service", "loa_missing", "lost")}
-    assert cards == {"total": "6", "in_service": "4", "rejected": "2", "order_failed": "0", "not_in_service": "0",
-                     "loa_missing": "0", "lost": "0"}
+    cards = {
+        key: frame.locator(f"[data-testid=count-{key}] .n").inner_text()
+        for key in ("total", "in_service", "rejected", "order_failed", "not_in_service", "loa_missing", "lost")
+    }
+    assert cards == {
+        "total": "6",
+        "in_service": "4",
+        "rejected": "2",
+        "order_failed": "0",
+        "not_in_service": "0",
+        "loa_missing": "0",
+        "lost": "0",
+    }
     rows = frame.locator("[data-testid=number-row]")
     assert rows.count() == 6
     header = [h.strip() for h in frame.locator("[data-testid=rows-table] thead th").all_inner_texts()]
@@ -244,12 +271,13 @@ def test_an_operator_triggers_an_import_from_the_form_and_reads_it_on_the_status
         frame.locator("[data-testid=download-csv]").click()
     download = download_info.value
     assert download.suggested_filename.startswith(f"{DAG_ID}_manual__") and download.suggested_filename.endswith(".csv")
-    text = open(download.path(), encoding="utf-8").read()
+    text = Path(download.path()).read_text(encoding="utf-8")
     (artifacts.parent / "status-report.csv").write_text(text)
     table = list(csv.DictReader(io.StringIO(text)))
     assert list(table[0]) == COLUMNS
     assert [(r["number"], r["outcome"], r["checker_code"]) for r in table] == [
-        (n, outcome, code) for n, (outcome, code, _) in EXPECTED.items()]
+        (n, outcome, code) for n, (outcome, code, _) in EXPECTED.items()
+    ]
     assert all(bool(r["order_id"]) is EXPECTED[r["number"]][2] for r in table)
     in_service = {r["number"] for r in table if r["in_service"] == "True"}
     assert in_service == {"3035550100", "3035550101", "3035550102", ALREADY}

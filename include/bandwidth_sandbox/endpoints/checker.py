@@ -51,11 +51,22 @@ def check(ctx: Any, req: Request) -> Response:
                 rejected.setdefault(code, []).append(tn)
     parts: list[Any] = [xmlio.numbers_node("TelephoneNumbers", ok)]
     if rejected:
-        parts.append(("ImportTnErrors", [
-            ("ImportTnError", [("Code", code), ("Description", codes.describe(code)),
-                               xmlio.numbers_node("TelephoneNumbers", numbers)])
-            for code, numbers in sorted(rejected.items())
-        ]))
+        parts.append(
+            (
+                "ImportTnErrors",
+                [
+                    (
+                        "ImportTnError",
+                        [
+                            ("Code", code),
+                            ("Description", codes.describe(code)),
+                            xmlio.numbers_node("TelephoneNumbers", numbers),
+                        ],
+                    )
+                    for code, numbers in sorted(rejected.items())
+                ],
+            )
+        )
     return Response.xml((ROOT, [("ImportTnCheckerPayload", parts)]))
 
 

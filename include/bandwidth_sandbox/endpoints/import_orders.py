@@ -18,9 +18,22 @@ from .sites import default_peer, find_site
 
 ERROR_ROOT = "ImportTnOrderResponse"
 ADDRESS_REQUIRED = ("HouseNumber", "StreetName", "City", "StateCode", "Zip")
-ADDRESS_ORDER = ("HouseNumber", "HouseSuffix", "PreDirectional", "StreetName", "StreetSuffix",
-                 "PostDirectional", "AddressLine2", "City", "StateCode", "Zip", "PlusFour", "County",
-                 "Country", "AddressType")
+ADDRESS_ORDER = (
+    "HouseNumber",
+    "HouseSuffix",
+    "PreDirectional",
+    "StreetName",
+    "StreetSuffix",
+    "PostDirectional",
+    "AddressLine2",
+    "City",
+    "StateCode",
+    "Zip",
+    "PlusFour",
+    "County",
+    "Country",
+    "AddressType",
+)
 
 
 def _address(addr: ET.Element | None) -> dict[str, str]:
@@ -114,8 +127,7 @@ def order_children(order: Order, live_get: bool) -> list[Any]:
         ("LastModifiedDate", iso(order.last_modified)),
         ("SiteId", order.site_id),
         None if live_get else sip_peer,
-        ("Subscriber", [("Name", order.subscriber.get("Name")),
-                        ("ServiceAddress", [(k, address[k]) for k in known])]),
+        ("Subscriber", [("Name", order.subscriber.get("Name")), ("ServiceAddress", [(k, address[k]) for k in known])]),
         ("LoaAuthorizingPerson", order.loa_person),
         ("LoaType", order.loa_type),
         xmlio.numbers_node("TelephoneNumbers", order.numbers),
@@ -159,8 +171,9 @@ def get(ctx: Any, req: Request, orderId: str) -> Response:
 
 def list_all(ctx: Any, req: Request) -> Response:
     with ctx.state.locked():
-        node = list_node(ctx, req, ctx.state.list_orders(IMPORT), "ImportTnOrders", "ImportTnOrderSummary",
-                         "import_tn_orders")
+        node = list_node(
+            ctx, req, ctx.state.list_orders(IMPORT), "ImportTnOrders", "ImportTnOrderSummary", "import_tn_orders"
+        )
     return Response.xml(node)
 
 

@@ -26,8 +26,13 @@ CONTENT_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
 }
 OCTET_STREAM = "application/octet-stream"
-SNIFF = ((b"%PDF", "application/pdf"), (b"\x89PNG", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
-         (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"))
+SNIFF = (
+    (b"%PDF", "application/pdf"),
+    (b"\x89PNG", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+)
 
 
 def _order(ctx: Any, order_id: str, root: str) -> Order:
@@ -78,8 +83,12 @@ def _document_type(ctx: Any, req: Request, default: str | None) -> str | None:
 def _check_body(ctx: Any, req: Request) -> None:
     limit = int(ctx.state.cfg.loa_max_bytes)
     if len(req.body) > limit:
-        raise ApiError(int(ctx.state.cfg.loa_too_large_status), UPLOAD_ROOT, 7643,
-                       f"File is too large: {len(req.body)} bytes; the maximum is {limit}")
+        raise ApiError(
+            int(ctx.state.cfg.loa_too_large_status),
+            UPLOAD_ROOT,
+            7643,
+            f"File is too large: {len(req.body)} bytes; the maximum is {limit}",
+        )
     if not req.body:
         raise ApiError(400, UPLOAD_ROOT, 1003, "The file is empty")
 
@@ -92,8 +101,14 @@ def upload(ctx: Any, req: Request, orderId: str) -> Response:
     if ctx.state.cfg.loa_requires_complete and order.status not in ("COMPLETE", "PARTIAL"):
         raise ApiError(400, UPLOAD_ROOT, 7644)
     loa = ctx.state.add_loa(order, ctype, req.body, document_type, ext)
-    node = (UPLOAD_ROOT, [("filename", loa.file_id), ("resultCode", 0),
-                          ("resultMessage", f"LOA file uploaded successfully for order {order.order_id}")])
+    node = (
+        UPLOAD_ROOT,
+        [
+            ("filename", loa.file_id),
+            ("resultCode", 0),
+            ("resultMessage", f"LOA file uploaded successfully for order {order.order_id}"),
+        ],
+    )
     location = f"{req.account_url}/importTnOrders/{order.order_id}/loas/{loa.file_id}"
     return Response.xml(node, 201, {"Location": location})
 
@@ -104,9 +119,18 @@ def list_files(ctx: Any, req: Request, orderId: str) -> Response:
         files = list(order.loas.values())
     with_meta = (req.param("metadata") or "true").lower() != "false"
     items = [
-        ("fileData", [("FileName", f.file_id),
-                      ("FileMetaData", [("DocumentName", f.document_name) if f.document_name else None,
-                                        ("DocumentType", f.document_type)]) if with_meta else None])
+        (
+            "fileData",
+            [
+                ("FileName", f.file_id),
+                (
+                    "FileMetaData",
+                    [("DocumentName", f.document_name) if f.document_name else None, ("DocumentType", f.document_type)],
+                )
+                if with_meta
+                else None,
+            ],
+        )
         for f in files
     ]
     message = "LOA file list successfully returned" if files else f"No LOA files found for order {order.order_id}"
@@ -128,8 +152,14 @@ def replace(ctx: Any, req: Request, orderId: str, fileId: str) -> Response:
     with ctx.state.locked():
         loa.data, loa.content_type = req.body, ctype
         loa.document_type = document_type or loa.document_type
-    node = (UPLOAD_ROOT, [("filename", loa.file_id), ("resultCode", 0),
-                          ("resultMessage", f"LOA file updated successfully for order {order.order_id}")])
+    node = (
+        UPLOAD_ROOT,
+        [
+            ("filename", loa.file_id),
+            ("resultCode", 0),
+            ("resultMessage", f"LOA file updated successfully for order {order.order_id}"),
+        ],
+    )
     return Response.xml(node, 200)
 
 
@@ -143,8 +173,9 @@ def delete(ctx: Any, req: Request, orderId: str, fileId: str) -> Response:
 
 def get_metadata(ctx: Any, req: Request, orderId: str, fileId: str) -> Response:
     loa = _file(_order(ctx, orderId, UPLOAD_ROOT), fileId, UPLOAD_ROOT)
-    return Response.xml(("FileMetaData", [("DocumentName", loa.document_name or loa.file_id),
-                                          ("DocumentType", loa.document_type)]))
+    return Response.xml(
+        ("FileMetaData", [("DocumentName", loa.document_name or loa.file_id), ("DocumentType", loa.document_type)])
+    )
 
 
 def put_metadata(ctx: Any, req: Request, orderId: str, fileId: str) -> Response:

@@ -28,8 +28,12 @@ def filter_orders(ctx: Any, req: Request, orders: list[Order], root: str) -> lis
         for value in raw.split(","):
             value = value.strip().upper()
             if value not in LISTABLE_STATUSES:
-                raise ApiError(400, root, 15518, f"Invalid status '{value.lower()}'; one of "
-                               + ", ".join(s.lower() for s in LISTABLE_STATUSES))
+                raise ApiError(
+                    400,
+                    root,
+                    15518,
+                    f"Invalid status '{value.lower()}'; one of " + ", ".join(s.lower() for s in LISTABLE_STATUSES),
+                )
             statuses.add(value)
     customer_order_id = req.param("customerOrderId")
     tn = req.param("tn")
@@ -38,8 +42,14 @@ def filter_orders(ctx: Any, req: Request, orders: list[Order], root: str) -> lis
     created_to = _date(req, "createdDateTo", root, True)
     modified_from = _date(req, "modifiedDateFrom", root, False)
     modified_to = _date(req, "modifiedDateTo", root, True)
-    if created_from is None and created_to is None and modified_from is None and modified_to is None \
-            and not tn and not customer_order_id:
+    if (
+        created_from is None
+        and created_to is None
+        and modified_from is None
+        and modified_to is None
+        and not tn
+        and not customer_order_id
+    ):
         created_from = ctx.state.now() - 86400 * ctx.state.cfg.order_search_window_days
     out = []
     for o in orders:
@@ -65,29 +75,36 @@ def filter_orders(ctx: Any, req: Request, orders: list[Order], root: str) -> lis
 
 
 def summary_node(name: str, order: Order, order_type: str) -> tuple:
-    return (name, [
-        ("accountId", order.account_id),
-        ("CountOfTNs", len(order.numbers)),
-        ("CustomerOrderId", order.customer_order_id) if order.customer_order_id else None,
-        ("userId", order.created_by),
-        ("lastModifiedDate", iso(order.last_modified)),
-        ("OrderDate", iso(order.created_at)),
-        ("OrderType", order_type),
-        ("OrderStatus", order.status),
-        ("OrderId", order.order_id),
-    ])
+    return (
+        name,
+        [
+            ("accountId", order.account_id),
+            ("CountOfTNs", len(order.numbers)),
+            ("CustomerOrderId", order.customer_order_id) if order.customer_order_id else None,
+            ("userId", order.created_by),
+            ("lastModifiedDate", iso(order.last_modified)),
+            ("OrderDate", iso(order.created_at)),
+            ("OrderType", order_type),
+            ("OrderStatus", order.status),
+            ("OrderId", order.order_id),
+        ],
+    )
 
 
 def list_node(ctx: Any, req: Request, orders: list[Order], root: str, item: str, order_type: str) -> tuple:
     matched = filter_orders(ctx, req, orders, root)
     limit = int(ctx.state.cfg.order_list_max)
-    return (root, [("TotalCount", len(matched))]
-            + [summary_node(item, o, order_type) for o in matched[:limit]])
+    return (root, [("TotalCount", len(matched))] + [summary_node(item, o, order_type) for o in matched[:limit]])
 
 
 def history_node(order: Order) -> tuple:
-    return ("OrderHistoryWrapper", [
-        ("OrderHistory", [("OrderDate", iso(h.time)), ("Note", h.note), ("Author", h.author),
-                          ("Status", h.status.lower())])
-        for h in order.history
-    ])
+    return (
+        "OrderHistoryWrapper",
+        [
+            (
+                "OrderHistory",
+                [("OrderDate", iso(h.time)), ("Note", h.note), ("Author", h.author), ("Status", h.status.lower())],
+            )
+            for h in order.history
+        ],
+    )

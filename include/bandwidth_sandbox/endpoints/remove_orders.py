@@ -68,8 +68,14 @@ def get(ctx: Any, req: Request, orderId: str) -> Response:
 
 def list_all(ctx: Any, req: Request) -> Response:
     with ctx.state.locked():
-        node = list_node(ctx, req, ctx.state.list_orders(REMOVE), "RemoveImportedTnOrders",
-                         "RemoveImportedTnOrderSummary", "remove_imported_tn_orders")
+        node = list_node(
+            ctx,
+            req,
+            ctx.state.list_orders(REMOVE),
+            "RemoveImportedTnOrders",
+            "RemoveImportedTnOrderSummary",
+            "remove_imported_tn_orders",
+        )
     return Response.xml(node)
 
 

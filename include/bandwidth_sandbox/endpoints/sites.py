@@ -24,8 +24,7 @@ def default_peer(site: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _site_node(site: dict[str, Any]) -> tuple:
-    return ("Site", [("Id", site["id"]), ("Name", site.get("name", "")),
-                     ("Description", site.get("description", ""))])
+    return ("Site", [("Id", site["id"]), ("Name", site.get("name", "")), ("Description", site.get("description", ""))])
 
 
 def list_sites(ctx: Any, req: Request) -> Response:
@@ -47,8 +46,7 @@ def get_site(ctx: Any, req: Request, siteId: str) -> Response:
 def list_peers(ctx: Any, req: Request, siteId: str) -> Response:
     site = _site_or_404(ctx, siteId)
     peers = [
-        ("SipPeer", [("PeerId", p["id"]), ("PeerName", p.get("name", "")),
-                     ("IsDefaultPeer", bool(p.get("default")))])
+        ("SipPeer", [("PeerId", p["id"]), ("PeerName", p.get("name", "")), ("IsDefaultPeer", bool(p.get("default")))])
         for p in site.get("sip_peers", [])
     ]
     return Response.xml(("TNSipPeersResponse", [("SipPeers", peers)]))

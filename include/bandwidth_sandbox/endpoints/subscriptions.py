@@ -26,10 +26,15 @@ def parse_subscription(ctx: Any, req: Request, subscription_id: str) -> Subscrip
     if not order_type and not event_type:
         raise _invalid(14500)
     now = ctx.state.now()
-    sub = Subscription(subscription_id=subscription_id, order_type="" if event_type else order_type,
-                       created_at=now, expires_at=now + ctx.state.cfg.subscription_default_expiry,
-                       order_id=None if event_type else xmlio.text(root, "OrderId") or None,
-                       number_format=xmlio.text(root, "NumberFormat") or None, event_type=event_type)
+    sub = Subscription(
+        subscription_id=subscription_id,
+        order_type="" if event_type else order_type,
+        created_at=now,
+        expires_at=now + ctx.state.cfg.subscription_default_expiry,
+        order_id=None if event_type else xmlio.text(root, "OrderId") or None,
+        number_format=xmlio.text(root, "NumberFormat") or None,
+        event_type=event_type,
+    )
     callback = xmlio.child(root, "CallbackSubscription")
     email = xmlio.child(root, "EmailSubscription")
     if callback is None and email is None:

@@ -7,7 +7,7 @@ notification twice. Airflow's models and asset manager are imported on the first
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bandwidth_hosted_messaging.assets import EVENT_TYPE_ASSETS, ORDER_TYPE_ASSETS
@@ -88,7 +88,7 @@ def _already_recorded(session: Session, asset_id: int, notification: OrderNotifi
     if isinstance(notification, OrderNotification):
         query = query.where(AssetEvent.extra["order_id"].as_string() == notification.order_id)
     else:
-        since = datetime.now(timezone.utc) - ACCOUNT_EVENT_DEDUPE_WINDOW
+        since = datetime.now(UTC) - ACCOUNT_EVENT_DEDUPE_WINDOW
         query = query.where(
             AssetEvent.extra["event_type"].as_string() == notification.event_type, AssetEvent.timestamp >= since
         )

@@ -19,8 +19,6 @@ T = TypeVar("T")
 XML_CONTENT_TYPE = "application/xml; charset=utf-8"
 
 
-
-
 @dataclass(frozen=True)
 class ApiResponse:
     """An HTTP answer, independent of the client library that received it."""
@@ -76,7 +74,9 @@ def error_details(content: Any) -> list[ErrorDetail]:
             details.append(ErrorDetail(code, xmlio.text(xmlio.child(status, "Description"))))
     for err in xmlio.as_list(xmlio.child(content, "Errors")):
         if isinstance(err, Mapping) and xmlio.child(err, "Code") is not None:
-            details.append(ErrorDetail(xmlio.text(xmlio.child(err, "Code")), xmlio.text(xmlio.child(err, "Description"))))
+            details.append(
+                ErrorDetail(xmlio.text(xmlio.child(err, "Code")), xmlio.text(xmlio.child(err, "Description")))
+            )
         else:
             for inner in xmlio.as_list(xmlio.child(err, "Error")):
                 details.append(
@@ -126,21 +126,25 @@ def content_of(response: ApiResponse, *roots: str) -> Any:
     """
     content_type = (response.header("Content-Type") or "").split(";")[0].strip().lower()
     if content_type and "xml" not in content_type:
-        raise BandwidthApiError(f"unexpected answer of Content-Type {content_type!r}", status=response.status,
-                                excerpt=response.body[:200].decode("utf-8", "replace"))
+        raise BandwidthApiError(
+            f"unexpected answer of Content-Type {content_type!r}",
+            status=response.status,
+            excerpt=response.body[:200].decode("utf-8", "replace"),
+        )
     try:
         name, content = xmlio.root_of(xmlio.parse_xml(response.body))
     except BandwidthXmlError as err:
         raise BandwidthApiError(f"unreadable answer ({err})", status=response.status) from None
     if roots and name.lower() not in {r.lower() for r in roots}:
-        raise BandwidthApiError(f"unexpected answer: <{name}> where <{'> or <'.join(roots)}> was expected", status=response.status)
+        raise BandwidthApiError(
+            f"unexpected answer: <{name}> where <{'> or <'.join(roots)}> was expected", status=response.status
+        )
     return content
 
 
 def location_id(response: ApiResponse) -> str | None:
     location = response.header("Location")
     return location.rstrip("/").rsplit("/", 1)[-1] if location else None
-
 
 
 def finish(call: ApiCall[T], response: ApiResponse) -> T:

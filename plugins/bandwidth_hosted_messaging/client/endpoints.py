@@ -63,7 +63,10 @@ ORDER_LIST_FILTERS = (
 def list_sites() -> ApiCall[list[Site]]:
     def parse(response: ApiResponse) -> list[Site]:
         sites = xmlio.path(content_of(response, "SitesResponse"), "Sites", "Site")
-        return [Site(xmlio.text(xmlio.child(s, "Id")) or "", xmlio.text(xmlio.child(s, "Name"))) for s in xmlio.as_list(sites)]
+        return [
+            Site(xmlio.text(xmlio.child(s, "Id")) or "", xmlio.text(xmlio.child(s, "Name")))
+            for s in xmlio.as_list(sites)
+        ]
 
     return ApiCall("GET", "sites", parse)
 
@@ -181,7 +184,9 @@ def _number_errors(nodes: Any) -> tuple[NumberError, ...]:
     )
 
 
-def check_importability(numbers: Sequence[str], site_id: str | None = None, sip_peer_id: str | None = None) -> ApiCall[CheckerResult]:
+def check_importability(
+    numbers: Sequence[str], site_id: str | None = None, sip_peer_id: str | None = None
+) -> ApiCall[CheckerResult]:
     if not numbers:
         raise ValueError("importTnChecker needs at least one number")
     if len(numbers) > CHECKER_MAX_NUMBERS:
@@ -403,7 +408,10 @@ def list_loas(order_id: str) -> ApiCall[list[LoaFile]]:
 def get_loa_metadata(order_id: str, file_id: str) -> ApiCall[LoaFile]:
     def parse(response: ApiResponse) -> LoaFile:
         content = content_of(response, "FileMetaData")
-        return LoaFile(xmlio.text(xmlio.child(content, "DocumentName")) or file_id, xmlio.text(xmlio.child(content, "DocumentType")))
+        return LoaFile(
+            xmlio.text(xmlio.child(content, "DocumentName")) or file_id,
+            xmlio.text(xmlio.child(content, "DocumentType")),
+        )
 
     return ApiCall("GET", f"importTnOrders/{quote(order_id)}/loas/{quote(file_id)}/metadata", parse)
 
@@ -453,4 +461,3 @@ def count_in_service_numbers() -> ApiCall[int]:
         return int(count) if count and count.isdigit() else 0
 
     return ApiCall("GET", "inserviceNumbers/totals", parse)
-

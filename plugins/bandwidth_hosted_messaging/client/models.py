@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from bandwidth_hosted_messaging.contracts import NumberErrorDict, OrderDict
-
 from bandwidth_hosted_messaging.statuses import ProcessingStatus
 
 
@@ -128,7 +127,10 @@ class OrderHistoryEntry:
 
 @dataclass(frozen=True)
 class Subscription:
-    """A callback subscription (Bandwidth never echoes the password). ``order_type`` holds the EventType of an account-event one."""
+    """
+    A callback subscription (Bandwidth never echoes the password). ``order_type`` holds the EventType of an
+    account-event one.
+    """
 
     subscription_id: str
     order_type: str

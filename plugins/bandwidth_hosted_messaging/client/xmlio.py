@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from xml.parsers.expat import ExpatError
 
 import xmltodict
-from xml.parsers.expat import ExpatError
 
 from bandwidth_hosted_messaging.client.errors import BandwidthXmlError
 
@@ -47,7 +47,8 @@ def parse_xml(body: bytes | str) -> dict[str, Any]:
 
 def to_xml(root: str, content: Mapping[str, Any]) -> bytes:
     """Render ``{root: content}`` as a UTF-8 XML document with a prologue."""
-    return xmltodict.unparse({root: content}, encoding="utf-8").encode("utf-8")
+    document: str = xmltodict.unparse({root: content}, encoding="utf-8")
+    return document.encode("utf-8")
 
 
 def root_of(doc: Mapping[str, Any]) -> tuple[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import task_group
+from airflow.sdk import XComArg, task_group
 
 from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, DEFAULT_CONN_ID, IMPORT_ORDER_GROUP, REPORT_TASK_ID
 from bandwidth_hosted_messaging.operators.checker import CheckImportabilityOperator
@@ -23,7 +23,6 @@ from bandwidth_hosted_messaging.operators.request import ValidateRequestOperator
 from bandwidth_hosted_messaging.operators.subscriptions import EnsureSubscriptionOperator
 from bandwidth_hosted_messaging.operators.verify import VerifyNumbersOperator
 from bandwidth_hosted_messaging.sensors.order import DEFAULT_WAIT_TIMEOUT, TnOrderSensor
-from bandwidth_hosted_messaging.statuses import OrderKind
 
 
 def build_import_flow(
@@ -68,7 +67,10 @@ def build_import_flow(
             deferrable=True,
         )
         UploadLoaOperator(
-            task_id="upload_loa", order=wait.output, loa=validate.output["loa"], bandwidth_conn_id=bandwidth_conn_id
+            task_id="upload_loa",
+            order=wait.output,
+            loa=XComArg(validate, key="loa"),
+            bandwidth_conn_id=bandwidth_conn_id,
         )
 
     orders = import_order.expand(chunk=plan.output)

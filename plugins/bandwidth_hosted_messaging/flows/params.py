@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow.sdk import Param
+
 from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, DEFAULT_CONN_ID, MAX_BATCH_NUMBERS, ORDER_MAX_NUMBERS
 
 #: A NANP number as people write it: +1, dashes, dots, spaces, parentheses (the validator normalises it).
@@ -31,7 +32,9 @@ def order_params(prefix: str, grace_description: str) -> dict[str, Param]:
             pattern=r"^[A-Za-z0-9\- ]+$",
             maxLength=18,
             title="Customer order id prefix",
-            description="Letters, digits, dashes, spaces; each order's CustomerOrderId is this plus a run/chunk suffix.",
+            description=(
+                "Letters, digits, dashes, spaces; each order's CustomerOrderId is this plus a run/chunk suffix."
+            ),
         ),
         "chunk_size": Param(
             1000,
@@ -41,16 +44,32 @@ def order_params(prefix: str, grace_description: str) -> dict[str, Param]:
             title="Numbers per order",
             description="Orders are created in chunks of this size (one mapped task each).",
         ),
-        "bandwidth_conn_id": Param(DEFAULT_CONN_ID, type="string", title="Bandwidth connection", description="Connection id of type Bandwidth."),
-        "callback_conn_id": Param(CALLBACK_CONN_ID, type="string", title="Callback connection", description="Public callback URL and the Basic credentials Bandwidth will send."),
-        "poll_interval": Param(60, type="number", exclusiveMinimum=0, title="Poll interval (s)", description="Seconds between order status polls while waiting."),
+        "bandwidth_conn_id": Param(
+            DEFAULT_CONN_ID, type="string", title="Bandwidth connection", description="Connection id of type Bandwidth."
+        ),
+        "callback_conn_id": Param(
+            CALLBACK_CONN_ID,
+            type="string",
+            title="Callback connection",
+            description="Public callback URL and the Basic credentials Bandwidth will send.",
+        ),
+        "poll_interval": Param(
+            60,
+            type="number",
+            exclusiveMinimum=0,
+            title="Poll interval (s)",
+            description="Seconds between order status polls while waiting.",
+        ),
         "grace_period": Param(300, type="number", minimum=0, title="Grace period (s)", description=grace_description),
         "wait_timeout": Param(
             7 * 24 * 3600,
             type="number",
             exclusiveMinimum=0,
             title="Give up waiting after (s)",
-            description="How long to wait for Bandwidth to finish an order (default 7 days; Bandwidth advises against short waits).",
+            description=(
+                "How long to wait for Bandwidth to finish an order (default 7 days; Bandwidth advises against "
+                "short waits)."
+            ),
         ),
     }
 

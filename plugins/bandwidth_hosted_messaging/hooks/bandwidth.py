@@ -52,7 +52,9 @@ class BandwidthHook(BandwidthBaseHook):
     :param retry_policy: override the retry bounds (``max_attempts`` defaults to the connection's).
     """
 
-    def __init__(self, bandwidth_conn_id: str = BandwidthBaseHook.default_conn_name, retry_policy: RetryPolicy | None = None) -> None:
+    def __init__(
+        self, bandwidth_conn_id: str = BandwidthBaseHook.default_conn_name, retry_policy: RetryPolicy | None = None
+    ) -> None:
         super().__init__(bandwidth_conn_id, retry_policy)
         self._session: requests.Session | None = None
 

@@ -50,7 +50,9 @@ class BandwidthAsyncHook(BandwidthBaseHook):
 
     hook_name = "Bandwidth (async)"
 
-    def __init__(self, bandwidth_conn_id: str = BandwidthBaseHook.default_conn_name, retry_policy: RetryPolicy | None = None) -> None:
+    def __init__(
+        self, bandwidth_conn_id: str = BandwidthBaseHook.default_conn_name, retry_policy: RetryPolicy | None = None
+    ) -> None:
         super().__init__(bandwidth_conn_id, retry_policy)
         self._session: aiohttp.ClientSession | None = None
         self._token_sent: str | None = None
@@ -102,7 +104,7 @@ class BandwidthAsyncHook(BandwidthBaseHook):
                 ) as response:
                     body = await response.read()
                     status = response.status
-            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+            except (TimeoutError, aiohttp.ClientError) as err:
                 raise oauth.token_failure(request, err) from None
             token, expires_in = oauth.read_token_response(request, status, body)
             from airflow.sdk.log import amask_secret
@@ -145,7 +147,7 @@ class BandwidthAsyncHook(BandwidthBaseHook):
             error: BaseException | None = None
             try:
                 response = await self._send(call, refresh_token=refresh)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+            except (TimeoutError, aiohttp.ClientError) as err:
                 error = err
             decision = decide(
                 call,

@@ -24,7 +24,12 @@ class LoaFileInfo:
     size: int
 
     def to_dict(self) -> LoaFileDict:
-        return {"location": self.location, "file_name": self.file_name, "content_type": self.content_type, "size": self.size}
+        return {
+            "location": self.location,
+            "file_name": self.file_name,
+            "content_type": self.content_type,
+            "size": self.size,
+        }
 
 
 def check_loa_file(location: str | None, max_bytes: int = LOA_MAX_BYTES) -> LoaFileInfo:

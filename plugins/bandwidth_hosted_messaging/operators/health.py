@@ -1,10 +1,10 @@
 """
 The two steps of the hosted-number health check (DAG ``hosted_numbers_health``).
 
-``check_hosted_numbers`` reads the ledger (:mod:`~bandwidth_hosted_messaging.reporting.ledger`) and checks every hosted number against
-``/inserviceNumbers`` in as few calls as the import's verification (pages or single look-ups, whichever is
-fewer); ``report`` writes one row per checked number (``in_service`` or ``lost``) as ``report.json`` and
-``report.csv``, plus ``losses.json`` for the ledger, then fails naming the lost numbers.
+``check_hosted_numbers`` reads the ledger (:mod:`~bandwidth_hosted_messaging.reporting.ledger`) and checks every
+hosted number against ``/inserviceNumbers`` in as few calls as the import's verification (pages or single
+look-ups, whichever is fewer); ``report`` writes one row per checked number (``in_service`` or ``lost``) as
+``report.json`` and ``report.csv``, plus ``losses.json`` for the ledger, then fails naming the lost numbers.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from bandwidth_hosted_messaging.reporting.health import (
 from bandwidth_hosted_messaging.reporting.storage import run_files
 from bandwidth_hosted_messaging.reporting.times import EPOCH, iso, parse_time, utc_now
 from bandwidth_hosted_messaging.statuses import HealthOutcome
+
 
 def _event(timestamp: Any, extra: Any) -> dict[str, Any] | None:
     """A ``MESSAGING_LOST`` asset event as plain JSON, or ``None`` for another kind of event."""
@@ -54,9 +55,7 @@ class CheckHostedNumbersOperator(BaseOperator):
 
     template_fields = ("bandwidth_conn_id",)
 
-    def __init__(
-        self, *, bandwidth_conn_id: str = DEFAULT_CONN_ID, page_size: int = 500, **kwargs: Any
-    ) -> None:
+    def __init__(self, *, bandwidth_conn_id: str = DEFAULT_CONN_ID, page_size: int = 500, **kwargs: Any) -> None:
         kwargs.setdefault("inlets", [MESSAGING_LOST])
         super().__init__(**kwargs)
         self.bandwidth_conn_id = bandwidth_conn_id
@@ -170,9 +169,7 @@ class HealthReportOperator(BaseOperator):
             raise AirflowFailException(f"{len(lost)} hosted number(s) lost: {shown}")
         return result
 
-    def _write(
-        self, context: Context, rows: list[HealthRow], lost: list[HealthRow], result: dict[str, Any]
-    ) -> None:
+    def _write(self, context: Context, rows: list[HealthRow], lost: list[HealthRow], result: dict[str, Any]) -> None:
         csv_path, json_path, losses_path = run_files(
             context["dag"].dag_id, context["run_id"], REPORT_CSV, REPORT_JSON, LOSSES_JSON
         )
@@ -183,8 +180,12 @@ class HealthReportOperator(BaseOperator):
             "run_id": result["run_id"],
             "finished_at": result["finished_at"],
             "lost": [
-                {"number": r.number, "noticed_at": result["checked_at"], "in_service": r.in_service,
-                 "messaging_lost_event": r.messaging_lost_event}
+                {
+                    "number": r.number,
+                    "noticed_at": result["checked_at"],
+                    "in_service": r.in_service,
+                    "messaging_lost_event": r.messaging_lost_event,
+                }
                 for r in lost
             ],
         }

@@ -61,29 +61,32 @@ class VerifyNumbersOperator(BaseOperator):
         wanted_in_service = self.order_kind is OrderKind.IMPORT
         candidates: list[str] = []
         if wanted_in_service and self.checker_task_id:
-            checker: CheckerResultDict = ti.xcom_pull(task_ids=self.checker_task_id) or {"importable": [], "rejected": []}
-            candidates = [r["number"] for r in checker["rejected"] if str(r["code"]) == ALREADY_ON_BANDWIDTH]
+            checker: CheckerResultDict | None = ti.xcom_pull(task_ids=self.checker_task_id)
+            rejected = checker["rejected"] if checker else []
+            candidates = [r["number"] for r in rejected if str(r["code"]) == ALREADY_ON_BANDWIDTH]
         hook = BandwidthHook(self.bandwidth_conn_id)
         found = self._settle(hook, expected, hook.find_in_service(expected + candidates), wanted_in_service)
         settled = [n for n in expected if (n in found) == wanted_in_service]
         unsettled = [n for n in expected if (n in found) != wanted_in_service]
         if wanted_in_service:
-            result: InServiceDict | RemovedDict = {
-                "in_service": settled,
-                "missing": unsettled,
-                "already_in_service": [n for n in candidates if n in found],
-            }
+            already = [n for n in candidates if n in found]
             self.log.info(
                 "In service: %d of %d ordered number(s); %d missing after the grace period; %d already on Bandwidth",
-                len(settled), len(expected), len(unsettled), len(result["already_in_service"]),
+                len(settled),
+                len(expected),
+                len(unsettled),
+                len(already),
             )
-        else:
-            result = {"removed": settled, "still_in_service": unsettled}
-            self.log.info(
-                "Out of service: %d of %d removed number(s); %d still in service after the grace period",
-                len(settled), len(expected), len(unsettled),
-            )
-        return result
+            imported: InServiceDict = {"in_service": settled, "missing": unsettled, "already_in_service": already}
+            return imported
+        self.log.info(
+            "Out of service: %d of %d removed number(s); %d still in service after the grace period",
+            len(settled),
+            len(expected),
+            len(unsettled),
+        )
+        removed: RemovedDict = {"removed": settled, "still_in_service": unsettled}
+        return removed
 
     def _settle(self, hook: BandwidthHook, numbers: list[str], found: set[str], wanted_in_service: bool) -> set[str]:
         """Re-check the unsettled numbers until all are settled or the grace period is over; return ``found``."""

@@ -15,6 +15,7 @@ from bandwidth_hosted_messaging.reporting.ledger import Ledger
 from bandwidth_hosted_messaging.reporting.times import EPOCH, parse_time
 from bandwidth_hosted_messaging.statuses import HealthOutcome
 
+
 @dataclass
 class HealthRow:
     """
@@ -58,7 +59,7 @@ def messaging_lost_since_import(
         recorded = parse_time(event.get("recorded_at"))
         if recorded is None:
             continue
-        when = event.get("event_time") or event.get("recorded_at")
+        when = str(event.get("event_time") or event.get("recorded_at"))
         for number in event.get("numbers") or ():
             record = ledger.get(number)
             if number not in wanted or record is None:
@@ -109,5 +110,8 @@ HEALTH_TABLE_COLUMNS = ("number", "outcome", "in_service", "messaging_lost_event
 def health_table(rows: Sequence[HealthRow], limit: int = 200) -> str:
     """A fixed-width text table for the task log (lost numbers first, at most ``limit`` rows)."""
     return render.to_table(
-        [r.to_dict() for r in rows], HEALTH_TABLE_COLUMNS, first=lambda r: r["outcome"] == HealthOutcome.LOST, limit=limit
+        [r.to_dict() for r in rows],
+        HEALTH_TABLE_COLUMNS,
+        first=lambda r: r["outcome"] == HealthOutcome.LOST,
+        limit=limit,
     )

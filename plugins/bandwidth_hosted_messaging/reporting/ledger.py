@@ -38,7 +38,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bandwidth_hosted_messaging.constants import (
@@ -177,7 +177,11 @@ def build_ledger(reports: Iterable[Mapping[str, Any]]) -> Ledger:
             ref = RunRef(dag_id, run_id, at)
             for row in report.get("rows") or ():
                 record = numbers.get(row.get("number"))
-                if row.get("outcome") == Outcome.REMOVED and record is not None and record.status != NumberStatus.REMOVED:
+                if (
+                    row.get("outcome") == Outcome.REMOVED
+                    and record is not None
+                    and record.status != NumberStatus.REMOVED
+                ):
                     record.status, record.removed = NumberStatus.REMOVED, ref
         elif dag_id == HEALTH_DAG:
             for loss in report.get("lost") or ():
@@ -234,7 +238,7 @@ def _modified_at(path: ObjectStoragePath) -> str | None:
         return None
     if isinstance(mtime, datetime):
         return iso(mtime)
-    return iso(datetime.fromtimestamp(float(mtime), timezone.utc)) if mtime is not None else None
+    return iso(datetime.fromtimestamp(float(mtime), UTC)) if mtime is not None else None
 
 
 def read_ledger(base: ObjectStoragePath | None = None) -> Ledger:

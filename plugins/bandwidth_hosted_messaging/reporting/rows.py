@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -142,7 +142,16 @@ def to_csv(rows: Sequence[ReportRow]) -> str:
 
 
 #: The columns of the task log's table.
-TABLE_COLUMNS = ("number", "outcome", "checker_code", "order_id", "order_status", "error_code", "loa_file", "in_service")
+TABLE_COLUMNS = (
+    "number",
+    "outcome",
+    "checker_code",
+    "order_id",
+    "order_status",
+    "error_code",
+    "loa_file",
+    "in_service",
+)
 
 
 def to_table(rows: Sequence[ReportRow], limit: int = 200) -> str:

@@ -27,7 +27,6 @@ def report_folder(dag_id: str, run_id: str) -> ObjectStoragePath:
     return report_base() / dag_id / run_folder_name(run_id)
 
 
-
 def run_files(dag_id: str, run_id: str, *names: str) -> list[ObjectStoragePath]:
     """The paths of a run's report files (its folder created)."""
     folder = report_folder(dag_id, run_id)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, conf
+from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, XComArg, conf
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
 
 from bandwidth_hosted_messaging.client.models import TnOrder
@@ -52,7 +52,7 @@ class TnOrderSensor(BaseSensorOperator):
     def __init__(
         self,
         *,
-        order_id: str,
+        order_id: str | XComArg,
         order_kind: str = OrderKind.IMPORT,
         bandwidth_conn_id: str = DEFAULT_CONN_ID,
         deferrable: bool | None = None,
@@ -63,7 +63,7 @@ class TnOrderSensor(BaseSensorOperator):
         super().__init__(**kwargs)
         self.poke_interval = poke_interval  # type: ignore[assignment]  # may be a template; coerced in execute
         self.wait_timeout = timeout
-        self.order_id = order_id
+        self.order_id: str = order_id  # type: ignore[assignment]  # an XComArg is resolved before execute
         self.order_kind = OrderKind(order_kind)
         self.bandwidth_conn_id = bandwidth_conn_id
         if deferrable is None:
@@ -76,12 +76,13 @@ class TnOrderSensor(BaseSensorOperator):
     def _deadline(self, context: Context) -> float:
         """The absolute deadline, fixed at the first try and kept in the task state store across retries."""
         store = context.get("task_state_store")
-        deadline = store.get("deadline") if store is not None else None
-        if deadline is None:
-            deadline = time.time() + self.timeout
-            if store is not None:
-                store.set("deadline", deadline)
-        return float(deadline)
+        kept = store.get("deadline") if store is not None else None
+        if isinstance(kept, int | float):
+            return float(kept)
+        deadline = time.time() + self.timeout
+        if store is not None:
+            store.set("deadline", deadline)
+        return deadline
 
     def execute(self, context: Context) -> Any:
         self.poke_interval = float(self.poke_interval)

@@ -4,5 +4,6 @@ small JSON API on the API server (``/bandwidth-status``, see :mod:`.api`).
 
 It reads only what the DAGs recorded (each run's ``report.json`` under ``[bandwidth] report_base``, the report XCom
 when that file is missing, and the metadata database's runs); it never calls Bandwidth. :mod:`.store`, :mod:`.runs`,
-:mod:`.views` and :mod:`.history` do the reading, with caches so that a 10,000-number run answers in milliseconds after its first read.
+:mod:`.views` and :mod:`.history` do the reading, with caches so that a 10,000-number run answers in milliseconds
+after its first read.
 """

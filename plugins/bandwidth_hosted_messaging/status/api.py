@@ -85,13 +85,13 @@ def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
 
     :param reports: where the reports are read (default: the process's store of ``[bandwidth] report_base``).
     """
+    from airflow.api_fastapi.common.db.common import SessionDep
+    from airflow.api_fastapi.core_api.security import GetUserDep, requires_authenticated
     from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
     from fastapi.exception_handlers import http_exception_handler
     from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
     from fastapi.staticfiles import StaticFiles
 
-    from airflow.api_fastapi.common.db.common import SessionDep
-    from airflow.api_fastapi.core_api.security import GetUserDep, requires_authenticated
     from bandwidth_hosted_messaging.client.numbers import InvalidNumber
     from bandwidth_hosted_messaging.reporting.storage import run_folder_name
     from bandwidth_hosted_messaging.status import history, views
@@ -103,8 +103,9 @@ def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
         # Airflow answers 403 "Invalid JWT token" for a token it cannot verify: for this API that is no
         # authentication at all, so 401 like a missing one, with the scheme to use.
         if exc.status_code == 401 or (exc.status_code == 403 and exc.detail == "Invalid JWT token"):
-            return JSONResponse({"detail": "Not authenticated"}, status_code=401,
-                                headers={"WWW-Authenticate": "Bearer", **JSON_HEADERS})
+            return JSONResponse(
+                {"detail": "Not authenticated"}, status_code=401, headers={"WWW-Authenticate": "Bearer", **JSON_HEADERS}
+            )
         return await http_exception_handler(request, exc)
 
     @app.get("/", include_in_schema=False)
@@ -163,8 +164,11 @@ def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
         if text is None:
             raise HTTPException(404, "No report for this run")
         name = f"{dag_id}_{run_folder_name(run_id)}{'_' + run_folder_name(outcome) if outcome else ''}.csv"
-        return Response(text, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"', **JSON_HEADERS})
+        return Response(
+            text,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"', **JSON_HEADERS},
+        )
 
     @api.get("/numbers/{number}")
     def number(number: str, user: GetUserDep) -> JSONResponse:

@@ -16,12 +16,20 @@ from bandwidth_hosted_messaging.statuses import Category, OrderKind, Tone, is_or
 
 #: Segments of the per-run bar: every number in exactly one (lost ones are taken out of ``in_service``).
 BAR_SEGMENTS = (
-    "in_service", "lost", "rejected", "order_failed", "not_ordered", "not_in_service", "removed", "remove_failed"
+    "in_service",
+    "lost",
+    "rejected",
+    "order_failed",
+    "not_ordered",
+    "not_in_service",
+    "removed",
+    "remove_failed",
 )
 #: Row filters besides the outcomes themselves.
 FILTER_ATTENTION, FILTER_LOA_MISSING, FILTER_LOST = "attention", "loa_missing", "lost"
 #: ``cat:<category key>``: the outcomes a category adds up (``cat:in_service`` = in service + already in service).
 FILTER_CATEGORY = "cat:"
+
 
 def is_report_dag(dag_id: str) -> bool:
     """An import (manual or batch) or remove DAG: its runs write a per-number report."""
@@ -33,7 +41,7 @@ def run_kind(dag_id: str) -> OrderKind:
 
 
 def batch_name(dag_id: str) -> str | None:
-    return dag_id[len(BATCH_DAG_PREFIX):] if dag_id.startswith(BATCH_DAG_PREFIX) else None
+    return dag_id[len(BATCH_DAG_PREFIX) :] if dag_id.startswith(BATCH_DAG_PREFIX) else None
 
 
 def loa_missing(dag_id: str, row: Mapping[str, Any]) -> bool:
@@ -62,7 +70,6 @@ def needs_attention(counts: Mapping[str, int], state: str | None) -> bool:
     return bad or state == "failed"
 
 
-
 def label_of(dag_id: str, subscriber: str | None = None) -> str:
     """What the overview's "Batch" column says: the batch name, the form's subscriber, or the removal."""
     if dag_id == REMOVE_DAG:
@@ -73,8 +80,14 @@ def label_of(dag_id: str, subscriber: str | None = None) -> str:
 _CATEGORY_KEYS = frozenset(c.value for c in Category)
 
 
-def filter_rows(dag_id: str, rows: Sequence[Mapping[str, Any]], *, outcome: str | None = None, q: str | None = None,
-                lost: set[str] | frozenset[str] = frozenset()) -> list[Mapping[str, Any]]:
+def filter_rows(
+    dag_id: str,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    outcome: str | None = None,
+    q: str | None = None,
+    lost: set[str] | frozenset[str] = frozenset(),
+) -> list[Mapping[str, Any]]:
     """
     The rows matching an outcome filter and a number search.
 
@@ -85,12 +98,15 @@ def filter_rows(dag_id: str, rows: Sequence[Mapping[str, Any]], *, outcome: str 
     """
     digits = search_digits(q)
     if outcome == FILTER_ATTENTION:
+
         def keep(r):
             return not is_successful(r.get("outcome")) or loa_missing(dag_id, r) or r.get("number") in lost
     elif outcome == FILTER_LOA_MISSING:
+
         def keep(r):
             return loa_missing(dag_id, r)
     elif outcome == FILTER_LOST:
+
         def keep(r):
             return r.get("number") in lost
     elif outcome and outcome.startswith(FILTER_CATEGORY) and outcome[len(FILTER_CATEGORY) :] in _CATEGORY_KEYS:
@@ -99,9 +115,12 @@ def filter_rows(dag_id: str, rows: Sequence[Mapping[str, Any]], *, outcome: str 
         def keep(r):
             return r.get("outcome") in wanted
     elif outcome:
+
         def keep(r):
             return r.get("outcome") == outcome
     else:
+
         def keep(r):
             return True
+
     return [r for r in rows if keep(r) and (not digits or digits in str(r.get("number", "")))]

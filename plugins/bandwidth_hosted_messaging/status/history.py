@@ -34,8 +34,14 @@ def number_history(
     for d in reports.digests():
         if number not in d.outcomes or (readable is not None and d.dag_id not in readable):
             continue
-        entry = {"event": run_kind(d.dag_id), "dag_id": d.dag_id, "run_id": d.run_id, "at": d.finished_at,
-                 "outcome": d.outcomes[number], "batch": label_of(d.dag_id)}
+        entry: dict[str, Any] = {
+            "event": run_kind(d.dag_id),
+            "dag_id": d.dag_id,
+            "run_id": d.run_id,
+            "at": d.finished_at,
+            "outcome": d.outcomes[number],
+            "batch": label_of(d.dag_id),
+        }
         full = reports.report(d.dag_id, d.run_id)
         row = next((r for r in (full or {}).get("rows") or () if r.get("number") == number), None)
         if row is not None:
@@ -46,11 +52,18 @@ def number_history(
             break
         for loss in losses.get("lost") or ():
             if loss.get("number") == number:
-                history.append({"event": "lost", "dag_id": losses.get("dag_id"), "run_id": losses.get("run_id"),
-                                "at": loss.get("noticed_at") or losses.get("finished_at"), "outcome": "lost",
-                                "messaging_lost_event": loss.get("messaging_lost_event")})
+                history.append(
+                    {
+                        "event": "lost",
+                        "dag_id": losses.get("dag_id"),
+                        "run_id": losses.get("run_id"),
+                        "at": loss.get("noticed_at") or losses.get("finished_at"),
+                        "outcome": "lost",
+                        "messaging_lost_event": loss.get("messaging_lost_event"),
+                    }
+                )
     history.sort(key=lambda e: parse_time(e.get("at")) or EPOCH)
     record = reports.ledger().get(number)
     visible = record is not None and (readable is None or record.imported.dag_id in readable)
-    current = record.to_dict() if visible else None
+    current = record.to_dict() if record is not None and visible else None
     return {"number": number, "ledger": current, "history": history}

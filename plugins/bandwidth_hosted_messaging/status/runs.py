@@ -23,9 +23,8 @@ def _time(value: datetime | None) -> str | None:
 
 
 def _report_dags_clause():
-    from sqlalchemy import or_
-
     from airflow.models.dagrun import DagRun
+    from sqlalchemy import or_
 
     return or_(DagRun.dag_id.in_([IMPORT_DAG, REMOVE_DAG]), DagRun.dag_id.startswith(BATCH_DAG_PREFIX, autoescape=True))
 
@@ -49,17 +48,24 @@ def _run_dict(row: Any) -> dict[str, Any]:
 def _run_columns():
     from airflow.models.dagrun import DagRun
 
-    return (DagRun.dag_id, DagRun.run_id, DagRun.state, DagRun.run_type, DagRun.triggering_user_name,
-            DagRun.run_after, DagRun.start_date, DagRun.end_date)
+    return (
+        DagRun.dag_id,
+        DagRun.run_id,
+        DagRun.state,
+        DagRun.run_type,
+        DagRun.triggering_user_name,
+        DagRun.run_after,
+        DagRun.start_date,
+        DagRun.end_date,
+    )
 
 
 def list_runs(
     session: Session, *, dag_ids: Iterable[str] | None = None, limit: int = DEFAULT_RUNS
 ) -> list[dict[str, Any]]:
     """The newest runs of the import and remove DAGs (``dag_ids``: only those), newest first."""
-    from sqlalchemy import select
-
     from airflow.models.dagrun import DagRun
+    from sqlalchemy import select
 
     query = select(*_run_columns()).where(_report_dags_clause())
     if dag_ids is not None:
@@ -69,9 +75,8 @@ def list_runs(
 
 
 def get_run(session: Session, dag_id: str, run_id: str) -> dict[str, Any] | None:
-    from sqlalchemy import select
-
     from airflow.models.dagrun import DagRun
+    from sqlalchemy import select
 
     row = session.execute(select(*_run_columns()).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)).first()
     return _run_dict(row) if row is not None else None
@@ -82,13 +87,12 @@ _LABELS: dict[tuple[str, str], str | None] = {}
 
 def subscriber_names(session: Session, run_ids: Sequence[str]) -> dict[str, str | None]:
     """The subscriber name each manual import run was triggered with (from its conf; cached: confs do not change)."""
-    from sqlalchemy import select
-
     from airflow.models.dagrun import DagRun
+    from sqlalchemy import select
 
     missing = [r for r in run_ids if (IMPORT_DAG, r) not in _LABELS]
     for start in range(0, len(missing), 500):
-        chunk = missing[start:start + 500]
+        chunk = missing[start : start + 500]
         query = select(DagRun.run_id, DagRun.conf).where(DagRun.dag_id == IMPORT_DAG, DagRun.run_id.in_(chunk))
         for run_id, conf in session.execute(query):
             name = conf.get("subscriber_name") if isinstance(conf, dict) else None
@@ -100,8 +104,9 @@ def report_from_xcom(session: Session, dag_id: str, run_id: str) -> dict[str, An
     """The ``report`` task's return value (the report, as the run returned it), if the database has it."""
     from airflow.models.xcom import XComModel
 
-    query = XComModel.get_many(run_id=run_id, key="return_value", task_ids=REPORT_TASK_ID, dag_ids=dag_id,
-                               map_indexes=-1, limit=1)
+    query = XComModel.get_many(
+        run_id=run_id, key="return_value", task_ids=REPORT_TASK_ID, dag_ids=dag_id, map_indexes=-1, limit=1
+    )
     row = session.scalars(query).first()
     if row is None:
         return None

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from bandwidth_hosted_messaging.constants import HEALTH_DAG, LOSSES_JSON, REPORT_JSON
 from bandwidth_hosted_messaging.reporting import ledger as ledger_module
 from bandwidth_hosted_messaging.reporting.storage import run_folder_name
-from bandwidth_hosted_messaging.statuses import NumberStatus, Outcome, is_imported
 from bandwidth_hosted_messaging.status.categories import is_report_dag, loa_missing
+from bandwidth_hosted_messaging.statuses import NumberStatus, Outcome, is_imported
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 SCAN_INTERVAL = 1.0
 #: Full reports (every row) kept in memory for the run detail and CSV.
 FULL_REPORTS_KEPT = 6
+
 
 @dataclass(frozen=True)
 class RunDigest:
@@ -81,8 +82,13 @@ class ReportStore:
     :param full_reports: how many full reports (every row) to keep.
     """
 
-    def __init__(self, base: ObjectStoragePath | None = None, *, scan_interval: float = SCAN_INTERVAL,
-                 full_reports: int = FULL_REPORTS_KEPT) -> None:
+    def __init__(
+        self,
+        base: ObjectStoragePath | None = None,
+        *,
+        scan_interval: float = SCAN_INTERVAL,
+        full_reports: int = FULL_REPORTS_KEPT,
+    ) -> None:
         self._base = base
         self.scan_interval = scan_interval
         self.full_reports = full_reports
@@ -116,7 +122,7 @@ class ReportStore:
             name = name.split("://", 1)[-1]
             if not name.startswith(root) or info.get("type") not in (None, "file"):
                 continue
-            parts = name[len(root):].split("/")
+            parts = name[len(root) :].split("/")
             if len(parts) != 3:
                 continue
             dag_id, folder, file = parts
@@ -228,8 +234,11 @@ class ReportStore:
                     "dag_id": d.dag_id,
                     "run_id": d.run_id,
                     "finished_at": d.finished_at,
-                    "rows": [{"number": n, "outcome": o} for n, o in d.outcomes.items()
-                             if is_imported(o) or o == Outcome.REMOVED],
+                    "rows": [
+                        {"number": n, "outcome": o}
+                        for n, o in d.outcomes.items()
+                        if is_imported(o) or o == Outcome.REMOVED
+                    ],
                 }
                 for d in self._digests.values()
             ]

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from bandwidth_hosted_messaging.constants import IMPORT_DAG
 from bandwidth_hosted_messaging.reporting import render
 from bandwidth_hosted_messaging.reporting.rows import COLUMNS
-from bandwidth_hosted_messaging.statuses import Category
 from bandwidth_hosted_messaging.status.categories import (
     bar_of,
     counts_of,
@@ -34,6 +33,7 @@ from bandwidth_hosted_messaging.status.runs import (
     subscriber_names,
 )
 from bandwidth_hosted_messaging.status.store import ReportStore, store
+from bandwidth_hosted_messaging.statuses import Category
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -43,8 +43,9 @@ MAX_PAGE_SIZE = 1000
 CATEGORIES = [c.to_dict() for c in Category]
 
 
-def overview(session: Session, *, readable: set[str] | None = None, limit: int = DEFAULT_RUNS,
-             reports: ReportStore | None = None) -> dict[str, Any]:
+def overview(
+    session: Session, *, readable: set[str] | None = None, limit: int = DEFAULT_RUNS, reports: ReportStore | None = None
+) -> dict[str, Any]:
     """
     Every import and remove run (newest first, at most ``limit``): batch, when, who triggered it, its state,
     the counts per category and its bar. Runs whose report exists but whose DAG run is no longer in the
@@ -57,11 +58,21 @@ def overview(session: Session, *, readable: set[str] | None = None, limit: int =
     dag_ids = sorted(d for d in readable if is_report_dag(d)) if readable is not None else None
     runs = list_runs(session, dag_ids=dag_ids, limit=limit)
     seen = {(r["dag_id"], r["run_id"]) for r in runs}
-    for key, d in digests.items():
+    for key, digest in digests.items():
         if key not in seen:
-            runs.append({"dag_id": d.dag_id, "run_id": d.run_id, "state": None, "run_type": None, "triggered_by": None,
-                         "triggering_user_name": None, "run_after": d.finished_at, "start_date": None,
-                         "end_date": d.finished_at})
+            runs.append(
+                {
+                    "dag_id": digest.dag_id,
+                    "run_id": digest.run_id,
+                    "state": None,
+                    "run_type": None,
+                    "triggered_by": None,
+                    "triggering_user_name": None,
+                    "run_after": digest.finished_at,
+                    "start_date": None,
+                    "end_date": digest.finished_at,
+                }
+            )
     runs.sort(key=lambda r: r["run_after"] or "", reverse=True)
     runs = runs[:limit]
     names = subscriber_names(session, [r["run_id"] for r in runs if r["dag_id"] == IMPORT_DAG])
@@ -71,19 +82,26 @@ def overview(session: Session, *, readable: set[str] | None = None, limit: int =
         d = digests.get((run["dag_id"], run["run_id"]))
         item = {**run, "kind": run_kind(run["dag_id"]), "batch": label_of(run["dag_id"], names.get(run["run_id"]))}
         if d is None:
-            item.update(has_report=False, total=None, finished_at=None, counts=None, bar=[],
-                        attention=run["state"] == "failed")
+            item.update(
+                has_report=False, total=None, finished_at=None, counts=None, bar=[], attention=run["state"] == "failed"
+            )
         else:
-            counts = counts_of(Counter(d.outcomes.values()), d.loa_missing,
-                               len(lost.get((d.dag_id, d.run_id), ())))
-            item.update(has_report=True, total=d.total, finished_at=d.finished_at, counts=counts, bar=bar_of(counts),
-                        attention=needs_attention(counts, run["state"]))
+            counts = counts_of(Counter(d.outcomes.values()), d.loa_missing, len(lost.get((d.dag_id, d.run_id), ())))
+            item.update(
+                has_report=True,
+                total=d.total,
+                finished_at=d.finished_at,
+                counts=counts,
+                bar=bar_of(counts),
+                attention=needs_attention(counts, run["state"]),
+            )
         out.append(item)
     return {"categories": CATEGORIES, "runs": out, "limit": limit}
 
 
-def _full_report(session: Session, dag_id: str, run_id: str, run: Mapping[str, Any] | None,
-                 reports: ReportStore) -> tuple[dict[str, Any] | None, str | None]:
+def _full_report(
+    session: Session, dag_id: str, run_id: str, run: Mapping[str, Any] | None, reports: ReportStore
+) -> tuple[dict[str, Any] | None, str | None]:
     report = reports.report(dag_id, run_id)
     if report is not None:
         return report, "artefact"
@@ -98,8 +116,17 @@ def _full_report(session: Session, dag_id: str, run_id: str, run: Mapping[str, A
     return (report, "xcom") if report is not None else (None, None)
 
 
-def run_detail(session: Session, dag_id: str, run_id: str, *, outcome: str | None = None, q: str | None = None,
-               offset: int = 0, limit: int = DEFAULT_PAGE_SIZE, reports: ReportStore | None = None) -> dict[str, Any]:
+def run_detail(
+    session: Session,
+    dag_id: str,
+    run_id: str,
+    *,
+    outcome: str | None = None,
+    q: str | None = None,
+    offset: int = 0,
+    limit: int = DEFAULT_PAGE_SIZE,
+    reports: ReportStore | None = None,
+) -> dict[str, Any]:
     """
     One run: its state, counts, and one page of its per-number rows (filtered by outcome, searched by number).
     ``report`` is ``None`` (with ``reason``) when the DAG writes no report, the run has not written it yet, or
@@ -110,8 +137,12 @@ def run_detail(session: Session, dag_id: str, run_id: str, *, outcome: str | Non
     categories = CATEGORIES
     base: dict[str, Any] = {"dag_id": dag_id, "run_id": run_id, "run": run, "categories": categories}
     if not is_report_dag(dag_id):
-        return {**base, "report": None, "reason": "not_a_report_dag",
-                "message": f"No report for this run: {dag_id} is not an import or remove DAG."}
+        return {
+            **base,
+            "report": None,
+            "reason": "not_a_report_dag",
+            "message": f"No report for this run: {dag_id} is not an import or remove DAG.",
+        }
     names = subscriber_names(session, [run_id]) if dag_id == IMPORT_DAG else {}
     base.update(kind=run_kind(dag_id), batch=label_of(dag_id, names.get(run_id)))
     report, source = _full_report(session, dag_id, run_id, run, reports)
@@ -130,8 +161,10 @@ def run_detail(session: Session, dag_id: str, run_id: str, *, outcome: str | Non
     matched = filter_rows(dag_id, rows, outcome=outcome, q=q, lost=lost)
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
     offset = max(0, int(offset))
-    page = [{**r, "lost": r.get("number") in lost, "loa_missing": loa_missing(dag_id, r)}
-            for r in matched[offset:offset + limit]]
+    page = [
+        {**r, "lost": r.get("number") in lost, "loa_missing": loa_missing(dag_id, r)}
+        for r in matched[offset : offset + limit]
+    ]
     return {
         **base,
         "report": {"source": source, "finished_at": report.get("finished_at"), "summary": report.get("summary") or {}},
@@ -149,8 +182,15 @@ def run_detail(session: Session, dag_id: str, run_id: str, *, outcome: str | Non
     }
 
 
-def run_csv(session: Session, dag_id: str, run_id: str, *, outcome: str | None = None, q: str | None = None,
-            reports: ReportStore | None = None) -> str | None:
+def run_csv(
+    session: Session,
+    dag_id: str,
+    run_id: str,
+    *,
+    outcome: str | None = None,
+    q: str | None = None,
+    reports: ReportStore | None = None,
+) -> str | None:
     """The run's rows (filtered as on the page) as CSV with the report's columns; ``None`` without a report."""
     reports = reports or store()
     if not is_report_dag(dag_id):
@@ -161,7 +201,6 @@ def run_csv(session: Session, dag_id: str, run_id: str, *, outcome: str | None =
     lost = reports.lost_by_run().get((dag_id, run_id), set())
     rows = filter_rows(dag_id, report.get("rows") or [], outcome=outcome, q=q, lost=lost)
     return render.to_csv(rows, COLUMNS)
-
 
 
 def page_load(

@@ -89,25 +89,39 @@ class TnOrderTrigger(BaseTrigger):
                         self.log.warning("Order %s: transient error, still waiting: %s", self.order_id, err)
                     else:
                         permanent_errors += 1
-                        self.log.warning("Order %s: error %d/%d: %s", self.order_id, permanent_errors, MAX_PERMANENT_ERRORS, err)
-                except BandwidthError as err:  # an unreadable answer: maybe a proxy's glitch, but never loop on it forever
+                        self.log.warning(
+                            "Order %s: error %d/%d: %s", self.order_id, permanent_errors, MAX_PERMANENT_ERRORS, err
+                        )
+                except (
+                    BandwidthError
+                ) as err:  # an unreadable answer: maybe a proxy's glitch, but never loop on it forever
                     last_error = str(err)
                     permanent_errors += 1
-                    self.log.warning("Order %s: unreadable answer %d/%d: %s", self.order_id, permanent_errors, MAX_PERMANENT_ERRORS, err)
+                    self.log.warning(
+                        "Order %s: unreadable answer %d/%d: %s",
+                        self.order_id,
+                        permanent_errors,
+                        MAX_PERMANENT_ERRORS,
+                        err,
+                    )
                 else:
                     permanent_errors = 0
                     if order.status.value != last_status:
                         self.log.info("Order %s is %s", self.order_id, order.status.value)
                         last_status = order.status.value
                     if order.status.is_final:
-                        yield TriggerEvent(OrderEventDict(status="final", order_id=self.order_id, order=order.to_dict()))
+                        yield TriggerEvent(
+                            OrderEventDict(status="final", order_id=self.order_id, order=order.to_dict())
+                        )
                         return
                 if permanent_errors >= MAX_PERMANENT_ERRORS:
                     yield TriggerEvent(OrderEventDict(status="error", order_id=self.order_id, message=last_error))
                     return
                 remaining = self.deadline - time.time()
                 if remaining <= 0:
-                    yield TriggerEvent(OrderEventDict(status="timeout", order_id=self.order_id, last_status=last_status))
+                    yield TriggerEvent(
+                        OrderEventDict(status="timeout", order_id=self.order_id, last_status=last_status)
+                    )
                     return
                 if self.poll_interval > KEEPALIVE_SECONDS:
                     # Hold no connection while asleep: aiohttp would drop it unused after its keep-alive anyway,

@@ -13,8 +13,9 @@ for p in (str(INCLUDE), str(HERE)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from bandwidth_sandbox import Sandbox, SandboxConfig  # noqa: E402
 from sandbox_helpers import Api, Receiver  # noqa: E402
+
+from bandwidth_sandbox import Sandbox, SandboxConfig  # noqa: E402
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import requests
 import xmltodict
@@ -38,18 +39,35 @@ ORDER_XML = """<?xml version="1.0" encoding="UTF-8"?>
   <TelephoneNumbers>{tns}</TelephoneNumbers>
 </ImportTnOrder>"""
 
-def order_xml(tns: list[str], coid: str = "batch-1 chunk-1", site: str = "14413", peer: str | None = None,
-              name: str = "Acme Corp") -> str:
+
+def order_xml(
+    tns: list[str], coid: str = "batch-1 chunk-1", site: str = "14413", peer: str | None = None, name: str = "Acme Corp"
+) -> str:
     return ORDER_XML.format(
-        coid=coid, site=site, name=name,
+        coid=coid,
+        site=site,
+        name=name,
         peer=f"\n  <SipPeerId>{peer}</SipPeerId>" if peer else "",
         tns="".join(f"<TelephoneNumber>{tn}</TelephoneNumber>" for tn in tns),
     )
 
+
 def parse(resp: requests.Response) -> dict[str, Any]:
-    return xmltodict.parse(resp.content, force_list=("Errors", "Error", "TelephoneNumber", "ImportTnError",
-                                                      "Subscription", "ImportTnOrderSummary", "OrderHistory",
-                                                      "fileData", "RemoveImportedTnOrderSummary"))
+    return xmltodict.parse(
+        resp.content,
+        force_list=(
+            "Errors",
+            "Error",
+            "TelephoneNumber",
+            "ImportTnError",
+            "Subscription",
+            "ImportTnOrderSummary",
+            "OrderHistory",
+            "fileData",
+            "RemoveImportedTnOrderSummary",
+        ),
+    )
+
 
 class Api:
     """Thin requests wrapper bound to the sandbox's account URL."""
@@ -84,6 +102,7 @@ class Api:
                 return root
             time.sleep(0.05)
 
+
 class Receiver:
     """A tiny callback receiver; ``mode`` decides the answers."""
 
@@ -97,11 +116,17 @@ class Receiver:
             def log_message(self, *a: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 auth = self.headers.get("Authorization")
-                receiver.hits.append({"path": self.path, "auth": auth, "body": body.decode(),
-                                      "content_type": self.headers.get("Content-Type")})
+                receiver.hits.append(
+                    {
+                        "path": self.path,
+                        "auth": auth,
+                        "body": body.decode(),
+                        "content_type": self.headers.get("Content-Type"),
+                    }
+                )
                 status, headers = 200, {}
                 if receiver.mode == "challenge" and not auth:
                     status, headers = 401, {"WWW-Authenticate": 'Basic realm="callbacks"'}
@@ -124,6 +149,7 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
     deadline = time.monotonic() + timeout

@@ -6,14 +6,15 @@ import time
 
 import requests
 import xmltodict
-
 from sandbox_helpers import parse
 
 
 def subscribe(api, url, kind="<EventType>MESSAGING_LOST</EventType>", user="cb-user", password="cb-pass"):
-    body = (f"<Subscription>{kind}<CallbackSubscription><URL>{url}</URL><CallbackCredentials><BasicAuthentication>"
-            f"<Username>{user}</Username><Password>{password}</Password></BasicAuthentication></CallbackCredentials>"
-            "</CallbackSubscription></Subscription>")
+    body = (
+        f"<Subscription>{kind}<CallbackSubscription><URL>{url}</URL><CallbackCredentials><BasicAuthentication>"
+        f"<Username>{user}</Username><Password>{password}</Password></BasicAuthentication></CallbackCredentials>"
+        "</CallbackSubscription></Subscription>"
+    )
     r = api("POST", "subscriptions", data=body)
     assert r.status_code == 201, r.text
     return r.headers["Location"].rsplit("/", 1)[-1]
@@ -68,9 +69,12 @@ def test_nothing_in_service_nothing_notified_and_removing_never_reports_a_loss(a
     subscribe(api, receiver.url)
     assert api.sb.lose(["3035550104"]) == {"lost": [], "not_in_service": ["3035550104"]}
     api.sb.seed(in_service=["3035550105"])
-    r = api("POST", "removeImportedTnOrders",
-            data="<RemoveImportedTnOrder><TelephoneNumbers><TelephoneNumber>3035550105</TelephoneNumber>"
-                 "</TelephoneNumbers></RemoveImportedTnOrder>")
+    r = api(
+        "POST",
+        "removeImportedTnOrders",
+        data="<RemoveImportedTnOrder><TelephoneNumbers><TelephoneNumber>3035550105</TelephoneNumber>"
+        "</TelephoneNumbers></RemoveImportedTnOrder>",
+    )
     assert r.status_code == 201
     api.wait_order(api.order_id(r), path="removeImportedTnOrders")
     assert api.sb.wait_callbacks()
@@ -85,11 +89,19 @@ def test_lose_needs_a_list_of_numbers(sandbox):
 
 def test_event_subscriptions_need_an_event_or_order_type_and_duplicates_are_refused(api):
     subscribe(api, "https://ok.example/cb")
-    r = api("POST", "subscriptions", data="<Subscription><EventType>messaging_lost</EventType><CallbackSubscription>"
-            "<URL>https://ok.example/cb</URL></CallbackSubscription></Subscription>")
+    r = api(
+        "POST",
+        "subscriptions",
+        data="<Subscription><EventType>messaging_lost</EventType><CallbackSubscription>"
+        "<URL>https://ok.example/cb</URL></CallbackSubscription></Subscription>",
+    )
     assert r.status_code == 409
     # the same URL for orders is another subscription
     subscribe(api, "https://ok.example/cb", kind="<OrderType>importtnorders</OrderType>")
-    r = api("POST", "subscriptions", data="<Subscription><CallbackSubscription><URL>https://ok.example/x</URL>"
-            "</CallbackSubscription></Subscription>")
+    r = api(
+        "POST",
+        "subscriptions",
+        data="<Subscription><CallbackSubscription><URL>https://ok.example/x</URL>"
+        "</CallbackSubscription></Subscription>",
+    )
     assert r.status_code == 404 and parse(r)["SubscriptionResponse"]["ResponseStatus"]["ErrorCode"] == "14500"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import requests
-
 from sandbox_helpers import order_xml
 
 
@@ -37,9 +36,16 @@ def test_body_truncated(api):
 
 def test_seed_reset_config(api):
     root = api.sb.root_url
-    r = requests.post(f"{root}/_sandbox/seed", json={
-        "checker_rejects": {"3035550100": 19005}, "order_failures": {"3035550101": 7518},
-        "in_service": ["3035550199"], "config": {"order_seconds": 5}}, timeout=5)
+    r = requests.post(
+        f"{root}/_sandbox/seed",
+        json={
+            "checker_rejects": {"3035550100": 19005},
+            "order_failures": {"3035550101": 7518},
+            "in_service": ["3035550199"],
+            "config": {"order_seconds": 5},
+        },
+        timeout=5,
+    )
     assert r.status_code == 200
     assert requests.get(f"{root}/_sandbox/config", timeout=5).json()["order_seconds"] == 5
     assert api("GET", "inserviceNumbers/3035550199").status_code == 200
@@ -51,6 +57,7 @@ def test_seed_reset_config(api):
     assert requests.get(f"{root}/_sandbox/config", timeout=5).json()["order_seconds"] == 0.3
     assert api("GET", "inserviceNumbers/3035550199").status_code == 404
     assert api.sb.requests()[-1]["endpoint"] == "inserviceNumbers.get"
-    assert requests.post(f"{root}/_sandbox/orders/nope/status", json={"status": "COMPLETE"},
-                         timeout=5).status_code == 404
+    assert (
+        requests.post(f"{root}/_sandbox/orders/nope/status", json={"status": "COMPLETE"}, timeout=5).status_code == 404
+    )
     assert requests.get(f"{root}/_sandbox/health", timeout=5).json()["ok"] is True

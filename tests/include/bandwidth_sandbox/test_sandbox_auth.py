@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import requests
+from sandbox_helpers import ACCOUNT, USER, parse
 
 from bandwidth_sandbox import Sandbox, SandboxConfig
-from sandbox_helpers import ACCOUNT, USER, parse
 
 
 def test_basic_auth_ok(sandbox):
@@ -28,13 +28,20 @@ def test_other_account_403(sandbox):
 
 
 def test_oauth2_token_and_bearer(sandbox):
-    r = requests.post(sandbox.token_url, data={"grant_type": "client_credentials"},
-                      auth=("sandbox-client-id", "sandbox-client-secret"), timeout=5)
+    r = requests.post(
+        sandbox.token_url,
+        data={"grant_type": "client_credentials"},
+        auth=("sandbox-client-id", "sandbox-client-secret"),
+        timeout=5,
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600 and body["access_token"]
-    r = requests.get(f"{sandbox.base_url}/accounts/{ACCOUNT}/sites",
-                     headers={"Authorization": f"Bearer {body['access_token']}"}, timeout=5)
+    r = requests.get(
+        f"{sandbox.base_url}/accounts/{ACCOUNT}/sites",
+        headers={"Authorization": f"Bearer {body['access_token']}"},
+        timeout=5,
+    )
     assert r.status_code == 200
     log = sandbox.requests()
     assert log[0]["endpoint"] == "token" and log[0]["auth"] == "basic"
@@ -43,18 +50,27 @@ def test_oauth2_token_and_bearer(sandbox):
 
 
 def test_token_errors(sandbox):
-    bad = requests.post(sandbox.token_url, data={"grant_type": "client_credentials"},
-                        auth=("sandbox-client-id", "wrong"), timeout=5)
+    bad = requests.post(
+        sandbox.token_url, data={"grant_type": "client_credentials"}, auth=("sandbox-client-id", "wrong"), timeout=5
+    )
     assert bad.status_code == 401
-    grant = requests.post(sandbox.token_url, data={"grant_type": "password"},
-                          auth=("sandbox-client-id", "sandbox-client-secret"), timeout=5)
+    grant = requests.post(
+        sandbox.token_url,
+        data={"grant_type": "password"},
+        auth=("sandbox-client-id", "sandbox-client-secret"),
+        timeout=5,
+    )
     assert grant.status_code == 400
 
 
 def test_expired_token_401():
     with Sandbox(SandboxConfig(token_expires_in=1)) as sb:
-        tok = requests.post(sb.token_url, data={"grant_type": "client_credentials"},
-                            auth=("sandbox-client-id", "sandbox-client-secret"), timeout=5).json()["access_token"]
+        tok = requests.post(
+            sb.token_url,
+            data={"grant_type": "client_credentials"},
+            auth=("sandbox-client-id", "sandbox-client-secret"),
+            timeout=5,
+        ).json()["access_token"]
         url = f"{sb.base_url}/accounts/{ACCOUNT}/sites"
         assert requests.get(url, headers={"Authorization": f"Bearer {tok}"}, timeout=5).status_code == 200
         sb.advance(2)

@@ -37,7 +37,8 @@ def test_checker_suffix_rule_can_be_emptied(api):
     api.sb.seed(config={"checker_reject_suffixes": {}})
     payload = parse(api("POST", "importTnChecker", data=checker_xml(["3035550199"])))
     assert payload["ImportTnCheckerResponse"]["ImportTnCheckerPayload"]["TelephoneNumbers"]["TelephoneNumber"] == [
-        "3035550199"]
+        "3035550199"
+    ]
 
 
 def _shape2(r):

@@ -27,9 +27,24 @@ def test_cli_runs_and_stops(sig):
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(INCLUDE), BW_SANDBOX_ACCOUNT_ID="9900000")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bandwidth_sandbox", "--host", "127.0.0.1", "--port", str(port),
-         "--order-seconds", "0.2", "--faults", '[{"kind": "429", "count": 1, "path": "sippeers"}]'],
-        env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        [
+            sys.executable,
+            "-m",
+            "bandwidth_sandbox",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--order-seconds",
+            "0.2",
+            "--faults",
+            '[{"kind": "429", "count": 1, "path": "sippeers"}]',
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         url = f"http://127.0.0.1:{port}/api/accounts/9900000/sites"
         deadline = time.monotonic() + 10
@@ -41,8 +56,10 @@ def test_cli_runs_and_stops(sig):
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
         assert r.status_code == 200
-        assert requests.get(url + "/14413/sippeers", auth=("sandbox-user", "sandbox-password"),
-                            timeout=2).status_code == 429
+        assert (
+            requests.get(url + "/14413/sippeers", auth=("sandbox-user", "sandbox-password"), timeout=2).status_code
+            == 429
+        )
         proc.send_signal(sig)
         assert proc.wait(timeout=10) == 0
         err = proc.stderr.read()

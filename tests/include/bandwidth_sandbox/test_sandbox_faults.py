@@ -6,9 +6,9 @@ import time
 
 import pytest
 import requests
+from sandbox_helpers import Api, order_xml, parse
 
 from bandwidth_sandbox import Sandbox, SandboxConfig
-from sandbox_helpers import Api, order_xml, parse
 
 
 def fresh(api, method, path, **kw):
@@ -107,12 +107,20 @@ def test_down_window(api):
 def test_admin_and_token_excluded_unless_named(api):
     api.sb.set_faults([{"kind": "5xx", "status": 500}])
     assert requests.get(f"{api.sb.root_url}/_sandbox/orders", timeout=5).status_code == 200
-    tok = requests.post(api.sb.token_url, data={"grant_type": "client_credentials"},
-                        auth=("sandbox-client-id", "sandbox-client-secret"), timeout=5)
+    tok = requests.post(
+        api.sb.token_url,
+        data={"grant_type": "client_credentials"},
+        auth=("sandbox-client-id", "sandbox-client-secret"),
+        timeout=5,
+    )
     assert tok.status_code == 200
     api.sb.set_faults([{"kind": "429", "path": "oauth2/token", "retry_after": 1}])
-    tok = requests.post(api.sb.token_url, data={"grant_type": "client_credentials"},
-                        auth=("sandbox-client-id", "sandbox-client-secret"), timeout=5)
+    tok = requests.post(
+        api.sb.token_url,
+        data={"grant_type": "client_credentials"},
+        auth=("sandbox-client-id", "sandbox-client-secret"),
+        timeout=5,
+    )
     assert tok.status_code == 429
 
 
@@ -124,9 +132,11 @@ def test_faults_admin_endpoints_and_cli_config(api):
     assert fresh(api, "GET", "sites").status_code == 429
     assert requests.delete(f"{root}/_sandbox/faults", timeout=5).json() == []
     assert requests.post(f"{root}/_sandbox/faults", json=[{"kind": "bogus"}], timeout=5).status_code == 400
-    with Sandbox(SandboxConfig(faults=[{"kind": "reset", "count": 1}])) as sb:
-        with pytest.raises(requests.exceptions.ConnectionError):
-            requests.get(f"{sb.base_url}/accounts/9900000/sites", auth=api.session.auth, timeout=5)
+    with (
+        Sandbox(SandboxConfig(faults=[{"kind": "reset", "count": 1}])) as sb,
+        pytest.raises(requests.exceptions.ConnectionError),
+    ):
+        requests.get(f"{sb.base_url}/accounts/9900000/sites", auth=api.session.auth, timeout=5)
 
 
 def test_reset_on_keepalive_session(api):

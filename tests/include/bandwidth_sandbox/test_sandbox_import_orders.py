@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from sandbox_helpers import ACCOUNT, USER, Api, order_xml, parse
 
 from bandwidth_sandbox import Sandbox, SandboxConfig
-from sandbox_helpers import ACCOUNT, USER, Api, order_xml, parse
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -44,11 +44,13 @@ def test_create_flat_form_and_initial_processing():
 
 
 def test_request_elements_any_order_and_customer_order_id_spelling(api):
-    body = ("<ImportTnOrder><TelephoneNumbers><TelephoneNumber>3035550100</TelephoneNumber></TelephoneNumbers>"
-            "<SiteId>14413</SiteId><LoaType>CARRIER</LoaType><LoaAuthorizingPerson>J</LoaAuthorizingPerson>"
-            "<Subscriber><ServiceAddress><Zip>1</Zip><StateCode>CO</StateCode><City>D</City>"
-            "<StreetName>S</StreetName><HouseNumber>1</HouseNumber></ServiceAddress><Name>N</Name></Subscriber>"
-            "<CustomerOrderID>abc</CustomerOrderID></ImportTnOrder>")
+    body = (
+        "<ImportTnOrder><TelephoneNumbers><TelephoneNumber>3035550100</TelephoneNumber></TelephoneNumbers>"
+        "<SiteId>14413</SiteId><LoaType>CARRIER</LoaType><LoaAuthorizingPerson>J</LoaAuthorizingPerson>"
+        "<Subscriber><ServiceAddress><Zip>1</Zip><StateCode>CO</StateCode><City>D</City>"
+        "<StreetName>S</StreetName><HouseNumber>1</HouseNumber></ServiceAddress><Name>N</Name></Subscriber>"
+        "<CustomerOrderID>abc</CustomerOrderID></ImportTnOrder>"
+    )
     r = api("POST", "importTnOrders", data=body)
     assert r.status_code == 201, r.text
     order = parse(r)["ImportTnOrdersResponse"]["ImportTnOrder"]
@@ -176,8 +178,17 @@ def test_duplicate_customer_order_id_accepted_and_list_filters(api):
     assert doc["TotalCount"] == "2"
     assert {s["OrderId"] for s in doc["ImportTnOrderSummary"]} == {a, b}
     summary = doc["ImportTnOrderSummary"][0]
-    assert list(summary) == ["accountId", "CountOfTNs", "CustomerOrderId", "userId", "lastModifiedDate",
-                             "OrderDate", "OrderType", "OrderStatus", "OrderId"]
+    assert list(summary) == [
+        "accountId",
+        "CountOfTNs",
+        "CustomerOrderId",
+        "userId",
+        "lastModifiedDate",
+        "OrderDate",
+        "OrderType",
+        "OrderStatus",
+        "OrderId",
+    ]
     assert summary["OrderType"] == "import_tn_orders" and summary["OrderStatus"] == "COMPLETE"
     doc = parse(api("GET", "importTnOrders", params=[("status", "complete"), ("status", "failed")]))
     assert doc["ImportTnOrders"]["TotalCount"] == "3"
@@ -185,7 +196,7 @@ def test_duplicate_customer_order_id_accepted_and_list_filters(api):
     assert [s["OrderId"] for s in doc["ImportTnOrders"]["ImportTnOrderSummary"]] == [c]
     doc = parse(api("GET", "importTnOrders", params={"tn": "3035550101"}))
     assert doc["ImportTnOrders"]["ImportTnOrderSummary"][0]["OrderId"] == b
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     doc = parse(api("GET", "importTnOrders", params={"createdDateFrom": str(today), "createdDateTo": str(today)}))
     assert doc["ImportTnOrders"]["TotalCount"] == "3"
     tomorrow = today + timedelta(days=1)
@@ -244,10 +255,18 @@ def test_advance_moves_orders(api):
 
 
 def test_basic_and_requests_with_bearer_create(sandbox):
-    tok = requests.post(sandbox.token_url, data={"grant_type": "client_credentials"},
-                        auth=("sandbox-client-id", "sandbox-client-secret"), timeout=5).json()["access_token"]
-    r = requests.post(f"{sandbox.base_url}/accounts/{ACCOUNT}/importTnOrders", data=order_xml(["3035550100"]),
-                      headers={"Authorization": f"Bearer {tok}", "Content-Type": "application/xml"}, timeout=5)
+    tok = requests.post(
+        sandbox.token_url,
+        data={"grant_type": "client_credentials"},
+        auth=("sandbox-client-id", "sandbox-client-secret"),
+        timeout=5,
+    ).json()["access_token"]
+    r = requests.post(
+        f"{sandbox.base_url}/accounts/{ACCOUNT}/importTnOrders",
+        data=order_xml(["3035550100"]),
+        headers={"Authorization": f"Bearer {tok}", "Content-Type": "application/xml"},
+        timeout=5,
+    )
     assert r.status_code == 201
     assert parse(r)["ImportTnOrdersResponse"]["ImportTnOrder"]["CreatedByUser"] == "sandbox-client-id"
     assert USER  # basic stays valid alongside tokens

@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import xmltodict
+from sandbox_helpers import Api, parse
 
 from bandwidth_sandbox import Sandbox, SandboxConfig
-from sandbox_helpers import Api, parse
 
 
 def _seed(api, n=1203):
@@ -43,7 +43,7 @@ def test_pagination_follows_next_links(api):
             assert "previous" in links
         if "next" not in links:
             break
-        url = links["next"][len("Link=<"):links["next"].index(">")]
+        url = links["next"][len("Link=<") : links["next"].index(">")]
         q = parse_qs(urlsplit(url).query)
         assert q["size"] == ["500"] and q["page"] == [str(pages + 1)]
         r = api.session.get(url, timeout=5)
@@ -99,8 +99,10 @@ def test_link_base_override():
         api = Api(sb)
         sb.seed(in_service=["3035550100", "3035550101"])
         doc = xmltodict.parse(api("GET", "inserviceNumbers", params={"size": 1}).content)["TNs"]
-        assert doc["Links"]["next"] == ('Link=<https://dashboard.bandwidth.com:443/v1.0/accounts/9900000/'
-                                        'inserviceNumbers?page=2&size=1>;rel="next";')
+        assert doc["Links"]["next"] == (
+            "Link=<https://dashboard.bandwidth.com:443/v1.0/accounts/9900000/"
+            'inserviceNumbers?page=2&size=1>;rel="next";'
+        )
 
 
 def test_inservice_delay():

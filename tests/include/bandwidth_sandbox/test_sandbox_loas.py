@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bandwidth_sandbox import Sandbox, SandboxConfig
 from sandbox_helpers import Api, parse
+
+from bandwidth_sandbox import Sandbox, SandboxConfig
 
 PDF = b"%PDF-1.4\n% sandbox LOA\n" + b"0" * 1000
 
@@ -16,8 +17,13 @@ def _order(api):
 
 def test_upload_list_get_replace_delete(api):
     oid = _order(api)
-    r = api("POST", f"importTnOrders/{oid}/loas", data=PDF, headers={"Content-Type": "application/pdf"},
-            params={"documentType": "LOA"})
+    r = api(
+        "POST",
+        f"importTnOrders/{oid}/loas",
+        data=PDF,
+        headers={"Content-Type": "application/pdf"},
+        params={"documentType": "LOA"},
+    )
     assert r.status_code == 201, r.text
     up = parse(r)["fileUploadResponse"]
     file_id = up["filename"]
@@ -40,9 +46,15 @@ def test_upload_list_get_replace_delete(api):
 
     meta = parse(api("GET", f"importTnOrders/{oid}/loas/{file_id}/metadata"))["FileMetaData"]
     assert meta["DocumentType"] == "LOA" and meta["DocumentName"]
-    assert api("PUT", f"importTnOrders/{oid}/loas/{file_id}/metadata",
-               data="<FileMetaData><DocumentName>signed.pdf</DocumentName><DocumentType>OTHER</DocumentType>"
-                    "</FileMetaData>").status_code == 200
+    assert (
+        api(
+            "PUT",
+            f"importTnOrders/{oid}/loas/{file_id}/metadata",
+            data="<FileMetaData><DocumentName>signed.pdf</DocumentName><DocumentType>OTHER</DocumentType>"
+            "</FileMetaData>",
+        ).status_code
+        == 200
+    )
     meta = parse(api("GET", f"importTnOrders/{oid}/loas/{file_id}/metadata"))["FileMetaData"]
     assert meta == {"DocumentName": "signed.pdf", "DocumentType": "OTHER"}
 
@@ -55,8 +67,15 @@ def test_upload_list_get_replace_delete(api):
     empty = parse(api("GET", f"importTnOrders/{oid}/loas"))["fileListResponse"]
     assert empty["fileCount"] == "0" and empty["resultMessage"] == f"No LOA files found for order {oid}"
     names = [e["endpoint"] for e in api.sb.requests()]
-    for name in ("loas.upload", "loas.list", "loas.get", "loas.metadata.get", "loas.metadata.update",
-                 "loas.replace", "loas.delete"):
+    for name in (
+        "loas.upload",
+        "loas.list",
+        "loas.get",
+        "loas.metadata.get",
+        "loas.metadata.update",
+        "loas.replace",
+        "loas.delete",
+    ):
         assert name in names
 
 
@@ -93,8 +112,10 @@ def test_document_type_rules(api):
     assert r.status_code == 201
     r = api("POST", path, data=PDF, headers={"Content-Type": "application/zip"})
     assert r.status_code == 400 and code(r) == "7642"
-    assert api("POST", "importTnOrders/00000000-0000-0000-0000-000000000000/loas", data=PDF,
-               headers=pdf).status_code == 404
+    assert (
+        api("POST", "importTnOrders/00000000-0000-0000-0000-000000000000/loas", data=PDF, headers=pdf).status_code
+        == 404
+    )
 
 
 def test_document_type_required_when_configured():
@@ -110,8 +131,12 @@ def test_size_limit():
     with Sandbox(SandboxConfig(loa_max_bytes=2000)) as sb:
         api = Api(sb)
         oid = _order(api)
-        r = api("POST", f"importTnOrders/{oid}/loas", data=b"%PDF" + b"x" * 3000,
-                headers={"Content-Type": "application/pdf"})
+        r = api(
+            "POST",
+            f"importTnOrders/{oid}/loas",
+            data=b"%PDF" + b"x" * 3000,
+            headers={"Content-Type": "application/pdf"},
+        )
         assert r.status_code == 413
         assert parse(r)["fileUploadResponse"]["ResponseStatus"]["ErrorCode"] == "7643"
         ok = api("POST", f"importTnOrders/{oid}/loas", data=PDF, headers={"Content-Type": "application/pdf"})

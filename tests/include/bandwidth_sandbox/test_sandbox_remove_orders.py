@@ -7,8 +7,10 @@ from sandbox_helpers import parse
 
 def remove_xml(tns, coid="rm-1"):
     inner = "".join(f"<TelephoneNumber>{tn}</TelephoneNumber>" for tn in tns)
-    return (f"<RemoveImportedTnOrder><CustomerOrderId>{coid}</CustomerOrderId>"
-            f"<TelephoneNumbers>{inner}</TelephoneNumbers></RemoveImportedTnOrder>")
+    return (
+        f"<RemoveImportedTnOrder><CustomerOrderId>{coid}</CustomerOrderId>"
+        f"<TelephoneNumbers>{inner}</TelephoneNumbers></RemoveImportedTnOrder>"
+    )
 
 
 def test_remove_flow_partial(api):
@@ -18,8 +20,16 @@ def test_remove_flow_partial(api):
     assert r.status_code == 201, r.text
     order = parse(r)["RemoveImportedTnOrdersResponse"]["RemoveImportedTnOrder"]
     assert order["ProcessingStatus"] == "RECEIVED" and order["CustomerOrderId"] == "rm-1"
-    assert set(order) >= {"OrderCreateDate", "AccountId", "CreatedByUser", "OrderId", "LastModifiedDate",
-                          "TelephoneNumbers", "ProcessingStatus", "Errors"}
+    assert set(order) >= {
+        "OrderCreateDate",
+        "AccountId",
+        "CreatedByUser",
+        "OrderId",
+        "LastModifiedDate",
+        "TelephoneNumbers",
+        "ProcessingStatus",
+        "Errors",
+    }
     oid = order["OrderId"]
     assert r.headers["Location"].endswith(f"/removeImportedTnOrders/{oid}")
     done = api.wait_order(oid, path="removeImportedTnOrders")
@@ -35,8 +45,12 @@ def test_remove_flow_partial(api):
     assert lst["TotalCount"] == "1"
     summary = lst["RemoveImportedTnOrderSummary"][0]
     assert summary["OrderType"] == "remove_imported_tn_orders" and summary["OrderId"] == oid
-    assert parse(api("GET", "removeImportedTnOrders", params={"status": "complete"}))[
-        "RemoveImportedTnOrders"]["TotalCount"] == "0"
+    assert (
+        parse(api("GET", "removeImportedTnOrders", params={"status": "complete"}))["RemoveImportedTnOrders"][
+            "TotalCount"
+        ]
+        == "0"
+    )
 
 
 def test_remove_complete_and_failed(api):

@@ -45,8 +45,13 @@ def test_doctype_and_entities_refused(api):
 
 
 def test_malformed_and_empty_xml_400(api):
-    for body in (b"<ImportTnOrder><SiteId>1</ImportTnOrder>", b"", b"not xml at all", b"<a>&undefined;</a>",
-                 "<ImportTnOrder>\udcff</ImportTnOrder>".encode("utf-8", "surrogateescape")):
+    for body in (
+        b"<ImportTnOrder><SiteId>1</ImportTnOrder>",
+        b"",
+        b"not xml at all",
+        b"<a>&undefined;</a>",
+        "<ImportTnOrder>\udcff</ImportTnOrder>".encode("utf-8", "surrogateescape"),
+    ):
         r = api("POST", "importTnOrders", data=body, headers={"Content-Type": "application/xml"})
         assert r.status_code == 400, body
         assert parse(r)["ErrorResponse"]["ResponseStatus"]["ErrorCode"]

@@ -5,22 +5,26 @@ from __future__ import annotations
 import time
 
 import requests
-
 from sandbox_helpers import parse, wait_for
 
 
 def sub_xml(url, order_type="importtnorders", expiry=None, user=None, password=None, order_id=None):
     creds = ""
     if user is not None or password is not None:
-        creds = ("<CallbackCredentials><BasicAuthentication>"
-                 + (f"<Username>{user}</Username>" if user is not None else "")
-                 + (f"<Password>{password}</Password>" if password is not None else "")
-                 + "</BasicAuthentication></CallbackCredentials>")
-    return (f"<Subscription><OrderType>{order_type}</OrderType>"
-            + (f"<OrderId>{order_id}</OrderId>" if order_id else "")
-            + f"<CallbackSubscription><URL>{url}</URL>"
-            + (f"<Expiry>{expiry}</Expiry>" if expiry is not None else "")
-            + creds + "</CallbackSubscription></Subscription>")
+        creds = (
+            "<CallbackCredentials><BasicAuthentication>"
+            + (f"<Username>{user}</Username>" if user is not None else "")
+            + (f"<Password>{password}</Password>" if password is not None else "")
+            + "</BasicAuthentication></CallbackCredentials>"
+        )
+    return (
+        f"<Subscription><OrderType>{order_type}</OrderType>"
+        + (f"<OrderId>{order_id}</OrderId>" if order_id else "")
+        + f"<CallbackSubscription><URL>{url}</URL>"
+        + (f"<Expiry>{expiry}</Expiry>" if expiry is not None else "")
+        + creds
+        + "</CallbackSubscription></Subscription>"
+    )
 
 
 def create_sub(api, *args, **kw):
@@ -46,7 +50,8 @@ def test_crud(api):
     r = api("PUT", f"subscriptions/{sid}", data=sub_xml("https://example.com/other", expiry=600))
     assert r.status_code == 200
     cb = parse(api("GET", f"subscriptions/{sid}"))["SubscriptionsResponse"]["Subscriptions"]["Subscription"][0][
-        "CallbackSubscription"]
+        "CallbackSubscription"
+    ]
     assert cb["URL"] == "https://example.com/other" and int(cb["Expiry"]) <= 600
     assert "CallbackCredentials" not in cb  # PUT overwrites fully
     assert api("DELETE", f"subscriptions/{sid}").status_code == 200
@@ -56,8 +61,13 @@ def test_crud(api):
     assert api("DELETE", f"subscriptions/{sid}").status_code == 404
     assert api("PUT", f"subscriptions/{sid}", data=sub_xml("https://x.example")).status_code == 404
     names = [e["endpoint"] for e in api.sb.requests()]
-    assert names[:5] == ["subscriptions.create", "subscriptions.list", "subscriptions.get",
-                         "subscriptions.update", "subscriptions.get"]
+    assert names[:5] == [
+        "subscriptions.create",
+        "subscriptions.list",
+        "subscriptions.get",
+        "subscriptions.update",
+        "subscriptions.get",
+    ]
     assert "secret-pw" not in str(api.sb.requests())
 
 
@@ -80,7 +90,8 @@ def test_expiry_counts_down_and_expires(api):
     sid = create_sub(api, "https://ok.example", expiry=100)
     api.sb.advance(40)
     cb = parse(api("GET", f"subscriptions/{sid}"))["SubscriptionsResponse"]["Subscriptions"]["Subscription"][0][
-        "CallbackSubscription"]
+        "CallbackSubscription"
+    ]
     assert 55 <= int(cb["Expiry"]) <= 60
     api.sb.advance(61)
     assert api("GET", f"subscriptions/{sid}").status_code == 404
@@ -96,15 +107,22 @@ def test_callbacks_delivered_for_each_status_change(api, receiver):
     assert len(statuses) == 2 and "<Status>PROCESSING</Status>" in statuses[0]
     body = receiver.hits[-1]["body"]
     assert body.startswith('<?xml version="1.0"?><Notification>')
-    for part in (f"<SubscriptionId>{sid}</SubscriptionId>", "<OrderType>importtnorders</OrderType>",
-                 f"<OrderId>{oid}</OrderId>", "<CustomerOrderId>cb-1</CustomerOrderId>", "<Status>COMPLETE</Status>",
-                 "<Message>"):
+    for part in (
+        f"<SubscriptionId>{sid}</SubscriptionId>",
+        "<OrderType>importtnorders</OrderType>",
+        f"<OrderId>{oid}</OrderId>",
+        "<CustomerOrderId>cb-1</CustomerOrderId>",
+        "<Status>COMPLETE</Status>",
+        "<Message>",
+    ):
         assert part in body
     assert receiver.hits[-1]["content_type"] == "application/xml; charset=utf-8"
     assert all(h["path"] == "/bandwidth/callbacks" for h in receiver.hits)
     log = api.sb.callbacks()
     assert [(e["status"], e["attempt"], e["with_auth"], e["http_status"]) for e in log] == [
-        ("PROCESSING", 1, False, 200), ("COMPLETE", 1, False, 200)]
+        ("PROCESSING", 1, False, 200),
+        ("COMPLETE", 1, False, 200),
+    ]
     assert log[0]["subscription_id"] == sid and log[0]["order_id"] == oid and log[0]["url"] == receiver.url
     cb = parse(api("GET", f"subscriptions/{sid}"))["SubscriptionsResponse"]["Subscriptions"]["Subscription"][0]
     assert cb["CallbackSubscription"]["Status"] == "200 OK"
@@ -154,9 +172,12 @@ def test_order_id_filter_and_remove_notifications(api, receiver):
     api.sb.wait_callbacks()
     assert receiver.hits == []
     create_sub(api, receiver.url, order_type="REMOVEIMPORTEDTNORDERS")
-    api("POST", "removeImportedTnOrders",
+    api(
+        "POST",
+        "removeImportedTnOrders",
         data="<RemoveImportedTnOrder><TelephoneNumbers><TelephoneNumber>3035550100</TelephoneNumber>"
-             "</TelephoneNumbers></RemoveImportedTnOrder>")
+        "</TelephoneNumbers></RemoveImportedTnOrder>",
+    )
     assert wait_for(lambda: len(receiver.hits) == 2)
     assert "<OrderType>removeImportedTnOrders</OrderType>" in receiver.hits[-1]["body"]
     assert "<Status>COMPLETE</Status>" in receiver.hits[-1]["body"]

@@ -24,6 +24,8 @@ def test_airflow_lists_the_bandwidth_connection_type_with_its_form(airflow_db):
 
 def test_the_cli_lists_it_too(airflow_db):
     airflow = str(Path(sys.executable).parent / "airflow")
-    out = subprocess.run([airflow, "providers", "hooks", "--output", "json"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [airflow, "providers", "hooks", "--output", "json"], capture_output=True, text=True, check=True
+    ).stdout
     rows = json.loads(out[out.index("[") :])
     assert any(row.get("connection_type") == "bandwidth" for row in rows), rows

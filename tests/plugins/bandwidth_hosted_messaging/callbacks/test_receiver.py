@@ -349,8 +349,19 @@ XXE = b"""<?xml version="1.0"?><!DOCTYPE n [<!ENTITY xxe SYSTEM "file:///etc/pas
         (notification("json-1"), {"Content-Type": "application/json"}, 415),
         (notification("json-2"), {}, 415),
     ],
-    ids=["unclosed", "not-xml", "empty", "billion-laughs", "xxe", "wrong-root", "no-order-id", "neither-kind",
-         "oversized", "json", "no-content-type"],
+    ids=[
+        "unclosed",
+        "not-xml",
+        "empty",
+        "billion-laughs",
+        "xxe",
+        "wrong-root",
+        "no-order-id",
+        "neither-kind",
+        "oversized",
+        "json",
+        "no-content-type",
+    ],
 )
 def test_bad_bodies_are_refused_and_the_app_keeps_serving(receiver, caplog, body, headers, expected):
     with caplog.at_level(logging.WARNING, logger="bandwidth_hosted_messaging.callbacks"):

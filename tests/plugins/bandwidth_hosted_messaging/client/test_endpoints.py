@@ -7,8 +7,7 @@ import pytest
 from bandwidth_hosted_messaging.client import endpoints as api
 from bandwidth_hosted_messaging.client.calls import ApiResponse, raise_for_response
 from bandwidth_hosted_messaging.client.errors import BandwidthApiError
-from bandwidth_hosted_messaging.statuses import UnknownStatusError
-from bandwidth_hosted_messaging.statuses import OrderKind, ProcessingStatus
+from bandwidth_hosted_messaging.statuses import OrderKind, ProcessingStatus, UnknownStatusError
 
 
 def response(status, body, **headers):
@@ -43,7 +42,9 @@ def test_error_code_inside_a_2xx_is_an_error():
 
 def test_non_xml_error_body_gives_status_and_excerpt():
     with pytest.raises(BandwidthApiError) as info:
-        raise_for_response(api.list_sites(), response(502, "<html><body>Bad gateway</body></html>" * 20, **{"X-Request-Id": "r-1"}))
+        raise_for_response(
+            api.list_sites(), response(502, "<html><body>Bad gateway</body></html>" * 20, **{"X-Request-Id": "r-1"})
+        )
     err = info.value
     assert err.status == 502 and err.request_id == "r-1"
     assert "Bad gateway" in str(err) and len(err.excerpt) <= 200
@@ -100,8 +101,8 @@ def test_unknown_processing_status_fails_loudly():
 def test_in_service_next_link_keeps_only_its_query():
     body = (
         "<TNs><TotalCount>3</TotalCount><Links>"
-        "<first>Link=&lt;https://dashboard.bandwidth.com:443/v1.0/accounts/1/inserviceNumbers?page=1&amp;size=2&gt;;rel=\"first\";</first>"
-        "<next>Link=&lt;https://dashboard.bandwidth.com:443/v1.0/accounts/1/inserviceNumbers?page=2&amp;size=2&gt;;rel=\"next\";</next>"
+        '<first>Link=&lt;https://dashboard.bandwidth.com:443/v1.0/accounts/1/inserviceNumbers?page=1&amp;size=2&gt;;rel="first";</first>'
+        '<next>Link=&lt;https://dashboard.bandwidth.com:443/v1.0/accounts/1/inserviceNumbers?page=2&amp;size=2&gt;;rel="next";</next>'
         "</Links><TelephoneNumbers><Count>2</Count><TelephoneNumber>3035550100</TelephoneNumber>"
         "<TelephoneNumber>3035550101</TelephoneNumber></TelephoneNumbers></TNs>"
     )
@@ -119,7 +120,9 @@ def test_in_service_204_is_an_empty_page():
 def test_loa_list_reads_both_forms():
     new = "<fileListResponse><fileCount>1</fileCount><fileData><FileName>o-1-1.pdf</FileName><FileMetaData><DocumentType>LOA</DocumentType></FileMetaData></fileData><resultCode>0</resultCode></fileListResponse>"
     old = "<fileListResponse><fileCount>1</fileCount><fileNames>o-1-2.pdf</fileNames><resultCode>0</resultCode></fileListResponse>"
-    assert [(f.file_name, f.document_type) for f in api.list_loas("o-1").parse(response(200, new))] == [("o-1-1.pdf", "LOA")]
+    assert [(f.file_name, f.document_type) for f in api.list_loas("o-1").parse(response(200, new))] == [
+        ("o-1-1.pdf", "LOA")
+    ]
     assert [f.file_name for f in api.list_loas("o-1").parse(response(200, old))] == ["o-1-2.pdf"]
 
 

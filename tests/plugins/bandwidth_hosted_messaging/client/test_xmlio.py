@@ -44,15 +44,21 @@ def test_every_prologue_form_parses(prologue):
 
 
 def test_children_are_found_by_name_in_any_case_and_order():
-    _, content = bwxml.root_of(bwxml.parse_xml("<R><Errors/><SipPeerId>5</SipPeerId><customerorderid>x</customerorderid></R>"))
+    _, content = bwxml.root_of(
+        bwxml.parse_xml("<R><Errors/><SipPeerId>5</SipPeerId><customerorderid>x</customerorderid></R>")
+    )
     assert bwxml.text(bwxml.child(content, "SipPeerId")) == "5"
     assert bwxml.text(bwxml.child(content, "CustomerOrderId", "CustomerOrderID")) == "x"
     assert bwxml.child(content, "Errors") is None
 
 
 def test_built_xml_round_trips():
-    body = bwxml.to_xml("ImportTnCheckerPayload", {"TelephoneNumbers": bwxml.numbers_element(["3035550100", "3035550101"])})
-    assert bwxml.texts(bwxml.path(bwxml.parse_xml(body), "ImportTnCheckerPayload", "TelephoneNumbers", "TelephoneNumber")) == [
+    body = bwxml.to_xml(
+        "ImportTnCheckerPayload", {"TelephoneNumbers": bwxml.numbers_element(["3035550100", "3035550101"])}
+    )
+    assert bwxml.texts(
+        bwxml.path(bwxml.parse_xml(body), "ImportTnCheckerPayload", "TelephoneNumbers", "TelephoneNumber")
+    ) == [
         "3035550100",
         "3035550101",
     ]

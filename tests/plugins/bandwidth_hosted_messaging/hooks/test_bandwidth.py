@@ -8,11 +8,11 @@ import time
 import pytest
 
 from bandwidth_hosted_messaging.client.errors import BandwidthApiError
+from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, ServiceAddress
+from bandwidth_hosted_messaging.client.retry import RetryPolicy
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 from bandwidth_hosted_messaging.hooks.bandwidth_async import BandwidthAsyncHook
-from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, ServiceAddress
 from bandwidth_hosted_messaging.statuses import OrderKind, ProcessingStatus
-from bandwidth_hosted_messaging.client.retry import RetryPolicy
 
 FAST = RetryPolicy(max_attempts=4, base_delay=0.05, max_delay=0.2, max_rate_limit_wait=2)
 
@@ -142,7 +142,9 @@ def test_checker_chunks_above_5000_numbers(bw):
 
 def test_checker_refuses_an_invalid_number_with_bandwidths_code(hook):
     with pytest.raises(BandwidthApiError) as info:
-        hook.execute(__import__("bandwidth_hosted_messaging.client.endpoints", fromlist=["x"]).check_importability(["12345"]))
+        hook.execute(
+            __import__("bandwidth_hosted_messaging.client.endpoints", fromlist=["x"]).check_importability(["12345"])
+        )
     assert info.value.status == 400
     assert "7201" in info.value.codes
 
@@ -286,7 +288,9 @@ def test_lost_create_response_is_not_resent(bw):
         hook.create_import_order(order_request(["3035550100"], cid="lost-create"))
     assert info.value.status is None
     assert len(calls(bw, "importTnOrders.create")) == 1
-    assert [s.customer_order_id for s in hook.list_orders(OrderKind.IMPORT, customerOrderId="lost-create")] == ["lost-create"]
+    assert [s.customer_order_id for s in hook.list_orders(OrderKind.IMPORT, customerOrderId="lost-create")] == [
+        "lost-create"
+    ]
 
 
 def test_retries_are_bounded(bw):
@@ -325,8 +329,16 @@ def test_async_hook_reads_an_order_through_429_and_5xx(bw, conn_id):
 # ----------------------------------------------------------------------------------- hostile answers
 
 HOSTILE_ANSWERS = {
-    "entity-expansion": ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><ImportTnOrder>&b;</ImportTnOrder>', "application/xml", "DOCTYPE or entity"),
-    "xxe": ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><ImportTnOrder>&x;</ImportTnOrder>', "application/xml", "DOCTYPE or entity"),
+    "entity-expansion": (
+        '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><ImportTnOrder>&b;</ImportTnOrder>',
+        "application/xml",
+        "DOCTYPE or entity",
+    ),
+    "xxe": (
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><ImportTnOrder>&x;</ImportTnOrder>',
+        "application/xml",
+        "DOCTYPE or entity",
+    ),
     "malformed": ("<ImportTnOrder><OrderId>x</ImportTnOrder>", "application/xml", "malformed XML"),
     "html-page-as-200": ("<html><body>Welcome</body></html>", "text/html", "Content-Type 'text/html'"),
     "other-document": ("<SitesResponse/>", "application/xml", "unexpected answer: <SitesResponse>"),
@@ -341,7 +353,9 @@ def test_hostile_or_broken_answers_give_a_clear_error(bw, monkeypatch, case):
     body, content_type, message = HOSTILE_ANSWERS[case]
     monkeypatch.setattr(bwxml, "MAX_XML_BYTES", 4096)
     order = BandwidthHook("bandwidth_default").create_import_order(order_request(["3035550100"], cid=f"hostile-{case}"))
-    bw.set_faults([{"kind": "respond", "path": "importTnOrders/", "method": "GET", "text": body, "content_type": content_type}])
+    bw.set_faults(
+        [{"kind": "respond", "path": "importTnOrders/", "method": "GET", "text": body, "content_type": content_type}]
+    )
     with pytest.raises(BandwidthApiError, match=message):
         BandwidthHook("bandwidth_default", retry_policy=FAST).get_order(OrderKind.IMPORT, order.order_id)
     bw.clear_faults()

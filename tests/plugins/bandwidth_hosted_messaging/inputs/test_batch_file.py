@@ -63,7 +63,9 @@ def test_the_shipped_sample_batch_is_valid():
 def test_numbers_file_and_relative_loa_are_resolved_beside_the_batch(tmp_path):
     (tmp_path / "nums.csv").write_text("number\n303-555-0100\n# a comment\n3035550101\n")
     (tmp_path / "loa.pdf").write_bytes(b"%PDF-1.4")
-    batch = load_batch(write(tmp_path, "b.yaml", with_changes(numbers=None, numbers_file="nums.csv", loa_file="loa.pdf")))
+    batch = load_batch(
+        write(tmp_path, "b.yaml", with_changes(numbers=None, numbers_file="nums.csv", loa_file="loa.pdf"))
+    )
     assert batch.values["numbers"] == ["303-555-0100", "3035550101"]
     assert batch.values["loa_file"] == str(tmp_path / "loa.pdf")
 

@@ -30,7 +30,9 @@ def ensure(order_type="importtnorders"):
 
 
 def ours(order_type="importtnorders"):
-    return [s for s in BandwidthHook().list_subscriptions() if s.url == URL and s.order_type.lower() == order_type.lower()]
+    return [
+        s for s in BandwidthHook().list_subscriptions() if s.url == URL and s.order_type.lower() == order_type.lower()
+    ]
 
 
 def endpoints(bw):
@@ -84,6 +86,9 @@ def test_without_a_callback_connection_nothing_is_called(bw, monkeypatch):
 
 def test_messaging_lost_is_subscribed_as_an_account_event(bw, callback_conn):
     sub_id = ensure("MESSAGING_LOST")
-    assert "<EventType>MESSAGING_LOST</EventType>" in [r for r in bw.requests() if r["endpoint"] == "subscriptions.create"][0]["body"]
+    assert (
+        "<EventType>MESSAGING_LOST</EventType>"
+        in [r for r in bw.requests() if r["endpoint"] == "subscriptions.create"][0]["body"]
+    )
     assert ensure("MESSAGING_LOST") == sub_id
     assert [s.subscription_id for s in ours("MESSAGING_LOST")] == [sub_id]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
 from airflow.sdk import ObjectStoragePath
+
 from bandwidth_hosted_messaging.reporting.health import build_health_rows, messaging_lost_since_import
 from bandwidth_hosted_messaging.reporting.ledger import build_ledger, read_ledger
 from bandwidth_hosted_messaging.statuses import NumberStatus
@@ -41,18 +41,55 @@ def write(base, dag_id, run_id, at, rows=None, lost=None, name="report.json"):
 def test_the_ledger_follows_imports_removals_losses_and_reimports_across_runs(base):
     # Written in a different order than they happened: the ledger sorts by each report's time.
     write(base, "hosted_messaging_import", "manual__5", "2026-01-05T00:00:00.000Z", rows=[("3035550100", "in_service")])
-    write(base, "hosted_messaging_import", "manual__1", "2026-01-01T00:00:00.000Z", rows=[
-        ("3035550100", "in_service"), ("3035550101", "in_service"), ("3035550102", "rejected"),
-        ("3035550103", "order_failed"), ("3035550106", "not_in_service")])
-    write(base, "import_batch_acme", "scheduled__2", "2026-01-02T00:00:00.000Z", rows=[
-        ("3035550101", "already_in_service"), ("3035550104", "already_in_service")])
-    write(base, "hosted_messaging_remove", "manual__3", "2026-01-03T00:00:00.000Z", rows=[
-        ("3035550100", "removed"), ("3035550105", "removed"), ("3035550101", "remove_failed")])
-    write(base, "hosted_numbers_health", "scheduled__4", "2026-01-04T00:00:01.000Z", name="losses.json", lost=[
-        {"number": "3035550104", "noticed_at": "2026-01-04T00:00:00.000Z",
-         "messaging_lost_event": "2026-01-03T23:59:00Z"}])
-    write(base, "hosted_numbers_health", "scheduled__6", "2026-01-06T00:00:00.000Z", name="losses.json", lost=[
-        {"number": "3035550104", "noticed_at": "2026-01-06T00:00:00.000Z"}])
+    write(
+        base,
+        "hosted_messaging_import",
+        "manual__1",
+        "2026-01-01T00:00:00.000Z",
+        rows=[
+            ("3035550100", "in_service"),
+            ("3035550101", "in_service"),
+            ("3035550102", "rejected"),
+            ("3035550103", "order_failed"),
+            ("3035550106", "not_in_service"),
+        ],
+    )
+    write(
+        base,
+        "import_batch_acme",
+        "scheduled__2",
+        "2026-01-02T00:00:00.000Z",
+        rows=[("3035550101", "already_in_service"), ("3035550104", "already_in_service")],
+    )
+    write(
+        base,
+        "hosted_messaging_remove",
+        "manual__3",
+        "2026-01-03T00:00:00.000Z",
+        rows=[("3035550100", "removed"), ("3035550105", "removed"), ("3035550101", "remove_failed")],
+    )
+    write(
+        base,
+        "hosted_numbers_health",
+        "scheduled__4",
+        "2026-01-04T00:00:01.000Z",
+        name="losses.json",
+        lost=[
+            {
+                "number": "3035550104",
+                "noticed_at": "2026-01-04T00:00:00.000Z",
+                "messaging_lost_event": "2026-01-03T23:59:00Z",
+            }
+        ],
+    )
+    write(
+        base,
+        "hosted_numbers_health",
+        "scheduled__6",
+        "2026-01-06T00:00:00.000Z",
+        name="losses.json",
+        lost=[{"number": "3035550104", "noticed_at": "2026-01-06T00:00:00.000Z"}],
+    )
     write(base, "hosted_numbers_health", "scheduled__4", "2026-01-04T00:00:01.000Z", rows=[("3035550101", "lost")])
     write(base, "bandwidth_notifications", "x", "2026-01-01T00:00:00.000Z", rows=[("3035550199", "in_service")])
     (base / "hosted_messaging_import" / "broken").mkdir()
@@ -74,11 +111,19 @@ def test_the_ledger_follows_imports_removals_losses_and_reimports_across_runs(ba
     assert lost.to_dict() == {
         "number": "3035550104",
         "status": "lost",
-        "imported": {"dag_id": "import_batch_acme", "run_id": "scheduled__2", "at": "2026-01-02T00:00:00.000Z",
-                     "outcome": "already_in_service"},
+        "imported": {
+            "dag_id": "import_batch_acme",
+            "run_id": "scheduled__2",
+            "at": "2026-01-02T00:00:00.000Z",
+            "outcome": "already_in_service",
+        },
         "removed": None,
-        "lost": {"dag_id": "hosted_numbers_health", "run_id": "scheduled__4", "at": "2026-01-04T00:00:00.000Z",
-                 "messaging_lost_event": "2026-01-03T23:59:00Z"},  # first noticed; later losses change nothing
+        "lost": {
+            "dag_id": "hosted_numbers_health",
+            "run_id": "scheduled__4",
+            "at": "2026-01-04T00:00:00.000Z",
+            "messaging_lost_event": "2026-01-03T23:59:00Z",
+        },  # first noticed; later losses change nothing
     }
     page = ledger.to_dict()
     assert page["counts"] == {"hosted": 2, "removed": 0, "lost": 1}
@@ -105,14 +150,23 @@ def test_a_missing_report_folder_is_an_empty_ledger(base):
 
 
 def test_messaging_lost_counts_only_after_the_import_and_wins_over_the_in_service_list():
-    ledger = build_ledger([
-        {"dag_id": "hosted_messaging_import", "run_id": "r1", "finished_at": "2026-03-01T12:00:00.000Z",
-         "rows": [{"number": n, "outcome": "in_service"} for n in ("3035550120", "3035550121", "3035550122")]},
-    ])
+    ledger = build_ledger(
+        [
+            {
+                "dag_id": "hosted_messaging_import",
+                "run_id": "r1",
+                "finished_at": "2026-03-01T12:00:00.000Z",
+                "rows": [{"number": n, "outcome": "in_service"} for n in ("3035550120", "3035550121", "3035550122")],
+            },
+        ]
+    )
     events = [
         {"recorded_at": "2026-03-01T11:00:00.000Z", "event_time": None, "numbers": ["3035550120"]},  # an earlier stay
-        {"recorded_at": "2026-03-02T08:00:00.000Z", "event_time": "2026-03-02T07:59:00Z",
-         "numbers": ["3035550121", "3035550199"]},
+        {
+            "recorded_at": "2026-03-02T08:00:00.000Z",
+            "event_time": "2026-03-02T07:59:00Z",
+            "numbers": ["3035550121", "3035550199"],
+        },
     ]
     noted = messaging_lost_since_import(events, ledger, ledger.hosted())
     assert noted == {"3035550121": "2026-03-02T07:59:00Z"}
@@ -126,14 +180,20 @@ def test_messaging_lost_counts_only_after_the_import_and_wins_over_the_in_servic
 def test_tens_of_thousands_of_numbers_are_read_in_well_under_a_few_seconds(base):
     numbers = [f"303{n:07d}" for n in range(40_000)]
     for i in range(40):
-        at = datetime(2026, 4, 1, i // 24, i % 24, tzinfo=timezone.utc).isoformat().replace("+00:00", ".000Z")
-        chunk = numbers[i * 1000:(i + 1) * 1000]
+        at = datetime(2026, 4, 1, i // 24, i % 24, tzinfo=UTC).isoformat().replace("+00:00", ".000Z")
+        chunk = numbers[i * 1000 : (i + 1) * 1000]
         write(base, "import_batch_big", f"run_{i}", at, rows=[(n, "in_service") for n in chunk])
     removed = [(n, "removed") for n in numbers[:5000]]
     write(base, "hosted_messaging_remove", "rm", "2026-04-03T00:00:00.000Z", rows=removed)
     for day in range(60):  # two months of daily health runs
-        write(base, "hosted_numbers_health", f"scheduled__{day}", f"2026-04-{1 + day % 28:02d}T23:00:00.000Z",
-              name="losses.json", lost=[])
+        write(
+            base,
+            "hosted_numbers_health",
+            f"scheduled__{day}",
+            f"2026-04-{1 + day % 28:02d}T23:00:00.000Z",
+            name="losses.json",
+            lost=[],
+        )
     started = time.perf_counter()
     ledger = read_ledger(base)
     elapsed = time.perf_counter() - started

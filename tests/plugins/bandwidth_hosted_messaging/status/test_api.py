@@ -14,12 +14,12 @@ import re
 from pathlib import Path
 
 import pytest
+from airflow.sdk import DagRunState
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from airflow.sdk import DagRunState
-from bandwidth_hosted_messaging.reporting.storage import report_folder
 from bandwidth_hosted_messaging.reporting.rows import COLUMNS
+from bandwidth_hosted_messaging.reporting.storage import report_folder
 from tests.dags_helpers import ROOT, base_conf, report_of
 
 IMPORT, REMOVE, HEALTH = "hosted_messaging_import", "hosted_messaging_remove", "hosted_numbers_health"
@@ -68,7 +68,8 @@ def runs(dags, sandbox, report_base):
     batch = dags.get_dag(BATCH).test()
     assert batch.state == DagRunState.SUCCESS
     removal = dags.get_dag(REMOVE).test(
-        run_conf={"numbers": [REMOVED], "poll_interval": 0.3, "grace_period": 3, "customer_order_id_prefix": "rm"})
+        run_conf={"numbers": [REMOVED], "poll_interval": 0.3, "grace_period": 3, "customer_order_id_prefix": "rm"}
+    )
     assert removal.state == DagRunState.SUCCESS
     assert sandbox.lose([LOST])["lost"] == [LOST]
     health = dags.get_dag(HEALTH).test()
@@ -120,8 +121,12 @@ def run_of(overview, dr):
 # ---- authentication ----------------------------------------------------------------------------------------
 
 
-API_PATHS = ["/api/runs", f"/api/run?dag_id={IMPORT}&run_id=x", f"/api/run.csv?dag_id={IMPORT}&run_id=x",
-             f"/api/numbers/{KEPT}"]
+API_PATHS = [
+    "/api/runs",
+    f"/api/run?dag_id={IMPORT}&run_id=x",
+    f"/api/run.csv?dag_id={IMPORT}&run_id=x",
+    f"/api/numbers/{KEPT}",
+]
 
 
 @pytest.mark.parametrize("path", API_PATHS)
@@ -184,9 +189,22 @@ def test_overview_lists_every_import_and_remove_run_with_its_counts(client, view
 
     manual = run_of(overview, runs["manual"])
     assert (manual["batch"], manual["kind"], manual["state"], manual["total"]) == (
-        "Zenith Dental (form)", "import", "failed", 6)
-    assert manual["counts"] == {"in_service": 4, "rejected": 1, "order_failed": 1, "not_ordered": 0, "loa_missing": 0,
-                                "not_in_service": 0, "removed": 0, "remove_failed": 0, "lost": 1}
+        "Zenith Dental (form)",
+        "import",
+        "failed",
+        6,
+    )
+    assert manual["counts"] == {
+        "in_service": 4,
+        "rejected": 1,
+        "order_failed": 1,
+        "not_ordered": 0,
+        "loa_missing": 0,
+        "not_in_service": 0,
+        "removed": 0,
+        "remove_failed": 0,
+        "lost": 1,
+    }
     # the bar: every number once, the lost one taken out of "in service"
     bar = {s["key"]: s["count"] for s in manual["bar"]}
     assert bar == {"in_service": 3, "lost": 1, "rejected": 1, "order_failed": 1}
@@ -199,7 +217,11 @@ def test_overview_lists_every_import_and_remove_run_with_its_counts(client, view
 
     removal = run_of(overview, runs["removal"])
     assert (removal["batch"], removal["kind"], removal["counts"]["removed"], removal["attention"]) == (
-        "removal", "remove", 1, False)
+        "removal",
+        "remove",
+        1,
+        False,
+    )
 
     times = [r["run_after"] for r in overview["runs"]]
     assert times == sorted(times, reverse=True)
@@ -217,7 +239,11 @@ def test_run_detail_has_every_column_of_each_number(client, viewer, runs):
     assert set(COLUMNS) <= set(rows[KEPT])
     kept = rows[KEPT]
     assert (kept["outcome"], kept["order_status"], kept["in_service"], kept["lost"]) == (
-        "in_service", "COMPLETE", True, False)
+        "in_service",
+        "COMPLETE",
+        True,
+        False,
+    )
     assert kept["order_id"] and kept["customer_order_id"].startswith("test") and kept["loa_file"]
     assert (rows[ALREADY]["outcome"], rows[ALREADY]["checker_code"]) == ("already_in_service", "19006")
     assert (rows[REJECTED]["outcome"], rows[REJECTED]["checker_code"]) == ("rejected", "19006")
@@ -227,7 +253,11 @@ def test_run_detail_has_every_column_of_each_number(client, viewer, runs):
     assert failed["error_description"] and failed["order_status"] in ("PARTIAL", "FAILED")
     assert rows[LOST]["lost"] is True
     assert {o["outcome"]: o["count"] for o in detail["outcomes"]} == {
-        "in_service": 3, "already_in_service": 1, "rejected": 1, "order_failed": 1}
+        "in_service": 3,
+        "already_in_service": 1,
+        "rejected": 1,
+        "order_failed": 1,
+    }
 
 
 @pytest.mark.parametrize(
@@ -307,7 +337,9 @@ def test_number_history_shows_the_import_and_the_removal(client, viewer, runs):
     assert found["number"] == REMOVED
     assert found["ledger"]["status"] == "removed"
     assert (found["ledger"]["imported"]["run_id"], found["ledger"]["removed"]["run_id"]) == (
-        runs["manual"].run_id, runs["removal"].run_id)
+        runs["manual"].run_id,
+        runs["removal"].run_id,
+    )
     assert [(h["event"], h["dag_id"], h["run_id"], h["outcome"]) for h in found["history"]] == [
         ("import", IMPORT, runs["manual"].run_id, "in_service"),
         ("remove", REMOVE, runs["removal"].run_id, "removed"),

@@ -39,15 +39,20 @@ print(json.dumps({
 
 
 def test_the_api_server_mounts_the_page_and_the_ui_lists_its_views(airflow_db):
-    proc = subprocess.run([sys.executable, "-c", PROBE, str(ROOT / "plugins")], capture_output=True, text=True,
-                          cwd=ROOT, timeout=180)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(ROOT / "plugins")], capture_output=True, text=True, cwd=ROOT, timeout=180
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["cheap_import"] is True
     assert result["apps"] == {"/bandwidth": "Bandwidth callbacks", "/bandwidth-status": "Hosted messaging status"}
     nav, tab = result["views"]
     assert (nav["name"], nav["destination"], nav["href"], nav["nav_top_level"]) == (
-        "Hosted messaging", "nav", "/bandwidth-status/", True)
+        "Hosted messaging",
+        "nav",
+        "/bandwidth-status/",
+        True,
+    )
     assert (tab["name"], tab["destination"]) == ("Hosted messaging", "dag_run")
     assert tab["href"] == "/bandwidth-status/?dag_id={DAG_ID}&run_id={RUN_ID}&tab=1"
     assert result["page"] == [200, 200]

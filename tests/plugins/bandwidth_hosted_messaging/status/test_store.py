@@ -9,20 +9,31 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from airflow.sdk import ObjectStoragePath
+
+from bandwidth_hosted_messaging.client.numbers import InvalidNumber as NotANumber
 from bandwidth_hosted_messaging.reporting.storage import run_folder_name
 from bandwidth_hosted_messaging.status import categories, history, views
-from bandwidth_hosted_messaging.client.numbers import InvalidNumber as NotANumber
 from bandwidth_hosted_messaging.status.store import ReportStore
 
 IMPORT, BATCH, REMOVE = "hosted_messaging_import", "import_batch_big", "hosted_messaging_remove"
 
 
 def row(number, outcome, **fields):
-    return {"number": number, "outcome": outcome, "checker_code": None, "checker_description": None, "order_id": None,
-            "customer_order_id": None, "order_status": None, "error_code": None, "error_description": None,
-            "loa_file": None, "in_service": None, **fields}
+    return {
+        "number": number,
+        "outcome": outcome,
+        "checker_code": None,
+        "checker_description": None,
+        "order_id": None,
+        "customer_order_id": None,
+        "order_status": None,
+        "error_code": None,
+        "error_description": None,
+        "loa_file": None,
+        "in_service": None,
+        **fields,
+    }
 
 
 def write_report(base, dag_id, run_id, rows, at="2026-01-01T00:00:00.000Z"):
@@ -43,8 +54,12 @@ def base(tmp_path) -> ObjectStoragePath:
 
 @pytest.mark.parametrize(
     ("text", "number"),
-    [("3035550100", "3035550100"), ("+1 (303) 555-0100", "3035550100"), ("1.303.555.0100", "3035550100"),
-     (" 303 555 0100 ", "3035550100")],
+    [
+        ("3035550100", "3035550100"),
+        ("+1 (303) 555-0100", "3035550100"),
+        ("1.303.555.0100", "3035550100"),
+        (" 303 555 0100 ", "3035550100"),
+    ],
 )
 def test_numbers_are_read_as_people_write_them(text, number):
     assert history.normalize_lookup(text) == number
@@ -58,18 +73,26 @@ def test_anything_else_is_not_a_number(text):
 
 def test_an_ordered_number_without_its_loa_file_counts_as_loa_missing(base):
     order = {"order_id": "o-1", "order_status": "COMPLETE", "customer_order_id": "c-1"}
-    write_report(base, IMPORT, "manual__1", [
-        row("3035550100", "in_service", loa_file="o-1.pdf", in_service=True, **order),
-        row("3035550101", "in_service", in_service=True, **order),  # the LOA upload of its order failed
-        row("3035550102", "not_in_service", in_service=False, **order),
-        row("3035550103", "order_failed", error_code="7518", **order),  # failed: no LOA was due
-        row("3035550199", "rejected", checker_code="19006"),
-    ])
+    write_report(
+        base,
+        IMPORT,
+        "manual__1",
+        [
+            row("3035550100", "in_service", loa_file="o-1.pdf", in_service=True, **order),
+            row("3035550101", "in_service", in_service=True, **order),  # the LOA upload of its order failed
+            row("3035550102", "not_in_service", in_service=False, **order),
+            row("3035550103", "order_failed", error_code="7518", **order),  # failed: no LOA was due
+            row("3035550199", "rejected", checker_code="19006"),
+        ],
+    )
     store = ReportStore(base, scan_interval=0)
     (digest,) = store.digests()
     assert digest.loa_missing == 2
     rows = store.report(IMPORT, "manual__1")["rows"]
-    assert [r["number"] for r in categories.filter_rows(IMPORT, rows, outcome="loa_missing")] == ["3035550101", "3035550102"]
+    assert [r["number"] for r in categories.filter_rows(IMPORT, rows, outcome="loa_missing")] == [
+        "3035550101",
+        "3035550102",
+    ]
     attention = categories.filter_rows(IMPORT, rows, outcome="attention")
     assert [r["number"] for r in attention] == ["3035550101", "3035550102", "3035550103"]
 
@@ -127,8 +150,16 @@ def test_the_folder_is_listed_at_most_once_per_scan_interval(base):
 def test_a_10000_number_run_is_filtered_and_paged_on_the_server(base, airflow_db):
     from airflow.utils.session import create_session
 
-    rows = [row(f"303{200 + i // 10000}{i % 10000:04d}", "in_service", order_id=f"o-{i // 1000}", in_service=True,
-                loa_file="loa.pdf") for i in range(10_000)]
+    rows = [
+        row(
+            f"303{200 + i // 10000}{i % 10000:04d}",
+            "in_service",
+            order_id=f"o-{i // 1000}",
+            in_service=True,
+            loa_file="loa.pdf",
+        )
+        for i in range(10_000)
+    ]
     for i in range(0, 10_000, 97):
         rows[i] = row(rows[i]["number"], "order_failed", order_id=f"o-{i // 1000}", error_code="7518")
     write_report(base, BATCH, "scheduled__big", rows)
@@ -137,8 +168,9 @@ def test_a_10000_number_run_is_filtered_and_paged_on_the_server(base, airflow_db
         detail = views.run_detail(session, BATCH, "scheduled__big", reports=store)
         assert (detail["total"], detail["matched"], len(detail["rows"])) == (10_000, 10_000, views.DEFAULT_PAGE_SIZE)
         assert detail["counts"]["order_failed"] == 104 and detail["counts"]["in_service"] == 9_896
-        failed = views.run_detail(session, BATCH, "scheduled__big", outcome="order_failed", offset=100, limit=50,
-                                 reports=store)
+        failed = views.run_detail(
+            session, BATCH, "scheduled__big", outcome="order_failed", offset=100, limit=50, reports=store
+        )
         assert failed["matched"] == 104
         assert [r["number"] for r in failed["rows"]] == [rows[i]["number"] for i in (9700, 9797, 9894, 9991)]
         found = views.run_detail(session, BATCH, "scheduled__big", q="303 200 0097", reports=store)

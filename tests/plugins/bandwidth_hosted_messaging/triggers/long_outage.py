@@ -31,12 +31,19 @@ def main() -> int:
                 "extra": {"account_id": cfg.account_id, "auth_type": "basic"},
             }
         )
-        from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
         from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, ServiceAddress
+        from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
         from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
 
         order = BandwidthHook("bandwidth_outage").create_import_order(
-            ImportTnOrderRequest("outage-1", "14413", "Acme Dental", ServiceAddress("900", "Main St", "Denver", "CO", "80202"), "Jane Doe", ["3035550100"])
+            ImportTnOrderRequest(
+                "outage-1",
+                "14413",
+                "Acme Dental",
+                ServiceAddress("900", "Main St", "Denver", "CO", "80202"),
+                "Jane Doe",
+                ["3035550100"],
+            )
         )
         sb.set_faults([{"kind": "down", "seconds": OUTAGE_SECONDS}])
         started = time.monotonic()
@@ -57,12 +64,16 @@ def main() -> int:
 
         event = asyncio.run(first_event())
         refused = [r for r in sb.requests() if r["endpoint"] == "importTnOrders.get" and r["fault"] == "down"]
-        print(json.dumps({
-            "event": event,
-            "outage_seconds": OUTAGE_SECONDS,
-            "polls_refused_during_outage": len(refused),
-            "waited_seconds": round(time.monotonic() - started, 1),
-        }))
+        print(
+            json.dumps(
+                {
+                    "event": event,
+                    "outage_seconds": OUTAGE_SECONDS,
+                    "polls_refused_during_outage": len(refused),
+                    "waited_seconds": round(time.monotonic() - started, 1),
+                }
+            )
+        )
     return 0
 
 

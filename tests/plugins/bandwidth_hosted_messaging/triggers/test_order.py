@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, ServiceAddress
+from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 from bandwidth_hosted_messaging.statuses import OrderKind
 from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
 
@@ -40,7 +40,9 @@ def run_trigger(trigger, timeout=30):
 
 @pytest.mark.parametrize("kind", list(OrderKind))
 def test_serialize_round_trip(kind):
-    trigger = TnOrderTrigger(order_id="o-1", bandwidth_conn_id="bw", deadline=1_900_000_000.5, poll_interval=30, order_kind=kind)
+    trigger = TnOrderTrigger(
+        order_id="o-1", bandwidth_conn_id="bw", deadline=1_900_000_000.5, poll_interval=30, order_kind=kind
+    )
     classpath, kwargs = trigger.serialize()
     module, name = classpath.rsplit(".", 1)
     rebuilt = getattr(__import__(module, fromlist=[name]), name)(**kwargs)
