@@ -5,7 +5,7 @@ Running 1,000 mapped sensors through the executor would cost ~1,000 task process
 two cores) before a single trigger ran, so the benchmark builds the state those sensors leave behind and
 lets the real triggerer do the rest: 1,000 import orders are created in the sandbox (and held PROCESSING),
 then, for a run of ``hosted_messaging_import``, 1,000 ``import_order.wait`` task instances are written
-DEFERRED, each linked to its own ``ImportTnOrderTrigger`` row (classpath and encrypted kwargs exactly as
+DEFERRED, each linked to its own ``TnOrderTrigger`` row (classpath and encrypted kwargs exactly as
 ``TnOrderSensor.defer()`` produces them, the product's default 60 s poll interval). The DAG is paused for
 the phase so the scheduler leaves the run alone. The running triggerer picks the triggers up in its
 usual batches, instantiates them and polls the sandbox; the benchmark waits until every order has been
@@ -72,7 +72,7 @@ with create_session() as session:
     task = SerializedDagModel.get_dag(args["dag_id"], session=session).get_task(args["task_id"])
     deadline = time.time() + 7 * 24 * 3600
     for index, order_id in enumerate(args["order_ids"]):
-        trigger = Trigger.from_object(ImportTnOrderTrigger(order_id=order_id, bandwidth_conn_id="bandwidth_default",
+        trigger = Trigger.from_object(TnOrderTrigger(order_id=order_id, bandwidth_conn_id="bandwidth_default",
                                                            deadline=deadline, poll_interval=args["poll_interval"]))
         session.add(trigger)
         session.flush()

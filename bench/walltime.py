@@ -45,8 +45,6 @@ def import_conf(
         "rejection_policy": "skip",
         "customer_order_id_prefix": prefix,
         "chunk_size": chunk_size,
-        "bandwidth_conn_id": "bandwidth_default",
-        "callback_conn_id": "bandwidth_callback",
         "poll_interval": poll_interval,
         "grace_period": grace_period,
     }

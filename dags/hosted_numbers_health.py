@@ -6,7 +6,8 @@ read the ledger (numbers imported and not removed since, from the import/remove 
 all against ``/inserviceNumbers`` (pages or single look-ups, whichever takes fewer calls) → per-number report
 (``in_service`` / ``lost``; ``MESSAGING_LOST`` events that named a number are noted) → fail naming the lost.
 
-Schedule, time zone and connection come from ``include/health.yaml`` (env ``BANDWIDTH_HEALTH_CONFIG`` names
+Schedule, time zone and connection come from ``include/health.yaml`` (the connection defaults to
+``[bandwidth] conn_id``) (env ``BANDWIDTH_HEALTH_CONFIG`` names
 another file); ``schedule: null`` leaves only the events.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from airflow.sdk import DAG, Param
+from airflow.sdk import DAG
 
 from bandwidth_hosted_messaging.constants import HEALTH_CONFIG_ENV, HEALTH_DAG
 from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
@@ -34,13 +35,5 @@ with DAG(
     default_args=DEFAULT_ARGS,
     tags=TAGS,
     doc_md=__doc__,
-    params={
-        "bandwidth_conn_id": Param(
-            config.bandwidth_conn_id,
-            type="string",
-            title="Bandwidth connection",
-            description="Connection id of type Bandwidth.",
-        ),
-    },
 ) as dag:
-    build_health_flow()
+    build_health_flow(bandwidth_conn_id=config.bandwidth_conn_id)

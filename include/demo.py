@@ -48,7 +48,7 @@ def main() -> int:
                 "host": sandbox.base_url,
                 "login": cfg.client_id,
                 "password": cfg.client_secret,
-                "extra": {"account_id": cfg.account_id, "auth_type": "oauth2", "token_url": sandbox.token_url},
+                "extra": {"account_id": cfg.account_id, "auth_type": "oauth2", "oauth_url": sandbox.token_url},
             }
         )
         print(f"Bandwidth sandbox at {sandbox.base_url} (account {cfg.account_id}, OAuth2)", flush=True)

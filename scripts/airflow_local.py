@@ -135,7 +135,7 @@ class LocalAirflow:
                     "extra": {
                         "account_id": "9900000",
                         "auth_type": "oauth2",
-                        "token_url": f"{sandbox_api}/v1/oauth2/token",
+                        "oauth_url": f"{sandbox_api}/v1/oauth2/token",
                     },
                 }
             ),

@@ -26,6 +26,10 @@ os.environ.update(
         "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True",
         "AIRFLOW__BANDWIDTH__REPORT_BASE": f"file://{_HOME}/reports",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": "http://127.0.0.1:9/execution/",
+        # The tests' deployment: polls as short as the sandbox's orders (a real deployment keeps the 1 s floor).
+        "AIRFLOW__BANDWIDTH__MIN_POLL_INTERVAL": "0.1",
+        # The sandbox is not part of the distribution: subprocesses take it from include/ as pytest does.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "include"), os.environ.get("PYTHONPATH")])),
     }
 )
 
@@ -53,7 +57,7 @@ def connection_env(sandbox: Sandbox, auth_type: str = "basic") -> str:
             "host": sandbox.base_url,
             "login": login,
             "password": password,
-            "extra": {"account_id": cfg.account_id, "auth_type": auth_type, "token_url": sandbox.token_url},
+            "extra": {"account_id": cfg.account_id, "auth_type": auth_type, "oauth_url": sandbox.token_url},
         }
     )
 

@@ -35,7 +35,9 @@ def get_provider_info() -> dict:
                         ),
                         "schema": {"type": ["string", "null"], "default": "oauth2", "enum": ["oauth2", "basic"]},
                     },
-                    "token_url": {
+                    # Not "token_url": Airflow masks every field whose name contains "token" (the form then saved
+                    # "***"). A connection that still has token_url is read as before.
+                    "oauth_url": {
                         "label": "OAuth2 token URL",
                         "description": "Client-credentials token endpoint.",
                         "schema": {

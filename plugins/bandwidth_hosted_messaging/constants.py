@@ -60,6 +60,11 @@ ORDER_MAX_NUMBERS = 5000
 MAX_BATCH_NUMBERS = 50_000
 DEFAULT_CHUNK_SIZE = 1000
 LOA_MAX_BYTES = 5 * 1024 * 1024
+#: Bounds of the waiting fields (forms and batch files), seconds. The lower bound of the poll interval is the
+#: deployer's ``[bandwidth] min_poll_interval``.
+MAX_POLL_INTERVAL = 24 * 3600
+MAX_GRACE_PERIOD = 24 * 3600
+MAX_WAIT_TIMEOUT = 90 * 24 * 3600
 #: Checker code for numbers Bandwidth already serves (an earlier run imported them).
 ALREADY_ON_BANDWIDTH = "19006"
 

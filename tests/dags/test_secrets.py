@@ -10,16 +10,19 @@ from pathlib import Path
 import pytest
 from airflow.sdk import DagRunState
 
-from tests.dags_helpers import base_conf
+from tests.dags_helpers import ROOT, base_conf
+
+DAGS = ROOT / "dags"
 
 CALLBACK_PASSWORD = "cb-pass-Zq81xT"
 
 
-@pytest.fixture(scope="module")
-def import_dag(airflow_db):
+def import_dag_through(conn_id: str, monkeypatch):
+    """The import DAG as deployed with ``[bandwidth] conn_id = conn_id`` (the form never names a connection)."""
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag().get_dag("hosted_messaging_import")
+    monkeypatch.setenv("AIRFLOW__BANDWIDTH__CONN_ID", conn_id)
+    return DagBag(dag_folder=str(DAGS / "hosted_messaging_import.py")).get_dag("hosted_messaging_import")
 
 
 def secrets_of(bw) -> list[str]:
@@ -39,7 +42,9 @@ def all_logs(capfd) -> str:
 
 
 @pytest.mark.parametrize("conn_id", ["bandwidth_default", "bandwidth_oauth"])
-def test_a_whole_import_logs_no_secret(import_dag, bw, capfd, monkeypatch, conn_id):
+def test_a_whole_import_logs_no_secret(airflow_db, bw, capfd, monkeypatch, conn_id):
+    import_dag = import_dag_through(conn_id, monkeypatch)
+    assert import_dag.get_task("check_importability").bandwidth_conn_id == conn_id
     monkeypatch.setenv(
         "AIRFLOW_CONN_BANDWIDTH_CALLBACK",
         json.dumps(
@@ -52,7 +57,7 @@ def test_a_whole_import_logs_no_secret(import_dag, bw, capfd, monkeypatch, conn_
         ),
     )
     capfd.readouterr()
-    dr = import_dag.test(run_conf=base_conf(["3035550100", "3035550198"], bandwidth_conn_id=conn_id))
+    dr = import_dag.test(run_conf=base_conf(["3035550100", "3035550198"]))
     assert dr.state == DagRunState.FAILED  # the PARTIAL number fails the report: every error path logs too
     logs = all_logs(capfd)
     assert "Order" in logs and "importTnChecker" in logs  # the logs were captured

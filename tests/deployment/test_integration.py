@@ -45,8 +45,6 @@ def ui_conf() -> dict:
         "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"),
         "rejection_policy": "skip",
         "chunk_size": 2,  # two orders: two mapped waits deferred side by side
-        "bandwidth_conn_id": "bandwidth_default",
-        "callback_conn_id": "bandwidth_callback",
         "poll_interval": 1,
         "grace_period": 30,
     }

@@ -66,3 +66,7 @@ class BandwidthApiError(BandwidthError):
     def codes(self) -> list[str]:
         """Bandwidth's error codes, as strings."""
         return [e.code for e in self.errors if e.code]
+
+
+class ConnectionConfigError(BandwidthError):
+    """A connection is unusable as configured (wrong type, missing field, bad URL): retrying cannot help."""

@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
+
+from bandwidth_hosted_messaging.client.errors import ConnectionConfigError
+from bandwidth_hosted_messaging.constants import CONN_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -13,6 +17,9 @@ DEFAULT_TOKEN_URL = "https://api.bandwidth.com/api/v1/oauth2/token"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ATTEMPTS = 6
 AUTH_TYPES = ("basic", "oauth2")
+#: The connection extra naming the OAuth2 token endpoint, and the name it had before (still read).
+OAUTH_URL_FIELD = "oauth_url"
+LEGACY_OAUTH_URL_FIELD = "token_url"
 
 
 @dataclass(frozen=True)
@@ -57,30 +64,57 @@ class ConnectionSettings:
         ``host`` is the API base: a full URL (``https://dashboard.bandwidth.com/api``), or a host name with
         ``port``, ``schema`` (the path, e.g. ``api``) and extra ``scheme`` (default ``https``).
         """
-        extra = conn.extra_dejson or {}
         conn_id = conn.conn_id
-        base_url = _base_url(conn.host, conn.port, conn.schema, extra.get("scheme"))
+        conn_type = str(getattr(conn, "conn_type", None) or "")
+        if conn_type != CONN_TYPE:
+            raise ConnectionConfigError(
+                f"Bandwidth connection {conn_id!r} is of type {conn_type or 'none'!r}; a connection of type "
+                f"{CONN_TYPE!r} is required"
+            )
+        extra = conn.extra_dejson or {}
+        base_url = _checked_url(conn_id, "host", _base_url(conn.host, conn.port, conn.schema, extra.get("scheme")))
         if "/api/v2" in base_url:
             log.warning("Connection %s points at the v2 (early access) API; this hook speaks v1", conn_id)
         account_id = str(extra.get("account_id") or "").strip()
         if not account_id:
-            raise ValueError(f"Bandwidth connection {conn_id!r}: extra 'account_id' is required")
+            raise ConnectionConfigError(f"Bandwidth connection {conn_id!r}: extra 'account_id' is required")
         auth_type = str(extra.get("auth_type") or "oauth2").strip().lower()
         if auth_type not in AUTH_TYPES:
-            raise ValueError(f"Bandwidth connection {conn_id!r}: auth_type must be one of {AUTH_TYPES}")
+            raise ConnectionConfigError(f"Bandwidth connection {conn_id!r}: auth_type must be one of {AUTH_TYPES}")
         if not conn.login or not conn.password:
             what = "client id and secret" if auth_type == "oauth2" else "username and password"
-            raise ValueError(f"Bandwidth connection {conn_id!r}: {what} are required (login and password)")
+            raise ConnectionConfigError(f"Bandwidth connection {conn_id!r}: {what} are required (login and password)")
+        # ``oauth_url``: Airflow masks every extra whose name contains "token", so a form field ``token_url`` came
+        # back from the UI as ``***``; the old name is still read.
+        token_url = str(extra.get(OAUTH_URL_FIELD) or extra.get(LEGACY_OAUTH_URL_FIELD) or DEFAULT_TOKEN_URL)
+        try:
+            timeout = float(extra.get("timeout") or DEFAULT_TIMEOUT)
+            max_attempts = max(1, int(extra.get("max_attempts") or DEFAULT_MAX_ATTEMPTS))
+        except (TypeError, ValueError):
+            raise ConnectionConfigError(
+                f"Bandwidth connection {conn_id!r}: timeout and max_attempts must be numbers"
+            ) from None
         return cls(
             base_url=base_url,
             account_id=account_id,
             auth_type=auth_type,
             login=conn.login,
             password=conn.password,
-            token_url=str(extra.get("token_url") or DEFAULT_TOKEN_URL),
-            timeout=float(extra.get("timeout") or DEFAULT_TIMEOUT),
-            max_attempts=max(1, int(extra.get("max_attempts") or DEFAULT_MAX_ATTEMPTS)),
+            token_url=_checked_url(conn_id, OAUTH_URL_FIELD, token_url),
+            timeout=timeout,
+            max_attempts=max_attempts,
         )
+
+
+def _checked_url(conn_id: str, field_name: str, url: str) -> str:
+    """``url`` if it is an absolute http(s) URL with a host; a clear error naming the field otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConnectionConfigError(
+            f"Bandwidth connection {conn_id!r}: {field_name} must be an http(s) URL such as "
+            f"https://api.bandwidth.com/api/v1/oauth2/token; got {url[:80]!r}"
+        )
+    return url
 
 
 def _base_url(host: str | None, port: int | None, schema: str | None, scheme: str | None) -> str:

@@ -24,8 +24,8 @@ def health_schedule(config: HealthConfig) -> Asset | AssetOrTimeSchedule:
     )
 
 
-def build_health_flow(bandwidth_conn_id: str = "{{ params.bandwidth_conn_id }}") -> HealthReportOperator:
-    """Add the health check's tasks to the current DAG and return its report task."""
+def build_health_flow(bandwidth_conn_id: str) -> HealthReportOperator:
+    """Add the health check's tasks to the current DAG and return its report task (connection: the config file's)."""
     check = CheckHostedNumbersOperator(task_id="check_hosted_numbers", bandwidth_conn_id=bandwidth_conn_id)
     report = HealthReportOperator(task_id="report", check_task_id=check.task_id, retries=0)
     check >> report

@@ -13,7 +13,8 @@ from typing import Any
 
 from airflow.sdk import XComArg, task_group
 
-from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, DEFAULT_CONN_ID, IMPORT_ORDER_GROUP, REPORT_TASK_ID
+from bandwidth_hosted_messaging import config
+from bandwidth_hosted_messaging.constants import IMPORT_ORDER_GROUP, REPORT_TASK_ID
 from bandwidth_hosted_messaging.operators.checker import CheckImportabilityOperator
 from bandwidth_hosted_messaging.operators.loa import UploadLoaOperator
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
@@ -28,8 +29,8 @@ from bandwidth_hosted_messaging.sensors.order import DEFAULT_WAIT_TIMEOUT, TnOrd
 def build_import_flow(
     *,
     values: dict[str, Any] | None = None,
-    bandwidth_conn_id: str = DEFAULT_CONN_ID,
-    callback_conn_id: str = CALLBACK_CONN_ID,
+    bandwidth_conn_id: str | None = None,
+    callback_conn_id: str | None = None,
     poll_interval: float | str = 60.0,
     grace_period: float | str = 300.0,
     wait_timeout: float | str = DEFAULT_WAIT_TIMEOUT,
@@ -38,12 +39,15 @@ def build_import_flow(
     Add the import tasks to the current DAG and return the final report task.
 
     :param values: the request fields; ``None`` reads them from the run's Params (the manual DAG).
-    :param bandwidth_conn_id: Bandwidth connection (may be a template such as ``{{ params.bandwidth_conn_id }}``).
-    :param callback_conn_id: connection of the callback URL and credentials.
+    :param bandwidth_conn_id: the Bandwidth connection; default ``[bandwidth] conn_id``. Chosen by whoever deploys
+        the DAG (DAG file, batch file, configuration), never a template of the trigger form.
+    :param callback_conn_id: connection of the callback URL and credentials; default ``[bandwidth] callback_conn_id``.
     :param poll_interval: seconds between status polls while waiting on an order.
     :param grace_period: seconds to wait for completed numbers to appear in service.
     :param wait_timeout: seconds after which waiting on an order fails.
     """
+    bandwidth_conn_id = bandwidth_conn_id or config.bandwidth_conn_id()
+    callback_conn_id = callback_conn_id or config.callback_conn_id()
     validate = ValidateRequestOperator(task_id="validate_request", values=values, retries=0)
     subscribe = EnsureSubscriptionOperator(
         task_id="ensure_subscription", bandwidth_conn_id=bandwidth_conn_id, callback_conn_id=callback_conn_id

@@ -6,7 +6,14 @@ from typing import Any
 
 from airflow.sdk import Param
 
-from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, DEFAULT_CONN_ID, MAX_BATCH_NUMBERS, ORDER_MAX_NUMBERS
+from bandwidth_hosted_messaging.config import min_poll_interval
+from bandwidth_hosted_messaging.constants import (
+    MAX_BATCH_NUMBERS,
+    MAX_GRACE_PERIOD,
+    MAX_POLL_INTERVAL,
+    MAX_WAIT_TIMEOUT,
+    ORDER_MAX_NUMBERS,
+)
 
 #: A NANP number as people write it: +1, dashes, dots, spaces, parentheses (the validator normalises it).
 NANP_NUMBER = r"^\s*(\+?1[\s.\-]?)?\(?[2-9][0-9]{2}\)?[\s.\-]?[2-9][0-9]{2}[\s.\-]?[0-9]{4}\s*$"
@@ -24,7 +31,10 @@ def numbers_param(description: str) -> Param:
 
 
 def order_params(prefix: str, grace_description: str) -> dict[str, Param]:
-    """CustomerOrderId prefix, chunk size, connections and waiting: the same in every order form."""
+    """
+    CustomerOrderId prefix, chunk size and waiting: the same in every order form. The connections are not here:
+    whoever deploys the DAG chooses them (:mod:`~bandwidth_hosted_messaging.config`), never the person triggering.
+    """
     return {
         "customer_order_id_prefix": Param(
             prefix,
@@ -44,27 +54,27 @@ def order_params(prefix: str, grace_description: str) -> dict[str, Param]:
             title="Numbers per order",
             description="Orders are created in chunks of this size (one mapped task each).",
         ),
-        "bandwidth_conn_id": Param(
-            DEFAULT_CONN_ID, type="string", title="Bandwidth connection", description="Connection id of type Bandwidth."
-        ),
-        "callback_conn_id": Param(
-            CALLBACK_CONN_ID,
-            type="string",
-            title="Callback connection",
-            description="Public callback URL and the Basic credentials Bandwidth will send.",
-        ),
         "poll_interval": Param(
             60,
             type="number",
-            exclusiveMinimum=0,
+            minimum=min_poll_interval(),
+            maximum=MAX_POLL_INTERVAL,
             title="Poll interval (s)",
             description="Seconds between order status polls while waiting.",
         ),
-        "grace_period": Param(300, type="number", minimum=0, title="Grace period (s)", description=grace_description),
+        "grace_period": Param(
+            300,
+            type="number",
+            minimum=0,
+            maximum=MAX_GRACE_PERIOD,
+            title="Grace period (s)",
+            description=grace_description,
+        ),
         "wait_timeout": Param(
             7 * 24 * 3600,
             type="number",
-            exclusiveMinimum=0,
+            minimum=min_poll_interval(),
+            maximum=MAX_WAIT_TIMEOUT,
             title="Give up waiting after (s)",
             description=(
                 "How long to wait for Bandwidth to finish an order (default 7 days; Bandwidth advises against "
@@ -74,10 +84,8 @@ def order_params(prefix: str, grace_description: str) -> dict[str, Param]:
     }
 
 
-#: The flow arguments every manual DAG takes from its Params.
+#: The flow arguments every manual DAG takes from its Params (numbers of seconds only: never a connection).
 FLOW_TEMPLATES: dict[str, Any] = {
-    "bandwidth_conn_id": "{{ params.bandwidth_conn_id }}",
-    "callback_conn_id": "{{ params.callback_conn_id }}",
     "poll_interval": "{{ params.poll_interval }}",
     "grace_period": "{{ params.grace_period }}",
     "wait_timeout": "{{ params.wait_timeout }}",

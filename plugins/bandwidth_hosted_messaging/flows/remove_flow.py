@@ -12,7 +12,8 @@ from typing import Any
 
 from airflow.sdk import task_group
 
-from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, DEFAULT_CONN_ID, REMOVE_ORDER_GROUP, REPORT_TASK_ID
+from bandwidth_hosted_messaging import config
+from bandwidth_hosted_messaging.constants import REMOVE_ORDER_GROUP, REPORT_TASK_ID
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
 from bandwidth_hosted_messaging.operators.plan import PlanOrdersOperator
 from bandwidth_hosted_messaging.operators.report import ReportOperator
@@ -26,14 +27,16 @@ from bandwidth_hosted_messaging.statuses import OrderKind
 def build_remove_flow(
     *,
     values: dict[str, Any] | None = None,
-    bandwidth_conn_id: str = DEFAULT_CONN_ID,
-    callback_conn_id: str = CALLBACK_CONN_ID,
+    bandwidth_conn_id: str | None = None,
+    callback_conn_id: str | None = None,
     poll_interval: float | str = 60.0,
     grace_period: float | str = 300.0,
     wait_timeout: float | str = DEFAULT_WAIT_TIMEOUT,
 ) -> ReportOperator:
     """Add the remove tasks to the current DAG and return the final report task (arguments as the import's)."""
     kind = OrderKind.REMOVE
+    bandwidth_conn_id = bandwidth_conn_id or config.bandwidth_conn_id()
+    callback_conn_id = callback_conn_id or config.callback_conn_id()
     validate = ValidateRequestOperator(task_id="validate_request", order_kind=kind, values=values, retries=0)
     subscribe = EnsureSubscriptionOperator(
         task_id="ensure_subscription",

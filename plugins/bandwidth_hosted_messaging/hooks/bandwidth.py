@@ -14,11 +14,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 import requests
+from airflow.sdk.exceptions import AirflowFailException
 from requests.auth import HTTPBasicAuth
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from bandwidth_hosted_messaging.client import endpoints, oauth
 from bandwidth_hosted_messaging.client.calls import ApiCall, ApiResponse, finish, no_answer
+from bandwidth_hosted_messaging.client.errors import ConnectionConfigError
 from bandwidth_hosted_messaging.client.models import (
     CheckerResult,
     ImportTnOrderRequest,
@@ -60,8 +62,12 @@ class BandwidthHook(BandwidthBaseHook):
 
     @property
     def settings(self) -> ConnectionSettings:
+        """The connection's settings; an unusable connection fails the task at once (a retry cannot mend it)."""
         if self._settings is None:
-            self._settings = ConnectionSettings.from_connection(self.get_connection(self.bandwidth_conn_id))
+            try:
+                self._settings = ConnectionSettings.from_connection(self.get_connection(self.bandwidth_conn_id))
+            except ConnectionConfigError as err:
+                raise AirflowFailException(str(err)) from None
         return self._settings
 
     @property

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from bandwidth_hosted_messaging import config
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.inputs.batch_file import check_schedule
 from bandwidth_hosted_messaging.inputs.errors import BatchFileError
@@ -35,7 +36,7 @@ class HealthConfig:
 
     :param schedule: cron expression or preset in ``timezone``; ``None``: only ``MESSAGING_LOST`` events start it.
     :param timezone: IANA time zone of the schedule.
-    :param bandwidth_conn_id: the Bandwidth connection (default of the DAG's param).
+    :param bandwidth_conn_id: the Bandwidth connection (default ``[bandwidth] conn_id``).
     """
 
     path: str
@@ -82,7 +83,7 @@ def load_health_config(path: Path | str) -> HealthConfig:
     tz = data.get("timezone", "UTC")
     if not isinstance(tz, str) or not _known_timezone(tz):
         raise HealthConfigError(path, "timezone", f"{tz!r} is not a known IANA time zone (e.g. UTC, America/Denver)")
-    conn_id = data.get("bandwidth_conn_id", DEFAULT_CONN_ID)
+    conn_id = data.get("bandwidth_conn_id", config.bandwidth_conn_id())
     if not isinstance(conn_id, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]{1,250}", conn_id):
         raise HealthConfigError(path, "bandwidth_conn_id", f"{conn_id!r} is not a connection id")
     return HealthConfig(str(path), schedule, tz, conn_id)

@@ -23,11 +23,12 @@ class ValidateRequestOperator(BaseOperator):
     LOA file under XCom key ``loa``. An invalid field fails the task at once (no retry), naming the field.
 
     :param order_kind: ``import`` (subscriber, address, site, LOA) or ``remove`` (numbers only).
-    :param values: the request fields (templated); ``None`` reads the DAG run's Params.
+    :param values: the request fields (never rendered as templates); ``None`` reads the DAG run's Params.
     :param check_loa: also check that the LOA file exists, is readable, of an accepted type and size.
     """
 
-    template_fields = ("values",)
+    # Nothing is templated: request values (a batch file's, the form's) are data, never Jinja.
+    template_fields = ()
 
     def __init__(
         self,

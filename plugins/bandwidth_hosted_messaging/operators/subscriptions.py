@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from airflow.sdk import BaseHook, BaseOperator, Context
-from airflow.sdk.exceptions import AirflowNotFoundException
+from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
 
 from bandwidth_hosted_messaging.client.models import Subscription
 from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, CALLBACK_PATH, DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 from bandwidth_hosted_messaging.statuses import OrderKind
 
+#: The callback connection's type: an HTTP endpoint (ours) and the Basic credentials Bandwidth will send.
+CALLBACK_CONN_TYPE = "http"
 DEFAULT_SUBSCRIPTION_EXPIRY = 30 * 24 * 3600
 
 
@@ -64,6 +66,11 @@ class EnsureSubscriptionOperator(BaseOperator):
         except AirflowNotFoundException:
             self.log.warning("No connection %r: no callbacks, waiting relies on polling alone", self.callback_conn_id)
             return None
+        if conn.conn_type != CALLBACK_CONN_TYPE:
+            raise AirflowFailException(
+                f"callback_conn_id: connection {self.callback_conn_id!r} is of type {conn.conn_type!r}; the callback "
+                f"connection must be of type {CALLBACK_CONN_TYPE!r} (its host is the public callback URL)"
+            )
         url = callback_url(conn)
         expiry = int((conn.extra_dejson or {}).get("expiry") or DEFAULT_SUBSCRIPTION_EXPIRY)
         hook = BandwidthHook(self.bandwidth_conn_id)

@@ -10,7 +10,7 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from bandwidth_hosted_messaging.client.errors import BandwidthApiError, BandwidthError
+from bandwidth_hosted_messaging.client.errors import BandwidthApiError, BandwidthError, ConnectionConfigError
 from bandwidth_hosted_messaging.client.retry import RetryPolicy
 from bandwidth_hosted_messaging.contracts import OrderEventDict
 from bandwidth_hosted_messaging.hooks.bandwidth_async import BandwidthAsyncHook
@@ -79,7 +79,7 @@ class TnOrderTrigger(BaseTrigger):
             while True:
                 try:
                     order = await hook.get_order(self.order_kind, self.order_id)
-                except UnknownStatusError as err:
+                except (UnknownStatusError, ConnectionConfigError) as err:  # waiting longer cannot mend either
                     yield TriggerEvent(OrderEventDict(status="error", order_id=self.order_id, message=str(err)))
                     return
                 except BandwidthApiError as err:

@@ -16,7 +16,8 @@ def test_airflow_lists_the_bandwidth_connection_type_with_its_form(airflow_db):
     assert hook.hook_class_name == "bandwidth_hosted_messaging.hooks.bandwidth.BandwidthHook"
     assert hook.package_name == "airflow-provider-bandwidth-hosted-messaging"
     fields = {name.split("__")[-1] for name in pm.connection_form_widgets if "bandwidth" in name}
-    assert {"account_id", "auth_type", "token_url", "timeout", "max_attempts"} <= fields
+    assert {"account_id", "auth_type", "oauth_url", "timeout", "max_attempts"} <= fields
+    assert not any("token" in f for f in fields)  # Airflow masks such fields: the form would save "***"
     behaviour = pm.field_behaviours["bandwidth"]
     assert behaviour["relabeling"]["host"] == "API base URL"
     assert "schema" in behaviour["hidden_fields"]

@@ -7,6 +7,7 @@ synced into it first so its assets exist, as the dag-processor would do.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -453,3 +454,59 @@ def test_an_event_queues_the_notifications_dag_and_its_task_logs_each_extra(rece
     with caplog.at_level(logging.INFO):
         assert task.python_callable(triggering_asset_events={IMPORT_TN_ORDERS: [Event(), Event()]}) == 2
     assert "'order_id': 'o-1'" in caplog.text
+
+
+class _Records(logging.Handler):
+    """Every record of the loggers it is attached to, formatted with its traceback (if any)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def texts(self) -> list[str]:
+        return [self.format(r) for r in self.records]
+
+
+@pytest.fixture
+def all_logs() -> Iterator[_Records]:
+    """Records of our loggers and of uvicorn's (which does not propagate to the root logger caplog watches)."""
+    handler = _Records()
+    loggers = [logging.getLogger(name) for name in ("", "uvicorn", "uvicorn.error", "bandwidth_hosted_messaging")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+    logging.getLogger("bandwidth_hosted_messaging").setLevel(logging.DEBUG)
+    yield handler
+    for lg, level in zip(loggers, levels, strict=True):
+        lg.removeHandler(handler)
+        lg.setLevel(level)
+
+
+def test_a_client_disconnecting_mid_body_ends_quietly_without_a_traceback(receiver, all_logs):
+    from urllib.parse import urlsplit
+
+    url = urlsplit(receiver)
+    credentials = base64.b64encode(f"{CALLBACK_USER}:{CALLBACK_PASSWORD}".encode()).decode()
+    head = (
+        f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nAuthorization: Basic {credentials}\r\n"
+        "Content-Type: application/xml\r\nContent-Length: 5000\r\n\r\n"
+    )
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(head.encode() + b"<Notification>" + b"x" * 86)  # 100 of the 5000 bytes announced
+        time.sleep(0.3)  # the app is reading the body when the client goes
+    # Wait for the app to be done with it: a line about the disconnect, or (before the fix) a traceback.
+    wait_for(lambda: any("disconnected" in r.getMessage() or r.exc_info for r in all_logs.records))
+
+    order_id = str(uuid.uuid4())
+    assert post(receiver, notification(order_id)).status_code == 200  # the server still answers
+    assert len(events_on(IMPORT_TN_ORDERS, order_id=order_id)) == 1
+    texts = all_logs.texts()
+    assert not any("Traceback" in t or "Exception in ASGI application" in t for t in texts), texts
+    assert not any(r.exc_info for r in all_logs.records)
+    disconnected = [r for r in all_logs.records if "disconnected" in r.getMessage()]
+    assert len(disconnected) == 1 and disconnected[0].levelno == logging.WARNING
+    assert "\n" not in disconnected[0].getMessage() and len(disconnected[0].getMessage()) < 200
