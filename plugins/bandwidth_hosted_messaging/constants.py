@@ -20,8 +20,8 @@ HEALTH_DAG = "hosted_numbers_health"
 NOTIFICATIONS_DAG = "bandwidth_notifications"
 #: A batch file ``acme_dental.yaml`` becomes the DAG ``import_batch_acme_dental``.
 BATCH_DAG_PREFIX = "import_batch_"
-#: The DAG that carries the batch files' errors to the DAG processor.
-BATCH_ERRORS_DAG = "import_batch_errors"
+
+
 #: The task groups of one mapped order, and the task every run's report comes from.
 IMPORT_ORDER_GROUP = "import_order"
 REMOVE_ORDER_GROUP = "remove_order"

@@ -52,14 +52,18 @@ def test_each_batch_file_gets_its_dag_with_the_import_chain(batch_bag):
     )
 
 
-def test_a_malformed_batch_is_an_import_error_naming_file_and_field_and_the_rest_load(batch_bag, tmp_path):
+def test_a_malformed_batch_becomes_an_invalid_dag_naming_file_field_and_rule_and_the_rest_load(batch_bag, tmp_path):
     bad = {**BATCH, "name": "broken", "subscriber": {**BATCH["subscriber"], "state_code": "Colorado"}}
     bag = batch_bag({"north.yaml": BATCH, "broken.yaml": bad, "garbage.yaml": "numbers: [unclosed\n"})
+    assert not bag.import_errors  # an import error would mark every batch DAG of the file stale
     assert "import_batch_dental_north" in bag.dag_ids
-    assert "import_batch_broken" not in bag.dag_ids
-    (error,) = bag.import_errors.values()
-    assert f"{tmp_path / 'broken.yaml'}: subscriber.state_code:" in error
-    assert f"{tmp_path / 'garbage.yaml'}: not valid YAML" in error
+    broken, garbage = bag.get_dag("import_batch_broken"), bag.get_dag("import_batch_garbage")
+    assert "invalid" in broken.tags and "invalid" in garbage.tags
+    assert f"{tmp_path / 'broken.yaml'}: subscriber.state_code: must be two letters" in broken.description
+    assert "Colorado" not in broken.description  # the rule, never the value
+    assert f"{tmp_path / 'garbage.yaml'}: not valid YAML at line 2" in garbage.description
+    run = broken.test()
+    assert run.state == DagRunState.FAILED
 
 
 def test_a_batch_dag_runs_and_a_rerun_does_not_reorder(batch_bag, bw):

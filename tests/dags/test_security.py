@@ -6,6 +6,7 @@ Real runs with ``dag.test()`` against the sandbox; the sandbox's request log sho
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from airflow.sdk import DagRunState
@@ -67,7 +68,7 @@ def test_a_callback_connection_of_another_type_is_refused(airflow_db, bw, connec
 def test_batch_file_values_are_never_rendered_as_templates(airflow_db, bw, connections, monkeypatch, tmp_path):
     batches = tmp_path / "batches"
     (batches / "loa").mkdir(parents=True)
-    (batches / "loa" / "loa.pdf").write_bytes(open(SAMPLE_LOA, "rb").read())
+    (batches / "loa" / "loa.pdf").write_bytes(Path(SAMPLE_LOA).read_bytes())
     (batches / "jinja.yaml").write_text(
         "name: jinja\n"
         "site_id: '14413'\n"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from bandwidth_hosted_messaging.client.errors import BandwidthXmlError
 from bandwidth_hosted_messaging.client.xmlio import as_list, child, parse_xml, root_of, text, texts
@@ -39,7 +39,7 @@ _ID = re.compile(r"[A-Za-z0-9_-]+")
 _CUSTOMER_ORDER_ID = re.compile(r"[A-Za-z0-9_-]+(?: [A-Za-z0-9_-]+)*")
 _NUMBER = re.compile(r"\+?[0-9]+")
 #: C0 and C1 controls (CR, LF, TAB, ESC, NEL, ...), DEL, Unicode line/paragraph separators, bidi controls, BOM.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def clean_text(value: object, limit: int = MAX_TEXT_CHARS) -> str:
@@ -199,6 +199,10 @@ def _account_event(node: Mapping[str, Any], event_type: str) -> AccountEvent:
     )
 
 
+@overload
+def _checked_id(name: str, value: str, shape: re.Pattern[str] = ...) -> str: ...
+@overload
+def _checked_id(name: str, value: str | None, shape: re.Pattern[str] = ...) -> str | None: ...
 def _checked_id(name: str, value: str | None, shape: re.Pattern[str] = _ID) -> str | None:
     """``value`` if it is a short id of a safe shape (``None`` stays ``None``); else the document is refused."""
     if value is None:

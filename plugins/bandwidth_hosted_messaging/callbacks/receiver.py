@@ -9,9 +9,12 @@ subscription, which must equal the login/password of the Airflow connection ``ba
 (env ``BANDWIDTH_CALLBACK_CONN_ID`` names another). Without that connection every callback gets 503.
 
 Answers: 200 (empty body) recorded, duplicate or ignored; 401 no or wrong credentials; 413 body over
-:data:`MAX_BODY_BYTES`; 415 not XML; 400 malformed, hostile (DOCTYPE/entities) or not a notification;
-503 no connection; 500 the metadata database failed. Bandwidth never retries a delivery, so polling stays
-the source of truth; these events are the fast signal.
+:data:`MAX_BODY_BYTES`; 415 not XML; 400 malformed, hostile (DOCTYPE/entities), not a notification, an id or
+number of the wrong shape, or the client disconnected before its body was complete (one warning line, nothing
+recorded); 503 no connection; 500 the metadata database failed. Whatever came from the request goes through
+:func:`~bandwidth_hosted_messaging.callbacks.notifications.clean_text` before it reaches a log line, and a failed
+login never logs the username that was sent (people type passwords there). Bandwidth never retries a delivery,
+so polling stays the source of truth; these events are the fast signal.
 
 Importing this module is cheap: Airflow's models and the asset manager are imported on the first request.
 """
@@ -26,8 +29,9 @@ import os
 
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
-from bandwidth_hosted_messaging.callbacks.notifications import parse_notification
+from bandwidth_hosted_messaging.callbacks.notifications import clean_text, parse_notification
 from bandwidth_hosted_messaging.callbacks.recording import record_notification
 from bandwidth_hosted_messaging.client.errors import BandwidthXmlError
 from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, CALLBACK_CONN_ID_ENV
@@ -49,18 +53,28 @@ async def receive_callback(request: Request) -> Response:
     expected = await run_in_threadpool(callback_credentials)
     if expected is None:
         return Response(status_code=503)
-    if not _authenticated(request.headers.get("authorization"), expected):
+    if not _authenticated(request.headers.get("authorization"), expected, _client(request)):
         return Response(status_code=401, headers={"WWW-Authenticate": f'Basic realm="{REALM}"'})
 
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        log.warning("Bandwidth callback refused: body of %s bytes exceeds %d", declared, MAX_BODY_BYTES)
+        log.warning("Bandwidth callback refused: body of %s bytes exceeds %d", clean_text(declared, 20), MAX_BODY_BYTES)
         return Response(status_code=413)
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type not in XML_CONTENT_TYPES:
-        log.warning("Bandwidth callback refused: content type %r is not XML", content_type[:100])
+        log.warning("Bandwidth callback refused: content type %r is not XML", clean_text(content_type, 100))
         return Response(status_code=415)
-    body = await _read_body(request)
+    try:
+        body = await _read_body(request)
+    except _Incomplete as gone:
+        # Nothing to record and nobody to answer; a short line, not a traceback (the 400 goes nowhere).
+        log.warning(
+            "Bandwidth callback abandoned: client %s disconnected after %d of %s body bytes",
+            _client(request),
+            gone.received,
+            clean_text(declared or "unknown", 20),
+        )
+        return Response(status_code=400)
     if body is None:
         log.warning("Bandwidth callback refused: body exceeds %d bytes", MAX_BODY_BYTES)
         return Response(status_code=413)
@@ -68,12 +82,12 @@ async def receive_callback(request: Request) -> Response:
     try:
         notification = parse_notification(body)
     except BandwidthXmlError as err:
-        log.warning("Bandwidth callback refused: %s", err)
+        log.warning("Bandwidth callback refused: %s", clean_text(err))
         return Response(status_code=400)
     try:
         await run_in_threadpool(record_notification, notification)
     except Exception:
-        log.exception("Bandwidth callback not recorded: %s", notification)
+        log.exception("Bandwidth callback not recorded: %s", clean_text(notification.summary()))
         return Response(status_code=500)
     return Response(status_code=200)
 
@@ -98,8 +112,17 @@ def callback_credentials() -> tuple[str, str] | None:
     return conn.login, conn.password
 
 
-def _authenticated(header: str | None, expected: tuple[str, str]) -> bool:
-    """Check a Basic ``Authorization`` header in constant time (username and password, always both)."""
+def _client(request: Request) -> str:
+    """The client's address for a log line (``unknown`` when the server does not know it)."""
+    return clean_text(request.client.host, 64) if request.client and request.client.host else "unknown"
+
+
+def _authenticated(header: str | None, expected: tuple[str, str], client: str = "unknown") -> bool:
+    """
+    Check a Basic ``Authorization`` header in constant time (username and password, always both).
+
+    A refusal is logged without the username that was sent: people type passwords there by mistake.
+    """
     if not header:
         log.debug("Bandwidth callback without credentials: sending the Basic challenge")
         return False
@@ -111,23 +134,38 @@ def _authenticated(header: str | None, expected: tuple[str, str]) -> bool:
         if not sep:
             raise ValueError("no colon")
     except (ValueError, binascii.Error):
-        log.warning("Bandwidth callback refused: malformed Authorization header")
+        log.warning("Bandwidth callback refused: malformed Authorization header from %s", client)
         return False
     user_ok = hmac.compare_digest(username.encode("utf-8"), expected[0].encode("utf-8"))
     password_ok = hmac.compare_digest(password.encode("utf-8"), expected[1].encode("utf-8"))
     if user_ok and password_ok:
         return True
-    log.warning("Bandwidth callback refused: wrong credentials for username %r", username[:64])
+    log.warning("Bandwidth callback refused: wrong credentials from %s", client)
     return False
 
 
+class _Incomplete(Exception):
+    """The client disconnected before its whole body arrived."""
+
+    def __init__(self, received: int) -> None:
+        super().__init__(received)
+        self.received = received
+
+
 async def _read_body(request: Request) -> bytes | None:
-    """Read the body, or return ``None`` as soon as it grows past :data:`MAX_BODY_BYTES`."""
+    """
+    Read the body, or return ``None`` as soon as it grows past :data:`MAX_BODY_BYTES`.
+
+    :raises _Incomplete: the client disconnected first (starlette's ``ClientDisconnect``).
+    """
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return None
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise _Incomplete(size) from None
     return b"".join(chunks)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bandwidth_hosted_messaging.assets import EVENT_TYPE_ASSETS, ORDER_TYPE_ASSETS
-from bandwidth_hosted_messaging.callbacks.notifications import AccountEvent, OrderNotification
+from bandwidth_hosted_messaging.callbacks.notifications import AccountEvent, OrderNotification, clean_text
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -38,10 +38,9 @@ def record_notification(notification: OrderNotification | AccountEvent) -> str:
 
     if isinstance(notification, OrderNotification):
         asset = ORDER_TYPE_ASSETS.get(notification.order_type.lower())
-        what = f"{notification.order_type} order {notification.order_id} {notification.status}"
     else:
         asset = EVENT_TYPE_ASSETS.get(notification.event_type)
-        what = f"{notification.event_type} for {len(notification.numbers)} number(s)"
+    what = clean_text(notification.summary())  # came from outside: one bounded line in the log
     if asset is None:
         log.warning("Bandwidth callback ignored: nothing is recorded for %s", what)
         return "ignored"

@@ -1,31 +1,31 @@
 """
 One DAG per batch file (``import_batch_<name>``), with the same task chain as ``hosted_messaging_import``, on the
-batch's schedule; and one DAG carrying the invalid files' errors to the DAG processor, which shows them as the DAG
-file's import error while every valid batch keeps its DAG.
+batch's schedule.
+
+An invalid batch file becomes a DAG of its own too, tagged ``invalid``, whose description says what is wrong (file,
+field, rule) and whose one task fails with that message. It is not an import error: Airflow marks every DAG of a
+DAG file with an import error stale, so one bad batch file would hide every valid batch.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from airflow.sdk import DAG
 
-from bandwidth_hosted_messaging.constants import BATCH_ERRORS_DAG
+from bandwidth_hosted_messaging.constants import BATCH_DAG_PREFIX
 from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
 from bandwidth_hosted_messaging.flows.import_flow import build_import_flow
 from bandwidth_hosted_messaging.inputs.batch_file import Batch, load_batches
 from bandwidth_hosted_messaging.inputs.errors import BatchFileError
+from bandwidth_hosted_messaging.operators.invalid import InvalidBatchFileOperator
 
+log = logging.getLogger(__name__)
 
-class InvalidBatchFiles(DAG):
-    """Carries the batch-file errors to the DAG processor, which records them as the DAG file's import error."""
-
-    batch_folder: str = ""
-    batch_errors: tuple[str, ...] = ()
-
-    def validate(self) -> None:
-        raise BatchFileError(self.batch_folder, None, "invalid batch file(s):\n" + "\n".join(self.batch_errors))
+INVALID_TAG = "invalid"
 
 
 def batch_dag(batch: Batch) -> DAG:
@@ -45,20 +45,41 @@ def batch_dag(batch: Batch) -> DAG:
             callback_conn_id=batch.callback_conn_id,
             poll_interval=batch.poll_interval,
             grace_period=batch.grace_period,
+            loa_roots=batch.loa_roots,
         )
     return dag
 
 
+def invalid_batch_dag(error: BatchFileError, taken: set[str]) -> DAG:
+    """The DAG standing in for an invalid batch file: named after the file, failing with its error."""
+    stem = re.sub(r"[^A-Za-z0-9_]", "_", Path(error.path).stem)[:150] or "batch"
+    dag_id = f"{BATCH_DAG_PREFIX}{stem}"
+    if dag_id in taken:
+        dag_id = f"{dag_id}_invalid"
+    with DAG(
+        dag_id=dag_id,
+        description=f"INVALID batch file: {error}"[:1000],
+        schedule=None,
+        catchup=False,
+        tags=[*TAGS, "batch", INVALID_TAG],
+        doc_md=f"**This batch file is invalid** and imports nothing until it is fixed:\n\n    {error}\n",
+    ) as dag:
+        InvalidBatchFileOperator(task_id="invalid_batch_file", message=str(error))
+    return dag
+
+
 def batch_dags(folder: Path) -> Iterator[DAG]:
-    """A DAG per valid batch file of ``folder``, then, if any file is invalid, the DAG that reports them."""
-    errors: list[str] = []
+    """A DAG per batch file of ``folder``: the valid ones first, then one per invalid file."""
+    errors: list[BatchFileError] = []
+    taken: set[str] = set()
     for item in load_batches(folder):
         if isinstance(item, BatchFileError):
-            errors.append(str(item))
+            log.warning("Invalid batch file: %s", item)
+            errors.append(item)
         else:
+            taken.add(item.dag_id)
             yield batch_dag(item)
-    if errors:
-        invalid = InvalidBatchFiles(dag_id=BATCH_ERRORS_DAG, schedule=None)
-        invalid.batch_folder = str(folder)
-        invalid.batch_errors = tuple(errors)
-        yield invalid
+    for error in errors:
+        dag = invalid_batch_dag(error, taken)
+        taken.add(dag.dag_id)
+        yield dag

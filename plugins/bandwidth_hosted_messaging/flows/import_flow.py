@@ -9,6 +9,7 @@ Call it inside ``with DAG(...)``::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from airflow.sdk import XComArg, task_group
@@ -34,6 +35,7 @@ def build_import_flow(
     poll_interval: float | str = 60.0,
     grace_period: float | str = 300.0,
     wait_timeout: float | str = DEFAULT_WAIT_TIMEOUT,
+    loa_roots: Sequence[str] | None = None,
 ) -> ReportOperator:
     """
     Add the import tasks to the current DAG and return the final report task.
@@ -45,10 +47,11 @@ def build_import_flow(
     :param poll_interval: seconds between status polls while waiting on an order.
     :param grace_period: seconds to wait for completed numbers to appear in service.
     :param wait_timeout: seconds after which waiting on an order fails.
+    :param loa_roots: where the LOA may come from (default ``[bandwidth] loa_roots``).
     """
     bandwidth_conn_id = bandwidth_conn_id or config.bandwidth_conn_id()
     callback_conn_id = callback_conn_id or config.callback_conn_id()
-    validate = ValidateRequestOperator(task_id="validate_request", values=values, retries=0)
+    validate = ValidateRequestOperator(task_id="validate_request", values=values, loa_roots=loa_roots, retries=0)
     subscribe = EnsureSubscriptionOperator(
         task_id="ensure_subscription", bandwidth_conn_id=bandwidth_conn_id, callback_conn_id=callback_conn_id
     )
@@ -75,6 +78,7 @@ def build_import_flow(
             order=wait.output,
             loa=XComArg(validate, key="loa"),
             bandwidth_conn_id=bandwidth_conn_id,
+            loa_roots=loa_roots,
         )
 
     orders = import_order.expand(chunk=plan.output)

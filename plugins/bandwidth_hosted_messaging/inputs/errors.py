@@ -6,11 +6,16 @@ from pathlib import Path
 
 
 class RequestError(ValueError):
-    """An import or remove request field is invalid. ``field`` names it; the message says why."""
+    """
+    An import or remove request field is invalid. ``field`` names it; the message says why.
 
-    def __init__(self, field_name: str, message: str) -> None:
+    :param rule: the rule broken, without the value (what a batch file's error shows); defaults to ``message``.
+    """
+
+    def __init__(self, field_name: str, message: str, rule: str | None = None) -> None:
         self.field = field_name
         self.reason = message
+        self.rule = rule or message
         super().__init__(f"{field_name}: {message}")
 
 

@@ -10,12 +10,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bandwidth_hosted_messaging import config
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.inputs.batch_file import check_schedule
 from bandwidth_hosted_messaging.inputs.errors import BatchFileError
+from bandwidth_hosted_messaging.inputs.yaml_file import read_yaml_mapping
 
 DEFAULT_SCHEDULE = "@daily"
 
@@ -55,12 +54,7 @@ def load_health_config(path: Path | str) -> HealthConfig:
     path = Path(path)
     if not path.exists():
         return HealthConfig(str(path))
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as err:
-        raise HealthConfigError(path, None, f"cannot read ({err.strerror})") from None
-    except yaml.YAMLError as err:
-        raise HealthConfigError(path, None, f"not valid YAML ({err})") from None
+    data = read_yaml_mapping(path, HealthConfigError)
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise HealthConfigError(path, None, "must be a YAML mapping of fields")
@@ -82,10 +76,10 @@ def load_health_config(path: Path | str) -> HealthConfig:
         )
     tz = data.get("timezone", "UTC")
     if not isinstance(tz, str) or not _known_timezone(tz):
-        raise HealthConfigError(path, "timezone", f"{tz!r} is not a known IANA time zone (e.g. UTC, America/Denver)")
+        raise HealthConfigError(path, "timezone", "is not a known IANA time zone (e.g. UTC, America/Denver)")
     conn_id = data.get("bandwidth_conn_id", config.bandwidth_conn_id())
     if not isinstance(conn_id, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]{1,250}", conn_id):
-        raise HealthConfigError(path, "bandwidth_conn_id", f"{conn_id!r} is not a connection id")
+        raise HealthConfigError(path, "bandwidth_conn_id", "is not a connection id")
     return HealthConfig(str(path), schedule, tz, conn_id)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -18,13 +19,26 @@ from bandwidth_hosted_messaging.inputs.errors import RequestError
 from bandwidth_hosted_messaging.inputs.loa_file import check_loa_file
 
 REJECTION_POLICIES = ("skip", "fail")
-CUSTOMER_ORDER_ID = re.compile(r"^[A-Za-z0-9\- ]+$")
+CUSTOMER_ORDER_ID = re.compile(r"^[A-Za-z0-9\- ]+$", re.ASCII)
 CUSTOMER_ORDER_ID_MAX = 40
 #: Room left for "-<run hash 8>-<chunk 4>-<numbers hash 6>" after the user's prefix.
 PREFIX_MAX = CUSTOMER_ORDER_ID_MAX - 22
-STATE_CODE = re.compile(r"^[A-Za-z]{2}$")
-ZIP_CODE = re.compile(r"^\d{5}(-?\d{4})?$")
-SITE_ID = re.compile(r"^\d{1,12}$")
+STATE_CODE = re.compile(r"^[A-Za-z]{2}$", re.ASCII)
+ZIP_CODE = re.compile(r"^[0-9]{5}(-?[0-9]{4})?$", re.ASCII)
+SITE_ID = re.compile(r"^[0-9]{1,12}$", re.ASCII)
+#: The longest text each field may hold. Bandwidth publishes only the Subscriber Name's (45); the others are our
+#: own bounds (generous for a US address), not Bandwidth's: change them here if Bandwidth publishes its own.
+MAX_LENGTHS = {
+    "subscriber_name": 45,
+    "house_number": 20,
+    "street_name": 100,
+    "city": 60,
+    "county": 60,
+    "loa_authorizing_person": 100,
+}
+#: Unicode categories never allowed in a text field: control and format characters, line and paragraph
+#: separators (they reach Bandwidth as ill-formed XML, or forge lines in logs).
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
 def normalize_numbers(raw: Iterable[Any] | str | None) -> tuple[list[str], list[str]]:
@@ -41,12 +55,12 @@ def normalize_numbers(raw: Iterable[Any] | str | None) -> tuple[list[str], list[
     numbers: list[str] = []
     seen: set[str] = set()
     duplicates: list[str] = []
-    bad: list[str] = []
-    for item in items:
+    bad: list[tuple[int, str]] = []
+    for position, item in enumerate(items, 1):
         try:
             number = normalize_number(item)
         except InvalidNumber as err:
-            bad.append(str(err))
+            bad.append((position, str(err)))
             continue
         if number in seen:
             duplicates.append(number)
@@ -54,8 +68,9 @@ def normalize_numbers(raw: Iterable[Any] | str | None) -> tuple[list[str], list[
             seen.add(number)
             numbers.append(number)
     if bad:
-        shown = "; ".join(bad[:5]) + (f"; and {len(bad) - 5} more" if len(bad) > 5 else "")
-        raise RequestError("numbers", shown)
+        shown = "; ".join(reason for _, reason in bad[:5]) + (f"; and {len(bad) - 5} more" if len(bad) > 5 else "")
+        at = ", ".join(str(position) for position, _ in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise RequestError("numbers", shown, rule=f"entries {at} are not 10-digit North American numbers")
     return numbers, duplicates
 
 
@@ -84,23 +99,36 @@ class ImportRequest:
         return asdict(self)  # type: ignore[return-value]  # the fields are ImportRequestDict's
 
 
-def _required(values: Mapping[str, Any], name: str, max_len: int | None = None) -> str:
+def _text(values: Mapping[str, Any], name: str) -> str:
+    """The field as text: a string or a number, bounded, with no control or format characters."""
     value = values.get(name)
-    text = "" if value is None else str(value).strip()
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RequestError(name, f"must be text, not {type(value).__name__}")
+    text = str(value).strip()
+    if any(unicodedata.category(ch) in _FORBIDDEN_CATEGORIES for ch in text):
+        raise RequestError(name, "may not hold control characters (line breaks, tabs, ...)")
+    limit = MAX_LENGTHS.get(name)
+    if limit is not None and len(text) > limit:
+        raise RequestError(name, f"is {len(text)} characters; at most {limit}")
+    return text
+
+
+def _required(values: Mapping[str, Any], name: str) -> str:
+    text = _text(values, name)
     if not text:
         raise RequestError(name, "is required")
-    if max_len is not None and len(text) > max_len:
-        raise RequestError(name, f"is {len(text)} characters; at most {max_len}")
     return text
 
 
 def _optional(values: Mapping[str, Any], name: str) -> str | None:
-    value = values.get(name)
-    text = "" if value is None else str(value).strip()
-    return text or None
+    return _text(values, name) or None
 
 
-def validate_import_request(values: Mapping[str, Any], check_loa: bool = True) -> ImportRequest:
+def validate_import_request(
+    values: Mapping[str, Any], check_loa: bool = True, loa_roots: Sequence[str] | None = None
+) -> ImportRequest:
     """
     Validate the Params of an import run and return the normalised request.
 
@@ -109,26 +137,28 @@ def validate_import_request(values: Mapping[str, Any], check_loa: bool = True) -
     numbers, duplicates = normalize_numbers(values.get("numbers"))
     state_code = _required(values, "state_code").upper()
     if not STATE_CODE.match(state_code):
-        raise RequestError("state_code", f"{state_code!r} is not a two-letter state code")
+        raise RequestError("state_code", f"{state_code!r} is not a two-letter state code", "must be two letters")
     zip_code = _required(values, "zip")
     if not ZIP_CODE.match(zip_code):
-        raise RequestError("zip", f"{zip_code!r} is not a ZIP code (12345 or 12345-6789)")
+        rule = "must be a ZIP code (12345 or 12345-6789)"
+        raise RequestError("zip", f"{zip_code!r} is not a ZIP code (12345 or 12345-6789)", rule)
     site_id = _required(values, "site_id")
     if not SITE_ID.match(site_id):
-        raise RequestError("site_id", f"{site_id!r} is not a numeric site id")
+        raise RequestError("site_id", f"{site_id!r} is not a numeric site id", "must be a numeric site id")
     sip_peer_id = _optional(values, "sip_peer_id")
     if sip_peer_id is not None and not SITE_ID.match(sip_peer_id):
-        raise RequestError("sip_peer_id", f"{sip_peer_id!r} is not a numeric SIP peer id")
+        rule = "must be a numeric SIP peer id"
+        raise RequestError("sip_peer_id", f"{sip_peer_id!r} is not a numeric SIP peer id", rule)
     prefix, chunk_size = _prefix_and_chunk_size(values, "import")
     policy = (_optional(values, "rejection_policy") or "skip").lower()
     if policy not in REJECTION_POLICIES:
         raise RequestError("rejection_policy", f"must be one of {REJECTION_POLICIES}")
     loa_location = _required(values, "loa_file")
-    loa: LoaFileDict = check_loa_file(loa_location).to_dict() if check_loa else {"location": loa_location}
+    loa: LoaFileDict = check_loa_file(loa_location, loa_roots).to_dict() if check_loa else {"location": loa_location}
     return ImportRequest(
         numbers=numbers,
         duplicates=duplicates,
-        subscriber_name=_required(values, "subscriber_name", 45),
+        subscriber_name=_required(values, "subscriber_name"),
         house_number=_required(values, "house_number"),
         street_name=_required(values, "street_name"),
         city=_required(values, "city"),
@@ -164,13 +194,23 @@ def _prefix_and_chunk_size(values: Mapping[str, Any], default_prefix: str) -> tu
         raise RequestError("customer_order_id_prefix", f"is {len(prefix)} characters; at most {PREFIX_MAX}")
     if not CUSTOMER_ORDER_ID.match(prefix):
         raise RequestError("customer_order_id_prefix", "may hold only letters, digits, dashes and spaces")
-    try:
-        chunk_size = int(values.get("chunk_size") or DEFAULT_CHUNK_SIZE)
-    except (TypeError, ValueError):
-        raise RequestError("chunk_size", "must be a whole number") from None
+    chunk_size = _whole_number(values.get("chunk_size", DEFAULT_CHUNK_SIZE), "chunk_size")
     if not 1 <= chunk_size <= ORDER_MAX_NUMBERS:
         raise RequestError("chunk_size", f"must be between 1 and {ORDER_MAX_NUMBERS}")
     return prefix, chunk_size
+
+
+def _whole_number(value: Any, name: str) -> int:
+    """A whole number given as an int or as digits; 1.5, "1.5", True and "" are refused, never rounded."""
+    if isinstance(value, bool):
+        raise RequestError(name, "must be a whole number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]+\s*", value, re.ASCII):
+        return int(value)
+    raise RequestError(name, "must be a whole number")
 
 
 def validate_remove_request(values: Mapping[str, Any]) -> RemoveRequest:

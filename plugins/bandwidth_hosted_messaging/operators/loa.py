@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
 
 from bandwidth_hosted_messaging.client.models import TnOrder
-from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, LOA_MAX_BYTES
+from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.contracts import LoaFileDict, LoaResultDict, OrderDict
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.inputs.errors import RequestError
 from bandwidth_hosted_messaging.inputs.loa_file import read_loa_file
 
 
@@ -25,12 +27,22 @@ class UploadLoaOperator(BaseOperator):
     :param order: the order as the sensor returned it (templated).
     :param loa: the checked LOA file (``location``, ``content_type``, ``size``) from the validated request.
     :param bandwidth_conn_id: the Bandwidth connection (templated).
+    :param loa_roots: where the LOA may come from (default ``[bandwidth] loa_roots``); checked again on reading.
     """
 
     template_fields = ("order", "loa", "bandwidth_conn_id")
 
-    def __init__(self, *, order: Any, loa: Any, bandwidth_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        order: Any,
+        loa: Any,
+        bandwidth_conn_id: str = DEFAULT_CONN_ID,
+        loa_roots: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
+        self.loa_roots = list(loa_roots) if loa_roots is not None else None
         self.order: OrderDict = order
         self.loa: LoaFileDict = loa
         self.bandwidth_conn_id = bandwidth_conn_id
@@ -48,9 +60,10 @@ class UploadLoaOperator(BaseOperator):
                 self.log.info("Order %s already has LOA %s: not uploading again", order.order_id, name)
                 return {"order_id": order.order_id, "file_name": name, "status": "already_present"}
         location = self.loa["location"]
-        content = read_loa_file(location)
-        if len(content) > LOA_MAX_BYTES:
-            raise AirflowFailException(f"loa_file: {location} is {len(content)} bytes; the limit is {LOA_MAX_BYTES}")
+        try:
+            content = read_loa_file(location, self.loa_roots)
+        except RequestError as err:
+            raise AirflowFailException(str(err)) from None
         file_name = hook.upload_loa(order.order_id, content, self.loa["content_type"])
         self.log.info("Uploaded LOA %s (%d bytes) to order %s as %s", location, len(content), order.order_id, file_name)
         return {"order_id": order.order_id, "file_name": file_name, "status": "uploaded"}

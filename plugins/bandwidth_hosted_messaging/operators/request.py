@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow.sdk import BaseOperator, Context
@@ -25,6 +25,7 @@ class ValidateRequestOperator(BaseOperator):
     :param order_kind: ``import`` (subscriber, address, site, LOA) or ``remove`` (numbers only).
     :param values: the request fields (never rendered as templates); ``None`` reads the DAG run's Params.
     :param check_loa: also check that the LOA file exists, is readable, of an accepted type and size.
+    :param loa_roots: where the LOA may come from (default ``[bandwidth] loa_roots``).
     """
 
     # Nothing is templated: request values (a batch file's, the form's) are data, never Jinja.
@@ -36,19 +37,21 @@ class ValidateRequestOperator(BaseOperator):
         order_kind: str = OrderKind.IMPORT,
         values: Mapping[str, Any] | None = None,
         check_loa: bool = True,
+        loa_roots: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.order_kind = OrderKind(order_kind)
         self.values = values
         self.check_loa = check_loa
+        self.loa_roots = list(loa_roots) if loa_roots is not None else None
 
     def execute(self, context: Context) -> ImportRequestDict | RemoveRequestDict:
         values = dict(self.values if self.values is not None else context["params"])
         kind = self.order_kind.value
         try:
             if self.order_kind is OrderKind.IMPORT:
-                request = validate_import_request(values, check_loa=self.check_loa)
+                request = validate_import_request(values, check_loa=self.check_loa, loa_roots=self.loa_roots)
                 context["ti"].xcom_push(key="loa", value=request.loa)
                 output: ImportRequestDict | RemoveRequestDict = request.to_dict()
             else:

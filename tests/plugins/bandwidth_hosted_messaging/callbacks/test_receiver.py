@@ -317,7 +317,8 @@ def test_wrong_credentials_are_refused_and_the_password_never_logged(receiver, c
     assert resp.status_code == 401
     assert resp.headers["WWW-Authenticate"] == 'Basic realm="bandwidth"'
     refusals = [r.getMessage() for r in caplog.records if "wrong credentials" in r.getMessage()]
-    assert len(refusals) == 1 and repr(auth[0]) in refusals[0]
+    assert len(refusals) == 1 and "127.0.0.1" in refusals[0]
+    assert "mallory" not in caplog.text and CALLBACK_USER not in caplog.text
     assert auth[1] not in caplog.text and CALLBACK_PASSWORD not in caplog.text
     assert events_on(IMPORT_TN_ORDERS, order_id=order_id) == []
 
@@ -465,7 +466,8 @@ class _Records(logging.Handler):
         self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        if not any(r is record for r in self.records):  # attached to a logger and its ancestors: once each
+            self.records.append(record)
 
     def texts(self) -> list[str]:
         return [self.format(r) for r in self.records]
@@ -510,3 +512,116 @@ def test_a_client_disconnecting_mid_body_ends_quietly_without_a_traceback(receiv
     disconnected = [r for r in all_logs.records if "disconnected" in r.getMessage()]
     assert len(disconnected) == 1 and disconnected[0].levelno == logging.WARNING
     assert "\n" not in disconnected[0].getMessage() and len(disconnected[0].getMessage()) < 200
+
+
+def test_a_failed_login_never_logs_the_submitted_username(receiver, caplog, all_logs):
+    with caplog.at_level(logging.DEBUG):
+        resp = post(receiver, notification(str(uuid.uuid4())), auth=("hunter2-secret", "wrong-password"))
+    assert resp.status_code == 401
+    texts = all_logs.texts() + [r.getMessage() for r in caplog.records]
+    assert not any("hunter2-secret" in t for t in texts), texts
+    assert "hunter2-secret" not in caplog.text
+    (refusal,) = [r.getMessage() for r in all_logs.records if "wrong credentials" in r.getMessage()]
+    assert refusal == "Bandwidth callback refused: wrong credentials from 127.0.0.1"
+
+
+FORGED = "\n2026-12-01 INFO forged"
+#: Line breaks of every kind: LF, CR (as a character reference: XML turns a literal CR into LF), TAB, NEL, U+2028.
+LINE_BREAKS = ("\n", "\r", "\t", "\x85", "\u2028", "\u2029")
+
+
+def test_control_characters_in_a_notification_cannot_forge_a_log_line(receiver, all_logs):
+    order_id = str(uuid.uuid4())
+    body = notification(
+        order_id,
+        status="COMPLETE" + FORGED,
+        Message="Order processed" + FORGED + "&#13;2026-12-01 INFO cr\tend\x85nel\u2028ls",
+        Note="LOA received" + FORGED,
+    )
+    assert post(receiver, body).status_code == 200
+
+    (event,) = events_on(IMPORT_TN_ORDERS, order_id=order_id)
+    for field in ("status", "message", "note"):
+        assert not any(c in event[field] for c in LINE_BREAKS), (field, event[field])
+    assert event["message"] == "Order processed 2026-12-01 INFO forged 2026-12-01 INFO cr end nel ls"
+    assert event["status"] == "COMPLETE 2026-12-01 INFO FORGED"
+    logged = [r.getMessage() for r in all_logs.records]
+    assert any(order_id in m for m in logged), logged
+    assert not any(c in m for m in logged for c in LINE_BREAKS), logged
+
+
+def test_a_10000_character_note_is_stored_truncated(receiver):
+    order_id = str(uuid.uuid4())
+    body = notification(order_id, Note="n" * 10_000, Message="m" * 10_000, LastModifiedDate="d" * 10_000)
+    assert post(receiver, body).status_code == 200
+    (event,) = events_on(IMPORT_TN_ORDERS, order_id=order_id)
+    assert event["note"] == "n" * 255 + "…"
+    assert event["message"] == "m" * 255 + "…"
+    assert event["last_modified_date"] == "d" * 255 + "…"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("OrderId", "../../x"),
+        ("OrderId", "a" * 300),
+        ("OrderId", "a" * 65),
+        ("OrderId", "abc\n2026-12-01 INFO forged"),
+        ("OrderId", "abc def"),
+        ("SubscriptionId", "../../x"),
+        ("SubscriptionId", "s" * 300),
+        ("CustomerOrderId", "../../x"),
+        ("CustomerOrderId", "c" * 300),
+    ],
+    ids=[
+        "order-id-path",
+        "order-id-300-chars",
+        "order-id-65-chars",
+        "order-id-newline",
+        "order-id-space",
+        "subscription-id-path",
+        "subscription-id-300-chars",
+        "customer-order-id-path",
+        "customer-order-id-300-chars",
+    ],
+)
+def test_an_id_of_an_unsafe_shape_or_length_is_refused_and_nothing_recorded(receiver, all_logs, field, value):
+    order_id = value if field == "OrderId" else str(uuid.uuid4())
+    parts = {"OrderId": order_id, "SubscriptionId": "sub-1", "CustomerOrderId": "coid-1", field: value}
+    body = (
+        "<Notification><OrderType>importtnorders</OrderType><Status>COMPLETE</Status>"
+        + "".join(f"<{name}>{text}</{name}>" for name, text in parts.items())
+        + "</Notification>"
+    ).encode()
+    assert post(receiver, body).status_code == 400
+    assert events_on(IMPORT_TN_ORDERS, order_id=order_id) == []
+    key = {"OrderId": "order_id", "SubscriptionId": "subscription_id", "CustomerOrderId": "customer_order_id"}[field]
+    assert events_on(IMPORT_TN_ORDERS, **{key: value}) == []
+    (refusal,) = [r.getMessage() for r in all_logs.records if "refused" in r.getMessage()]
+    assert field in refusal and "\n" not in refusal and len(refusal) < 300
+
+
+def test_ids_of_the_right_shape_are_accepted(receiver):
+    order_id = str(uuid.uuid4())
+    body = notification(order_id, CustomerOrderId="Acme Dental 2026-01", LastModifiedDate="2026-01-01T00:00:09Z")
+    assert post(receiver, body).status_code == 200
+    (event,) = events_on(IMPORT_TN_ORDERS, order_id=order_id)
+    assert event["customer_order_id"] == "Acme Dental 2026-01" and event["subscription_id"] == "sub-1"
+    assert post(receiver, notification("a" * 64, LastModifiedDate="2026-01-01T00:00:09Z")).status_code == 200
+
+
+def test_account_event_numbers_must_look_like_telephone_numbers_and_are_bounded(receiver, monkeypatch):
+    from bandwidth_hosted_messaging.callbacks import notifications
+
+    def lost_events() -> int:
+        return len(events_on(MESSAGING_LOST, event_type="MESSAGING_LOST"))
+
+    before = lost_events()
+    for bad in ("3035550x77", "+1303555017799999", "303-555-0177", "\u0663\u0660\u0663", "3035550177\nforged"):
+        assert post(receiver, messaging_lost([bad], when="2026-02-01T00:00:00Z")).status_code == 400, bad
+    monkeypatch.setattr(notifications, "MAX_NUMBERS", 3)
+    four = ["3035550191", "3035550192", "3035550193", "3035550194"]
+    assert post(receiver, messaging_lost(four, when="2026-02-01T00:00:01Z")).status_code == 400
+    assert lost_events() == before
+    assert post(receiver, messaging_lost(["+13035550191", *four[1:3]], when="2026-02-01T00:00:02Z")).status_code == 200
+    assert lost_events() == before + 1

@@ -62,12 +62,14 @@ def test_the_shipped_sample_batch_is_valid():
 
 def test_numbers_file_and_relative_loa_are_resolved_beside_the_batch(tmp_path):
     (tmp_path / "nums.csv").write_text("number\n303-555-0100\n# a comment\n3035550101\n")
-    (tmp_path / "loa.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "loa").mkdir()
+    (tmp_path / "loa" / "loa.pdf").write_bytes(b"%PDF-1.4")
     batch = load_batch(
-        write(tmp_path, "b.yaml", with_changes(numbers=None, numbers_file="nums.csv", loa_file="loa.pdf"))
+        write(tmp_path, "b.yaml", with_changes(numbers=None, numbers_file="nums.csv", loa_file="loa/loa.pdf"))
     )
     assert batch.values["numbers"] == ["303-555-0100", "3035550101"]
-    assert batch.values["loa_file"] == str(tmp_path / "loa.pdf")
+    assert batch.values["loa_file"] == str(tmp_path / "loa" / "loa.pdf")
+    assert str(tmp_path / "loa") in batch.loa_roots  # the batch folder's own loa/
 
 
 @pytest.mark.parametrize(
@@ -113,3 +115,94 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path):
     items = list(load_batches(tmp_path))
     assert [getattr(i, "name", None) for i in items] == ["a_batch", None, None]
     assert items[1].field == "subscriber.zip" and items[2].field == "name"
+
+
+# ---- issue 13: what a hostile or careless batch author can no longer do -------------------------------------
+
+ALIAS_BOMB = (
+    'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
+    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+    "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+)
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path):
+    path = write(tmp_path, "bomb.yaml", ALIAS_BOMB)
+    with pytest.raises(BatchFileError, match="aliases"):
+        load_batch(path)
+
+
+def test_an_oversized_batch_file_is_refused_before_it_is_parsed(tmp_path):
+    path = write(tmp_path, "huge.yaml", "numbers:\n" + "  - '3035550100'\n" * 200_000)
+    with pytest.raises(BatchFileError, match="bytes"):
+        load_batch(path)
+
+
+def test_a_duplicate_key_is_refused_naming_it(tmp_path):
+    path = write(tmp_path, "dup.yaml", yaml.safe_dump(GOOD) + "site_id: '99999'\n")
+    with pytest.raises(BatchFileError, match="'site_id' is given twice"):
+        load_batch(path)
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"description": {"x": 1}}, "description"),
+        ({"chunk_size": 1.5}, "chunk_size"),
+        ({"chunk_size": True}, "chunk_size"),
+        ({"chunk_size": 0}, "chunk_size"),
+        ({"poll_interval": 0}, "poll_interval"),
+        ({"poll_interval": -1}, "poll_interval"),
+        ({"poll_interval": 0.001}, "poll_interval"),
+        ({"grace_period": 10**9}, "grace_period"),
+        ({"subscriber.street_name": "Main St\n<Evil/>"}, "subscriber.street_name"),
+        ({"subscriber.city": "x" * 61}, "subscriber.city"),
+        ({"subscriber.zip": "８０２０２"}, "subscriber.zip"),
+        ({"site_id": "١٢٣"}, "site_id"),
+        ({"bandwidth_conn_id": "../etc"}, "bandwidth_conn_id"),
+    ],
+)
+def test_a_careless_value_is_refused_naming_the_field(tmp_path, changes, field):
+    with pytest.raises(BatchFileError) as info:
+        load_batch(write(tmp_path, "bad.yaml", with_changes(**changes)))
+    assert info.value.field == field
+
+
+def test_a_batch_file_symlinked_out_of_the_folder_is_refused_without_its_content(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:$6$very-secret-hash:19000:0:99999:7:::\n")
+    folder = tmp_path / "batches"
+    folder.mkdir()
+    (folder / "evil.yaml").symlink_to(secret)
+    (error,) = list(load_batches(folder))
+    assert isinstance(error, BatchFileError) and "very-secret" not in str(error)
+    assert "must be a file in the batch folder" in str(error)
+
+
+def test_a_numbers_file_outside_the_folder_is_refused_and_errors_never_show_content(tmp_path):
+    outside = tmp_path / "passwd"
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    folder = tmp_path / "batches"
+    folder.mkdir()
+    with pytest.raises(BatchFileError) as info:
+        load_batch(write(folder, "a.yaml", with_changes(numbers=None, numbers_file=str(outside))))
+    assert info.value.field == "numbers_file" and "root:x" not in str(info.value)
+    (folder / "inside.csv").write_text("3035550100\nroot:x:0:0:root:/root:/bin/bash\n")
+    with pytest.raises(BatchFileError) as info:
+        load_batch(write(folder, "b.yaml", with_changes(numbers=None, numbers_file="inside.csv")))
+    assert "line 2" in str(info.value) and "root:x" not in str(info.value)
+
+
+def test_a_yaml_error_says_where_but_not_what(tmp_path):
+    path = write(tmp_path, "broken.yaml", "name: ok\nsecret: [hunter2-password\n")
+    with pytest.raises(BatchFileError) as info:
+        load_batch(path)
+    assert "line" in str(info.value) and "hunter2" not in str(info.value)
+
+
+def test_an_unexpected_error_in_one_file_is_that_files_error(tmp_path):
+    write(tmp_path, "a.yaml", with_changes(name="a_batch"))
+    write(tmp_path, "b.yaml", "- just\n- a list\n")
+    write(tmp_path, "c.yaml", yaml.safe_dump({**GOOD, "name": "c_batch", 1: "x"}))
+    items = list(load_batches(tmp_path))
+    assert [type(i).__name__ for i in items] == ["Batch", "BatchFileError", "BatchFileError"]

@@ -155,7 +155,8 @@ def test_zip_codes_of_five_or_nine_digits_are_accepted(zip_code):
     assert validate_import_request(import_values(zip=zip_code)).zip == zip_code
 
 
-def test_a_missing_loa_file_is_named(tmp_path):
+def test_a_missing_loa_file_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__BANDWIDTH__LOA_ROOTS", str(tmp_path))
     missing = tmp_path / "missing.pdf"
     err = field_error(validate_import_request, import_values(loa_file=str(missing)))
     assert err.field == "loa_file"
@@ -163,7 +164,8 @@ def test_a_missing_loa_file_is_named(tmp_path):
     assert str(missing) in err.reason
 
 
-def test_an_loa_file_of_an_unsupported_type_is_named(tmp_path):
+def test_an_loa_file_of_an_unsupported_type_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__BANDWIDTH__LOA_ROOTS", str(tmp_path))
     exe = tmp_path / "loa.exe"
     exe.write_bytes(b"MZ")
     err = field_error(validate_import_request, import_values(loa_file=str(exe)))
@@ -172,7 +174,8 @@ def test_an_loa_file_of_an_unsupported_type_is_named(tmp_path):
     assert ".pdf" in err.reason
 
 
-def test_an_empty_loa_file_is_named(tmp_path):
+def test_an_empty_loa_file_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__BANDWIDTH__LOA_ROOTS", str(tmp_path))
     empty = tmp_path / "loa.pdf"
     empty.write_bytes(b"")
     err = field_error(validate_import_request, import_values(loa_file=str(empty)))
