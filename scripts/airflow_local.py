@@ -45,6 +45,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def write_private(path: Path, text: str) -> None:
+    """
+    Write ``text`` to ``path`` readable by its owner only (mode 0600): created with that mode, and an existing
+    file is chmod-ed before anything is written, so the content is never readable by others, even briefly.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # the umask cannot widen it; an older file with 0644 is tightened first
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
 def sqlalchemy_url(db: str) -> str:
     """``postgresql://…`` → ``postgresql+psycopg2://…``; anything else as given."""
     for prefix in ("postgresql://", "postgres://"):
@@ -159,12 +172,21 @@ class LocalAirflow:
         return base | env | self.extra_env
 
     def _secret(self, name: str) -> str:
-        """A random value kept in ``home`` so restarts of the same home agree."""
+        """A random value kept in ``home`` (mode 0600) so restarts of the same home agree."""
         self.home.mkdir(parents=True, exist_ok=True)
         path = self.home / f".{name}"
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(24))
+        if path.exists():
+            os.chmod(path, 0o600)  # a home from before: tighten it
+        else:
+            write_private(path, secrets.token_urlsafe(24))
         return path.read_text().strip()
+
+    def write_password_file(self) -> Path:
+        """The simple auth manager's password file (mode 0600), with the admin user's password."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        path = self.home / "simple_auth_manager_passwords.json"
+        write_private(path, json.dumps({self.username: self.password}))
+        return path
 
     # -- processes -----------------------------------------------------------------------------------
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
@@ -184,7 +206,7 @@ class LocalAirflow:
         """Migrate the DB, start every component and the sandbox, wait until usable, unpause the DAG."""
         self.home.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(exist_ok=True)
-        (self.home / "simple_auth_manager_passwords.json").write_text(json.dumps({self.username: self.password}))
+        self.write_password_file()
         env = self.env()
         airflow = str(BIN / "airflow")
         try:

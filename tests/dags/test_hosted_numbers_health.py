@@ -90,6 +90,22 @@ def test_a_number_lost_in_the_sandbox_fails_the_scheduled_check_naming_it(dags, 
     assert [c["endpoint"] for c in api_calls(bw)] == ["inserviceNumbers.list"]
 
 
+def test_a_forged_messaging_lost_for_a_number_still_in_service_is_noted_not_counted_lost(dags, bw):
+    """Issue 13, M8: the event is a signal; Bandwidth's in-service list decides what is lost."""
+    from bandwidth_hosted_messaging.callbacks.notifications import AccountEvent
+    from bandwidth_hosted_messaging.callbacks.recording import record_notification
+
+    imported(dags, ["3035550255"])
+    forged = AccountEvent(event_type="MESSAGING_LOST", numbers=("3035550255",), event_time="2026-12-01T09:00:00Z")
+    assert record_notification(forged) == "recorded"
+    dr = run(dags, HEALTH)
+    assert dr.state == DagRunState.SUCCESS
+    row = rows_by_number(report_of(dr))["3035550255"]
+    assert (row["outcome"], row["in_service"]) == ("in_service", True)
+    assert row["messaging_lost_event"] == "2026-12-01T09:00:00Z"
+    assert read_ledger().get("3035550255").status == NumberStatus.HOSTED
+
+
 def test_nothing_lost_is_success_and_removed_numbers_are_not_checked(dags, bw):
     empty = run(dags, HEALTH)  # nothing imported yet: nothing to check, no call
     assert empty.state == DagRunState.SUCCESS and report_of(empty)["summary"]["total"] == 0

@@ -94,3 +94,29 @@ def test_batch_file_values_are_never_rendered_as_templates(airflow_db, bw, conne
         task_ids="validate_request"
     )
     assert request["subscriber_name"] == "{{ conn.victim.password }}"
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("street_name", "Main St\n<Evil/>"),
+        ("city", "Denver\x00"),
+        ("house_number", "9" * 21),
+        ("zip", "８０２０２"),
+        ("site_id", "١٤٤١٣"),
+        ("chunk_size", 1.5),
+    ],
+)
+def test_careless_values_are_refused_before_any_api_call_naming_the_field(airflow_db, bw, monkeypatch, field, value):
+    """Issue 13, L9: each is refused by the first task, before the subscription, checker or order calls."""
+    dag = parse(ROOT / "dags" / "hosted_messaging_import.py", monkeypatch).get_dag("hosted_messaging_import")
+    conf = base_conf(["3035550100"], **{field: value})
+    try:
+        dr = dag.test(run_conf=conf)
+    except Exception as err:  # the form's own schema refused it when the run was created
+        assert field in str(err)
+        assert api_calls(bw) == []
+        return
+    assert dr.state == DagRunState.FAILED
+    assert task_states(dr)["validate_request"] == "failed"
+    assert api_calls(bw) == []

@@ -156,7 +156,7 @@ def test_connections_come_from_variables_with_placeholder_defaults(compose, comm
     assert default["extra"] == {
         "account_id": "9900000",
         "auth_type": "oauth2",
-        "token_url": "http://bandwidth-sandbox:8089/api/v1/oauth2/token",
+        "oauth_url": "http://bandwidth-sandbox:8089/api/v1/oauth2/token",
     }
     callback = json.loads(with_defaults(env["AIRFLOW_CONN_BANDWIDTH_CALLBACK"]))
     assert callback["host"] == "http://airflow-apiserver:8080/bandwidth/callbacks"

@@ -44,9 +44,10 @@ def process(home: Path, env: dict[str, str]) -> dict:
     """Run the DAG processor once over the DAGs folder; return the metadata DB's DAGs and import errors."""
     subprocess.run([AIRFLOW, "dag-processor", "--num-runs", "1"], env=env, check=True, capture_output=True, timeout=300)
     with sqlite3.connect(home / "airflow.db") as db:
-        dags = {row[0]: {"stale": bool(row[1]), "errors": bool(row[2])} for row in db.execute(
-            "select dag_id, is_stale, has_import_errors from dag"
-        )}
+        dags = {
+            row[0]: {"stale": bool(row[1]), "errors": bool(row[2])}
+            for row in db.execute("select dag_id, is_stale, has_import_errors from dag")
+        }
         tags = {}
         for dag_id, name in db.execute("select dag_id, name from dag_tag"):
             tags.setdefault(dag_id, set()).add(name)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +54,42 @@ def test_postgres_url_uses_psycopg2_and_celery_gets_its_own_queue(tmp_path):
 def test_celery_on_sqlite_is_refused(tmp_path):
     with pytest.raises(ValueError, match="PostgreSQL"):
         launcher.LocalAirflow(tmp_path, celery_broker="redis://127.0.0.1:6379/11")
+
+
+def test_secret_and_password_files_are_written_with_mode_0600(tmp_path, monkeypatch):
+    """What start() writes before it starts anything: here it starts nothing (spawn, migrate and wait stubbed)."""
+    af = launcher.LocalAirflow(tmp_path / "home", port=18080, sandbox_port=18089)
+    started: list[str] = []
+    monkeypatch.setattr(af, "_spawn", lambda name, argv, env: started.append(name))
+    monkeypatch.setattr(af, "_wait_ready", lambda deadline: None)
+    monkeypatch.setattr(launcher.subprocess, "run", lambda argv, **kwargs: started.append(argv[1:3]))
+    old = os.umask(0o022)  # the usual umask, which gave these files 0644 before
+    try:
+        af.start()
+        env = af.env()
+    finally:
+        os.umask(old)
+        af.stop()
+    assert ["db", "migrate"] in started and "api-server" in started  # stubbed: nothing ran
+    password_file = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+    for path in (af.home / ".jwt_secret", af.home / ".callback_password", password_file):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+    assert env["AIRFLOW__API_AUTH__JWT_SECRET"] == (af.home / ".jwt_secret").read_text()
+    assert (
+        json.loads(env["AIRFLOW_CONN_BANDWIDTH_CALLBACK"])["password"] == (af.home / ".callback_password").read_text()
+    )
+    assert json.loads(password_file.read_text()) == {af.username: af.password}
+
+
+def test_files_of_an_older_home_with_mode_0644_are_tightened(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in (".jwt_secret", ".callback_password", "simple_auth_manager_passwords.json"):
+        (home / name).write_text("kept-from-before")
+        os.chmod(home / name, 0o644)
+    af = launcher.LocalAirflow(home, port=18080, sandbox_port=18089)
+    env = af.env()
+    af.write_password_file()  # what start() does first
+    assert env["AIRFLOW__API_AUTH__JWT_SECRET"] == "kept-from-before"  # the same secret across restarts
+    for name in (".jwt_secret", ".callback_password", "simple_auth_manager_passwords.json"):
+        assert stat.S_IMODE(os.stat(home / name).st_mode) == 0o600, name

@@ -20,10 +20,11 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from bandwidth_hosted_messaging.client import endpoints, oauth
 from bandwidth_hosted_messaging.client.calls import ApiCall, ApiResponse, finish, no_answer
-from bandwidth_hosted_messaging.client.errors import ConnectionConfigError
+from bandwidth_hosted_messaging.client.errors import BandwidthApiError, ConnectionConfigError
 from bandwidth_hosted_messaging.client.models import (
     CheckerResult,
     ImportTnOrderRequest,
+    InServicePage,
     LoaFile,
     OrderHistoryEntry,
     OrderSummary,
@@ -40,6 +41,9 @@ from bandwidth_hosted_messaging.hooks.base import BandwidthBaseHook
 from bandwidth_hosted_messaging.statuses import OrderKind
 
 T = TypeVar("T")
+
+#: Pages of one listing when Bandwidth gives no ``TotalCount`` to bound them.
+MAX_PAGES = 10_000
 
 
 class BandwidthHook(BandwidthBaseHook):
@@ -233,12 +237,29 @@ class BandwidthHook(BandwidthBaseHook):
         return self.execute(endpoints.get_loa_metadata(order_id, file_id))
 
     # -- in service -----------------------------------------------------------------------------------------
+    def _in_service_pages(self, page_size: int, **filters: Any) -> Iterator[InServicePage]:
+        """
+        Each page of in-service numbers, following ``next`` links until there is none. A link seen before, or more
+        pages than the first page's ``TotalCount`` needs, is a broken answer: :class:`BandwidthApiError`, never an
+        endless listing.
+        """
+        page = self.execute(endpoints.list_in_service_numbers(page_size=page_size, **filters))
+        yield page
+        followed: set[str] = set()
+        most = MAX_PAGES if page.total_count is None else -(-page.total_count // max(1, page_size)) + 1
+        while page.next_query:
+            if page.next_query in followed or len(followed) + 1 >= most:
+                why = (
+                    "repeats a page" if page.next_query in followed else f"goes past the {most} pages TotalCount needs"
+                )
+                raise BandwidthApiError(f"GET /inserviceNumbers: the next link {why}; listing stopped")
+            followed.add(page.next_query)
+            page = self.execute(endpoints.list_in_service_numbers(query=page.next_query))
+            yield page
+
     def iter_in_service_pages(self, page_size: int = 500, **filters: Any) -> Iterator[tuple[str, ...]]:
         """Yield each page of in-service numbers, following ``next`` links until there is none."""
-        page = self.execute(endpoints.list_in_service_numbers(page_size=page_size, **filters))
-        yield page.numbers
-        while page.next_query:
-            page = self.execute(endpoints.list_in_service_numbers(query=page.next_query))
+        for page in self._in_service_pages(page_size, **filters):
             yield page.numbers
 
     def list_in_service_numbers(self, page_size: int = 500, **filters: Any) -> list[str]:
@@ -256,18 +277,19 @@ class BandwidthHook(BandwidthBaseHook):
         if len(wanted) <= 1:
             return {n for n in wanted if self.is_in_service(n)}
         found: set[str] = set()
-        page = self.execute(endpoints.list_in_service_numbers(page_size=page_size))
-        seen = len(page.numbers)
-        while True:
+        seen = 0
+        total: int | None = None
+        for page in self._in_service_pages(page_size):
+            total = page.total_count if total is None else total
+            seen += len(page.numbers)
             found |= wanted.intersection(page.numbers)
             unseen = wanted - found
             if not unseen or not page.next_query:
                 return found
-            pages_left = -(-max(0, (page.total_count or 0) - seen) // page_size)
+            pages_left = -(-max(0, (total or 0) - seen) // page_size)
             if len(unseen) < pages_left:
                 return found | {n for n in unseen if self.is_in_service(n)}
-            page = self.execute(endpoints.list_in_service_numbers(query=page.next_query))
-            seen += len(page.numbers)
+        return found
 
     def count_in_service_numbers(self) -> int:
         return self.execute(endpoints.count_in_service_numbers())

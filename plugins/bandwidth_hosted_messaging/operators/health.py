@@ -84,7 +84,9 @@ class CheckHostedNumbersOperator(BaseOperator):
         )
         for number in sorted(set(noted) & found):
             self.log.warning(
-                "%s: MESSAGING_LOST at %s, though still listed in service: counted lost", number, noted[number]
+                "%s: MESSAGING_LOST at %s, but Bandwidth still lists it in service: not counted lost",
+                number,
+                noted[number],
             )
         return {
             "checked_at": checked_at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from airflow.sdk import BaseOperator, Context
@@ -39,9 +40,10 @@ class CreateTnOrderOperator(BaseOperator):
     Create the ``importTnOrders`` or ``removeImportedTnOrders`` order of one chunk, idempotently.
 
     Before creating, look for the order this task already made: first in the task state store (written right
-    after creation), then, on a retry, by CustomerOrderId (a worker may have died between the create and the
-    store). If the create call's answer is lost (no answer, 5xx), look it up at once before failing, so neither
-    this try nor the next repeats the order. Returns the order id.
+    after creation, with the CustomerOrderId and numbers it was made for: a cleared run whose chunk now holds
+    other numbers never reuses it), then, on a retry, by CustomerOrderId (a worker may have died between the
+    create and the store). If the create call's answer is lost (no answer, 5xx), look it up at once before
+    failing, so neither this try nor the next repeats the order. Returns the order id.
 
     :param chunk: ``{"index", "customer_order_id", "numbers"}`` from ``plan_orders`` (templated).
     :param order_kind: ``import`` or ``remove``.
@@ -85,10 +87,10 @@ class CreateTnOrderOperator(BaseOperator):
         cid = self.chunk["customer_order_id"]
         context["ti"].xcom_push(key="customer_order_id", value=cid)
         store = context.get("task_state_store")
-        order_id = store.get("order_id") if store is not None else None
-        if order_id:
-            self.log.info("Reusing %s order %s (task state store) for %s", kind, order_id, cid)
-            return str(order_id)
+        remembered = self._remembered(store.get("order") if store is not None else None)
+        if remembered:
+            self.log.info("Reusing %s order %s (task state store) for %s", kind, remembered, cid)
+            return remembered
         hook = BandwidthHook(self.bandwidth_conn_id)
         # A first try cannot have created anything yet: only a retry (or a cleared task) looks up first.
         order_id = self._find(hook, cid) if context["ti"].try_number > 1 else None
@@ -106,5 +108,25 @@ class CreateTnOrderOperator(BaseOperator):
                     raise
             self.log.info("Created %s order %s (%s, %d numbers)", kind, order_id, cid, len(self.chunk["numbers"]))
         if store is not None:
-            store.set("order_id", order_id)
+            store.set("order", {"order_id": order_id, "customer_order_id": cid, "numbers": self._numbers_key()})
         return order_id
+
+    def _numbers_key(self) -> str:
+        return hashlib.sha256(",".join(self.chunk["numbers"]).encode()).hexdigest()
+
+    def _remembered(self, kept: Any) -> str | None:
+        """The order this task made for this very chunk (same CustomerOrderId, same numbers), if it made one."""
+        if not isinstance(kept, dict) or not kept.get("order_id"):
+            return None
+        if (
+            kept.get("customer_order_id") != self.chunk["customer_order_id"]
+            or kept.get("numbers") != self._numbers_key()
+        ):
+            self.log.warning(
+                "The remembered order %s was made for CustomerOrderId %s, another chunk than %s: not reused",
+                kept["order_id"],
+                kept.get("customer_order_id"),
+                self.chunk["customer_order_id"],
+            )
+            return None
+        return str(kept["order_id"])

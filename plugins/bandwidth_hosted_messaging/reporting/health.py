@@ -74,9 +74,10 @@ def build_health_rows(
     checked: Sequence[str], in_service: Iterable[str], lost_events: Mapping[str, str], ledger: Ledger
 ) -> list[HealthRow]:
     """
-    One row per checked number: ``lost`` if it is not in service, or if Bandwidth's ``MESSAGING_LOST`` named
-    it since its import (Bandwidth said so even if its in-service list still shows the number), else
-    ``in_service``; with the import that brought it in.
+    One row per checked number: ``lost`` if ``/inserviceNumbers`` no longer lists it, else ``in_service``; with
+    the import that brought it in. A ``MESSAGING_LOST`` event that named it since its import is noted on the row,
+    but never makes it lost on its own: the event is a signal (forged or mistaken ones reach the callback URL
+    too), Bandwidth's in-service list is the truth.
     """
     found = set(in_service)
     rows = []
@@ -84,7 +85,7 @@ def build_health_rows(
         event = lost_events.get(number)
         row = HealthRow(
             number=number,
-            outcome=HealthOutcome.LOST if number not in found or event else HealthOutcome.IN_SERVICE,
+            outcome=HealthOutcome.LOST if number not in found else HealthOutcome.IN_SERVICE,
             in_service=number in found,
             messaging_lost_event=event,
         )

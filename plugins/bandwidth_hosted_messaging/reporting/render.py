@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -26,13 +27,30 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+#: What a spreadsheet takes for the start of a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?", re.ASCII)
+
+
+def csv_cell(value: Any) -> str:
+    """
+    A value as a CSV cell a spreadsheet will not run: text that starts like a formula gets a leading ``'``, and
+    line breaks become ``\\n`` (quoted by the writer).
+    """
+    text = _cell(value)
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        text = "'" + text
+    # A lone CR is no line break to the csv module, which would leave it unquoted and split the row.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """Rows (dicts) as CSV with ``columns`` in that order (missing and ``None`` values are empty)."""
+    """Rows (dicts) as CSV with ``columns`` in that order (missing and ``None`` values are empty, formulas defused)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in columns})
+        writer.writerow({k: csv_cell(row.get(k)) for k in columns})
     return out.getvalue()
 
 

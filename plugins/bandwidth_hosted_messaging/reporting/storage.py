@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 
@@ -17,9 +18,18 @@ def report_base() -> ObjectStoragePath:
     return ObjectStoragePath(base)
 
 
+def safe_name(text: str) -> str:
+    """``text`` with every character but letters, digits, ``_.-`` replaced by ``_`` (readable, not unique)."""
+    return re.sub(r"[^A-Za-z0-9_.\-]", "_", text)
+
+
 def run_folder_name(run_id: str) -> str:
-    """A run id as a folder name (``manual__2026-11-25T07:31:37+00:00`` → ``manual__2026-11-25T07_31_37_00_00``)."""
-    return re.sub(r"[^A-Za-z0-9_.\-]", "_", run_id)
+    """
+    A run id as a folder name, one per run id: readable, plus a hash of the exact id, so that run ids that differ
+    only in punctuation (``rt:1`` and ``rt_1``) never share a folder
+    (``manual__2026-11-25T07:31:37+00:00`` → ``manual__2026-11-25T07_31_37_00_00-3f9c0a1b2d``).
+    """
+    return f"{safe_name(run_id)[:200]}-{hashlib.sha256(run_id.encode('utf-8')).hexdigest()[:10]}"
 
 
 def report_folder(dag_id: str, run_id: str) -> ObjectStoragePath:

@@ -93,7 +93,7 @@ def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
     from fastapi.staticfiles import StaticFiles
 
     from bandwidth_hosted_messaging.client.numbers import InvalidNumber
-    from bandwidth_hosted_messaging.reporting.storage import run_folder_name
+    from bandwidth_hosted_messaging.reporting.storage import safe_name
     from bandwidth_hosted_messaging.status import history, views
 
     app = FastAPI(title="Hosted messaging status", docs_url=None, redoc_url=None, openapi_url=None)
@@ -163,7 +163,7 @@ def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
         text = views.run_csv(session, dag_id, run_id, outcome=outcome, q=q, reports=reports)
         if text is None:
             raise HTTPException(404, "No report for this run")
-        name = f"{dag_id}_{run_folder_name(run_id)}{'_' + run_folder_name(outcome) if outcome else ''}.csv"
+        name = f"{dag_id}_{safe_name(run_id)}{'_' + safe_name(outcome) if outcome else ''}.csv"
         return Response(
             text,
             media_type="text/csv; charset=utf-8",

@@ -184,7 +184,8 @@ class ReportStore:
     def digest_of(self, dag_id: str, run_id: str) -> RunDigest | None:
         self.refresh()
         with self._lock:
-            return self._digests.get((dag_id, run_folder_name(run_id)))
+            digest = self._digests.get((dag_id, run_folder_name(run_id)))
+        return digest if digest is not None and digest.run_id == run_id else None
 
     def losses(self) -> list[dict[str, Any]]:
         self.refresh()
@@ -200,7 +201,7 @@ class ReportStore:
             if signature is None:
                 return None
             cached = self._full.get(key)
-            if cached is not None and cached[0] == signature:
+            if cached is not None and cached[0] == signature and cached[1].get("run_id", run_id) == run_id:
                 self._full.move_to_end(key)
                 return cached[1]
         data = self._read_json(*key, REPORT_JSON)

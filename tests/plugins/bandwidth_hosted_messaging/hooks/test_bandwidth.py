@@ -360,3 +360,22 @@ def test_hostile_or_broken_answers_give_a_clear_error(bw, monkeypatch, case):
         BandwidthHook("bandwidth_default", retry_policy=FAST).get_order(OrderKind.IMPORT, order.order_id)
     bw.clear_faults()
     assert BandwidthHook("bandwidth_default").get_order(OrderKind.IMPORT, order.order_id).order_id == order.order_id
+
+
+def test_a_repeating_next_link_is_refused_after_a_bounded_number_of_pages(bw):
+    """Issue 13, L11: a ``next`` link that repeats is detected, and pages are capped by TotalCount."""
+    page = (
+        "<TNs><TotalCount>4</TotalCount><Links><next>&lt;https://elsewhere/api/accounts/9900000/inserviceNumbers"
+        '?page=2&amp;size=2&gt;;rel="next";</next></Links><TelephoneNumbers>'
+        "<TelephoneNumber>3035550100</TelephoneNumber><TelephoneNumber>3035550101</TelephoneNumber>"
+        "</TelephoneNumbers></TNs>"
+    )
+    bw.set_faults([{"kind": "respond", "path": "inserviceNumbers", "method": "GET", "text": page}])
+    hook = BandwidthHook("bandwidth_default", retry_policy=FAST)
+    with pytest.raises(BandwidthApiError, match="next link repeats a page"):
+        hook.list_in_service_numbers(page_size=2)
+    assert len(calls(bw, "inserviceNumbers.list")) <= 3
+    bw.clear_requests()
+    with pytest.raises(BandwidthApiError, match="next link"):
+        hook.find_in_service(["3035550199", "3035550198", "3035550197", "3035550196", "3035550195"], page_size=2)
+    assert len(calls(bw, "inserviceNumbers.list")) <= 3

@@ -47,7 +47,7 @@ def test_a_first_try_creates_the_order_once_and_keeps_its_id_in_the_task_state_s
     order_id, context = create()
     assert len(creates(bw)) == 1
     assert api_calls(bw, "importTnOrders.list") == []
-    assert context["task_state_store"].get("order_id") == order_id
+    assert context["task_state_store"].get("order")["order_id"] == order_id
     assert context["ti"].pushed("customer_order_id") == CHUNK["customer_order_id"]
     [made] = [o for o in bw.orders() if o["order_id"] == order_id]
     assert sorted(made["numbers"]) == [A, B]
@@ -70,7 +70,7 @@ def test_a_retry_finds_the_order_of_an_earlier_try_by_its_customer_order_id(bw):
     assert creates(bw) == []
     [listed] = api_calls(bw, "importTnOrders.list")
     assert listed["params"]["customerorderid"] == CHUNK["customer_order_id"]
-    assert context["task_state_store"].get("order_id") == order_id
+    assert context["task_state_store"].get("order")["order_id"] == order_id
 
 
 def test_a_retry_that_finds_no_earlier_order_creates_one(bw):
@@ -92,7 +92,7 @@ def test_a_lost_create_answer_is_recovered_by_looking_the_order_up(bw):
     order_id, context = create()
     assert len(creates(bw)) == 1
     assert [o["order_id"] for o in bw.orders()] == [order_id]
-    assert context["task_state_store"].get("order_id") == order_id
+    assert context["task_state_store"].get("order")["order_id"] == order_id
 
 
 def test_a_4xx_answer_to_the_create_is_raised_without_a_look_up(bw):
@@ -128,3 +128,13 @@ def test_a_remove_retry_finds_its_order_among_the_remove_orders(bw):
     assert again == order_id
     assert len(creates(bw, "removeImportedTnOrders")) == 1
     assert len(api_calls(bw, "removeImportedTnOrders.list")) == 1
+
+
+def test_a_remembered_order_of_another_chunk_is_never_reused_after_a_clear(bw):
+    """Issue 13, M7: a cleared run's new chunk 0 holds only the failed number; it must get an order of its own."""
+    order_id, context = create()
+    failed_only = {"index": 0, "customer_order_id": "test-0a1b2c3d-0000-fedcba", "numbers": [B]}
+    again, _ = create(chunk=failed_only, store=context["task_state_store"])
+    assert again != order_id
+    [made] = [o for o in bw.orders() if o["order_id"] == again]
+    assert made["numbers"] == [B] and made["customer_order_id"] == failed_only["customer_order_id"]

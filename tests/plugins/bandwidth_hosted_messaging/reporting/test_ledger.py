@@ -149,7 +149,7 @@ def test_a_missing_report_folder_is_an_empty_ledger(base):
     assert (ledger.hosted(), ledger.reports_read, ledger.counts()) == ([], 0, {"hosted": 0, "removed": 0, "lost": 0})
 
 
-def test_messaging_lost_counts_only_after_the_import_and_wins_over_the_in_service_list():
+def test_a_messaging_lost_event_is_noted_but_only_the_in_service_list_makes_a_number_lost():
     ledger = build_ledger(
         [
             {
@@ -172,7 +172,9 @@ def test_messaging_lost_counts_only_after_the_import_and_wins_over_the_in_servic
     assert noted == {"3035550121": "2026-03-02T07:59:00Z"}
     rows = {r.number: r for r in build_health_rows(ledger.hosted(), ["3035550120", "3035550121"], noted, ledger)}
     assert (rows["3035550120"].outcome, rows["3035550120"].in_service) == ("in_service", True)
-    assert (rows["3035550121"].outcome, rows["3035550121"].in_service) == ("lost", True)  # Bandwidth said so
+    # Issue 13, M8: a forged or mistaken MESSAGING_LOST is a signal, not a loss, while Bandwidth lists it in service.
+    assert (rows["3035550121"].outcome, rows["3035550121"].in_service) == ("in_service", True)
+    assert rows["3035550121"].messaging_lost_event == "2026-03-02T07:59:00Z"
     assert (rows["3035550122"].outcome, rows["3035550122"].in_service) == ("lost", False)
     assert rows["3035550122"].imported_by_run == "r1" and rows["3035550122"].imported_at == "2026-03-01T12:00:00.000Z"
 

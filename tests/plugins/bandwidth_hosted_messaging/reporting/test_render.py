@@ -69,3 +69,19 @@ def test_to_table_shows_at_most_limit_rows_then_how_many_more_the_csv_holds():
 def test_to_table_within_the_limit_says_nothing_more():
     lines = to_table([{"n": "1"}], ["n"], limit=1).splitlines()
     assert lines == ["n", "1"]
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_defused_in_csv():
+    """Issue 13, L10: text from Bandwidth's answers that starts like a formula goes to the CSV inert."""
+    from bandwidth_hosted_messaging.reporting import render as r
+
+    rows = [
+        {"a": '=HYPERLINK("http://evil","x")', "b": "+cmd|' /C calc'!A0", "c": "-2+3", "d": "@SUM(A1)"},
+        {"a": "\t=1", "b": "\r=1", "c": "+13035550100", "d": "-42"},
+    ]
+    import csv
+    import io
+
+    first, second = csv.DictReader(io.StringIO(r.to_csv(rows, ["a", "b", "c", "d"])))
+    assert first == {"a": "'" + rows[0]["a"], "b": "'" + rows[0]["b"], "c": "'-2+3", "d": "'@SUM(A1)"}
+    assert second == {"a": "'\t=1", "b": "'\n=1", "c": "+13035550100", "d": "-42"}  # plain numbers stay numbers
