@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8089
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 
-.PHONY: demo test test-unit lint sandbox constraints clean
+.PHONY: demo test test-unit test-ha lint sandbox constraints clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,11 +18,16 @@ demo: $(STAMP)
 	$(PY) include/demo.py
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not ha"
+
+# Two schedulers, triggerers and Celery workers on PostgreSQL + Redis, one of each SIGKILLed during a
+# 10,000-number import (tests/deployment/test_ha.py). .ci/run runs it after make test.
+test-ha: $(STAMP)
+	$(PY) -m pytest -m ha
 
 # The tests that start no Airflow component (no api-server, scheduler, triggerer, browser): about a minute.
 test-unit: $(STAMP)
-	$(PY) -m pytest -m "not integration" --ignore=tests/deployment --ignore=tests/ui --ignore=tests/bench
+	$(PY) -m pytest -m "not integration and not ha" --ignore=tests/deployment --ignore=tests/ui --ignore=tests/bench
 
 # ruff (lint and format) on the whole tree; mypy on the package, --strict on the client, hooks and base modules.
 LINT_PATHS := plugins dags include tests bench scripts

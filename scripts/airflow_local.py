@@ -79,6 +79,8 @@ class LocalAirflow:
     :param parallelism: ``[core] parallelism`` (LocalExecutor forks that many workers) and worker concurrency.
     :param order_seconds: the sandbox's time from order creation to its final status.
     :param extra_env: more environment for every component (e.g. ``AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY``).
+    :param replicas: how many schedulers, triggerers and (with Celery) workers to run (``scheduler``,
+        ``scheduler-2``, ...), each with log-server ports of its own: the high-availability test kills one of each.
     """
 
     def __init__(
@@ -94,6 +96,7 @@ class LocalAirflow:
         username: str = "admin",
         password: str = "admin",
         extra_env: dict[str, str] | None = None,
+        replicas: int = 1,
     ) -> None:
         self.home = Path(home).resolve()
         self.port = port or free_port()
@@ -111,6 +114,10 @@ class LocalAirflow:
         self.log_dir = self.home / "component-logs"
         self.celery_queue = f"bandwidth-local-{self.port}"
         self.procs: dict[str, subprocess.Popen] = {}
+        self.replicas = max(1, replicas)
+        #: Environment of one process beyond :meth:`env` (its own log-server ports), kept for :meth:`restart`.
+        self.proc_env: dict[str, dict[str, str]] = {}
+        self.killed: set[str] = set()
         self._token: str | None = None
 
     # -- environment ---------------------------------------------------------------------------------
@@ -190,6 +197,7 @@ class LocalAirflow:
 
     # -- processes -----------------------------------------------------------------------------------
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        env = {**env, **self.proc_env.get(name, {})}
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps it
         self.procs[name] = subprocess.Popen(
             argv,
@@ -240,20 +248,33 @@ class LocalAirflow:
                     check=True,
                     timeout=timeout,
                 )
-            for name in ("api-server", "scheduler", "dag-processor", "triggerer"):
+            for name in ("api-server", "dag-processor"):
                 self._spawn(name, [airflow, name], env)
-            if self.celery_broker:
-                worker = [
-                    "celery",
-                    "worker",
-                    "--concurrency",
-                    str(self.parallelism),
-                    "--queues",
-                    self.celery_queue,
-                    "--celery-hostname",
-                    f"{self.celery_queue}@%h",
-                ]
-                self._spawn("celery-worker", [airflow, *worker], env)
+            for index in range(1, self.replicas + 1):
+                suffix = "" if index == 1 else f"-{index}"
+                for component in ("scheduler", "triggerer"):
+                    if index > 1:  # log servers of their own: two on one port would fail to start
+                        self.proc_env[component + suffix] = {
+                            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+                            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+                        }
+                    self._spawn(component + suffix, [airflow, component], env)
+                if self.celery_broker:
+                    worker = [
+                        "celery",
+                        "worker",
+                        "--concurrency",
+                        str(self.parallelism),
+                        "--queues",
+                        self.celery_queue,
+                        "--celery-hostname",
+                        f"{self.celery_queue}{suffix}@%h",
+                    ]
+                    if index > 1:
+                        self.proc_env["celery-worker" + suffix] = {
+                            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())
+                        }
+                    self._spawn("celery-worker" + suffix, [airflow, *worker], env)
             self._wait_ready(time.monotonic() + timeout)
         except BaseException:
             self.stop()
@@ -283,10 +304,17 @@ class LocalAirflow:
         proc.wait()
         self._spawn(name, list(proc.args), self.env())
 
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Kill one component's process group (SIGKILL: a crash) and leave it dead; :meth:`check_alive` ignores it."""
+        proc = self.procs[name]
+        _signal_group(proc, sig)
+        proc.wait()
+        self.killed.add(name)
+
     def check_alive(self) -> None:
-        """Raise if a component exited."""
+        """Raise if a component exited (one :meth:`kill` stopped on purpose excepted)."""
         for name, proc in self.procs.items():
-            if proc.poll() is not None:
+            if name not in self.killed and proc.poll() is not None:
                 raise RuntimeError(f"{name} exited with {proc.returncode}:\n{self.log_tail(name)}")
 
     def log_tail(self, name: str, lines: int = 40) -> str:

@@ -166,7 +166,10 @@ def test_invalid_params_are_refused_before_the_run(import_dag, bw, field, value)
         ("empty.pdf", "is empty"),
     ],
 )
-def test_invalid_loa_fails_the_first_task_before_any_api_call(import_dag, bw, tmp_path, loa, message, capfd):
+def test_invalid_loa_fails_the_first_task_before_any_api_call(
+    import_dag, bw, tmp_path, monkeypatch, loa, message, capfd
+):
+    monkeypatch.setenv("AIRFLOW__BANDWIDTH__LOA_ROOTS", str(tmp_path))  # the deployer's LOA folder
     (tmp_path / "big.pdf").write_bytes(b"%PDF" + b"0" * (5 * 1024 * 1024))
     (tmp_path / "empty.pdf").write_bytes(b"")
     if not loa.startswith("/"):

@@ -1,8 +1,30 @@
-"""Deployment tests: on failure, show the tails of the component logs of the Airflow they started."""
+"""
+Deployment tests: a throwaway PostgreSQL database for the components, and on failure the tails of the component
+logs of the Airflow they started.
+"""
 
 from __future__ import annotations
 
+import uuid
+
+import psycopg2
 import pytest
+
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A database of its own on the local PostgreSQL (trust auth), dropped at the end."""
+    name = f"bw_it_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(**PG)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -8,9 +8,7 @@ REST API as the UI does; everything is checked through the REST API and the sand
 from __future__ import annotations
 
 import time
-import uuid
 
-import psycopg2
 import pytest
 import redis
 import requests
@@ -20,7 +18,6 @@ from tests.deployment.helpers import ROOT, load_launcher
 pytestmark = pytest.mark.integration
 
 DAG_ID = "hosted_messaging_import"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
 REDIS_DB = 11  # a database of its own on the shared Redis; the queue is per instance too
 NUMBERS = ["3032281000", "(303) 228-1001", "+1 303.228.1002"]
 EXPECTED = {"3032281000", "3032281001", "3032281002"}
@@ -48,20 +45,6 @@ def ui_conf() -> dict:
         "poll_interval": 1,
         "grace_period": 30,
     }
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    """A throwaway database on the local PostgreSQL, dropped at the end."""
-    name = f"bw_it_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(**PG)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 @pytest.fixture(scope="module")

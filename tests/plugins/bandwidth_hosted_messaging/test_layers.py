@@ -26,6 +26,7 @@ LAYERS = {
     "client": 1,
     "hooks": 2,
     "assets": 2,
+    "config": 2,
     "inputs": 3,
     "reporting": 3,
     "triggers": 4,

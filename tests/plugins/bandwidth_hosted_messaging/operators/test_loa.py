@@ -88,7 +88,8 @@ def test_a_retry_without_an_earlier_upload_uploads(bw):
     assert len(api_calls(bw, "loas.upload")) == 1
 
 
-def test_an_loa_grown_over_the_limit_since_validation_fails_the_task_naming_loa_file(bw, tmp_path):
+def test_an_loa_grown_over_the_limit_since_validation_fails_the_task_naming_loa_file(bw, tmp_path, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__BANDWIDTH__LOA_ROOTS", str(tmp_path))
     order = final_order(bw, "COMPLETE")
     big = tmp_path / "loa.pdf"
     big.write_bytes(b"%PDF" + b"0" * LOA_MAX_BYTES)

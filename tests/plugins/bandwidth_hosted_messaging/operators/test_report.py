@@ -87,7 +87,7 @@ def test_a_successful_import_writes_the_csv_and_json_under_the_run_folder_and_re
     )
     result = import_report().execute(context)
     folder, csv_text, document = written(context)
-    assert folder.name == context["run_id"].replace(":", "_").replace("+", "_")
+    assert folder.name.startswith(context["run_id"].replace(":", "_").replace("+", "_") + "-")
     assert folder.parent.name == "hosted_messaging_import"
     assert result["summary"] == {"total": 3, "in_service": 2, "rejected": 1}
     assert result["duplicates"] == [A]
