@@ -17,7 +17,16 @@ from .errors import ApiError, response_status
 from .faults import FaultRule, Faults
 from .http_types import Request, Response
 from .reqlog import RequestLog, body_text
-from .routing import Route, Router, account_path, is_admin_path, is_token_path, split_path
+from .routing import (
+    Route,
+    Router,
+    account_path,
+    is_admin_path,
+    is_token_path,
+    path_version,
+    split_path,
+    v2_account_path,
+)
 from .state import State
 from .xmlio import XmlError
 
@@ -33,6 +42,7 @@ class Resolved:
     prefix: str = "/api"
     account_id: str | None = None
     path_known: bool = False
+    version: int | None = None  # 1 or 2 for API paths; None for the token, admin and unknown roots
 
     @property
     def protected(self) -> bool:
@@ -51,6 +61,8 @@ class SandboxApp:
         self.state.listeners.append(self.callbacks.on_events)
         self.api = Router()
         endpoints.register(self.api)
+        self.api_v2 = Router()
+        endpoints.register_v2(self.api_v2)
         self.admin = Router()
         admin.register(self.admin)
         self.log_stream = log_stream
@@ -93,12 +105,17 @@ class SandboxApp:
             return Resolved("admin", route.name if route else "admin.unknown", route, params, path_known=known)
         if is_token_path(segments):
             return Resolved("token", "token")
-        located = account_path(segments)
+        version = path_version(segments)
+        located = v2_account_path(segments)
+        router = self.api_v2
         if located is None:
-            return Resolved("unknown", "unknown")
+            located, router = account_path(segments), self.api
+        if located is None:
+            return Resolved("unknown", "unknown", version=version)
         prefix, account_id, rest = located
-        route, params, known = self.api.match(method, rest)
-        return Resolved("api", route.name if route else "unknown", route, params, prefix, account_id, known)
+        route, params, known = router.match(method, rest)
+        name = route.name if route else "unknown"
+        return Resolved("api", name, route, params, prefix, account_id, known, version=version)
 
     def handle(self, req: Request, resolved: Resolved) -> Response:
         try:
@@ -133,6 +150,7 @@ class SandboxApp:
         if resolved.area == "unknown":
             return Response.xml(("ErrorResponse", [response_status(404, f"No resource at {req.path}")]), 404)
         req.prefix, req.account_id = resolved.prefix, resolved.account_id
+        req.version = resolved.version or 1
         principal = auth.authenticate(self.state, req)
         if principal is None:
             return Response.empty(401, UNAUTHORIZED_HEADERS)
@@ -204,5 +222,6 @@ class SandboxApp:
                 "body_bytes": len(req.body),
                 "fault": fault,
                 "duration_ms": elapsed_ms,
+                "version": resolved.version,
             }
         )

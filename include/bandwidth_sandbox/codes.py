@@ -33,6 +33,7 @@ GENERAL = {
     1008: "Id is not a valid UUID",
     1010: "Field has an invalid value",
     1011: "Field is too long",
+    1022: "Telephone numbers must be E.164 formatted. Retry request with all E.164 formatted phone numbers",
     5149: "importTnOrder API is not enabled",
     5150: "importTnOrder API is not allowed for this account",
     5165: "NANP and international telephone numbers cannot be mixed",

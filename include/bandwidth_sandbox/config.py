@@ -78,6 +78,10 @@ class SandboxConfig:
     inservice_max_page_size: int = 1000
     link_base: str | None = None  # e.g. "https://dashboard.bandwidth.com:443/v1.0"
 
+    # v2 (/api/v2): E.164 numbers, /messaging order paths
+    v2_refuse_ten_digit: bool = True  # 10-digit numbers on v2 import endpoints -> 400 / 1022
+    v2_link_base: str | None = None  # base of v2 in-service Links, e.g. "https://api.bandwidth.com/api/v2"
+
     # LOA files
     loa_max_bytes: int = 5 * 1024 * 1024
     loa_too_large_status: int = 413

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from . import codes
 from .xmlio import Node
@@ -56,11 +56,16 @@ def errors_shape2(errors: Iterable[tuple[int, str]]) -> list[Node]:
     return [("Errors", [("Code", code), ("Description", desc)]) for code, desc in errors]
 
 
-def errors_shape3(errors: Iterable[tuple[int, str, list[str]]]) -> Node:
+def errors_shape3(errors: Iterable[tuple[int, str, list[str]]], show: Callable[[str], str] = str) -> Node:
+    """``show`` writes each number (E.164 in v2 answers)."""
     items = [
         (
             "Error",
-            [("Code", code), ("Description", desc), ("TelephoneNumbers", [("TelephoneNumber", tn) for tn in tns])],
+            [
+                ("Code", code),
+                ("Description", desc),
+                ("TelephoneNumbers", [("TelephoneNumber", show(tn)) for tn in tns]),
+            ],
         )
         for code, desc, tns in errors
     ]

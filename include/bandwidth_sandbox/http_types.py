@@ -24,6 +24,7 @@ class Request:
     params: dict[str, list[str]] = field(default_factory=dict)  # lower-cased names
     prefix: str = "/api"
     account_id: str | None = None
+    version: int = 1  # API version of the route: 1 (``/api``, ``/v1.0``) or 2 (``/api/v2``)
     auth_kind: str = "none"
     principal: str | None = None
 

@@ -1,4 +1,5 @@
-"""Route table: case-insensitive path segments under ``/api|/v1.0/accounts/{accountId}/``."""
+"""Route table: case-insensitive path segments under ``/api|/v1.0/accounts/{accountId}/`` (v1) and
+``/api/v2/accounts/{accountId}/`` (v2)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from .http_types import Response
 Handler = Callable[..., Response]
 
 API_PREFIXES = ("api", "v1.0")
+V2_PREFIX = ("api", "v2")
 TOKEN_PATH = ("api", "v1", "oauth2", "token")
 
 
@@ -64,6 +66,29 @@ def account_path(segments: list[str]) -> tuple[str, str, list[str]] | None:
     """``/api/accounts/{id}/rest`` -> ("/api", id, rest segments)."""
     if len(segments) >= 3 and segments[0].lower() in API_PREFIXES and segments[1].lower() == "accounts":
         return "/" + segments[0], segments[2], segments[3:]
+    return None
+
+
+def v2_account_path(segments: list[str]) -> tuple[str, str, list[str]] | None:
+    """``/api/v2/accounts/{id}/rest`` -> ("/api/v2", id, rest segments)."""
+    if (
+        len(segments) >= 4
+        and tuple(s.lower() for s in segments[:2]) == V2_PREFIX
+        and segments[2].lower() == "accounts"
+    ):
+        return "/" + "/".join(segments[:2]), segments[3], segments[4:]
+    return None
+
+
+def path_version(segments: list[str]) -> int | None:
+    """2 under ``/api/v2``, 1 under the v1 prefixes, None elsewhere (token, admin, unknown roots)."""
+    lowered = [s.lower() for s in segments]
+    if tuple(lowered[:2]) == V2_PREFIX:
+        return 2
+    if is_token_path(segments) or is_admin_path(segments):
+        return None
+    if lowered and lowered[0] in API_PREFIXES:
+        return 1
     return None
 
 

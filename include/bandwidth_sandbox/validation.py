@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from typing import Any
 
-from . import codes, xmlio
+from . import codes, v2, xmlio
 from .config import SandboxConfig
 
 NANP = re.compile(r"^[2-9]\d{2}[2-9]\d{6}$")
@@ -23,7 +25,10 @@ def telephone_numbers(root: ET.Element) -> list[str]:
     return [(el.text or "").strip() for el in items]
 
 
-def check_numbers(tns: list[str], cfg: SandboxConfig, max_numbers: int) -> ErrorList:
+def check_numbers(
+    tns: list[str], cfg: SandboxConfig, max_numbers: int, show: Callable[[str], str] | None = None
+) -> ErrorList:
+    """``show`` (v2): write the numbers of error descriptions so (E.164), in v2's wording."""
     errors: ErrorList = []
     if not tns:
         return [(1003, "At least one TelephoneNumber is required")]
@@ -36,6 +41,10 @@ def check_numbers(tns: list[str], cfg: SandboxConfig, max_numbers: int) -> Error
     international = [tn for tn in bad if tn.startswith("+") and not tn.startswith("+1") or tn.startswith("011")]
     if international and len(international) < len(tns) and len(bad) == len(international):
         errors.append((5165, codes.describe(5165)))
+    elif bad and show is not None:
+        shown = ", ".join(show(tn) for tn in bad[:20]) + (" ..." if len(bad) > 20 else "")
+        verb = "is not a valid NANP telephone number" if len(bad) == 1 else "are not valid NANP telephone numbers"
+        errors.append((7201, f"{shown} {verb}"))
     elif bad:
         shown = ", ".join(bad[:20]) + (" ..." if len(bad) > 20 else "")
         errors.append((7201, f"Invalid telephone number(s): {shown}"))
@@ -46,9 +55,27 @@ def check_numbers(tns: list[str], cfg: SandboxConfig, max_numbers: int) -> Error
             dups.append(tn)
         seen.add(tn)
     if dups:
-        shown = ", ".join(dups[:20]) + (" ..." if len(dups) > 20 else "")
+        shown = ", ".join((show or str)(tn) for tn in dups[:20]) + (" ..." if len(dups) > 20 else "")
         errors.append((cfg.duplicate_numbers_code, f"Duplicate telephone number(s): {shown}"))
     return errors
+
+
+def request_numbers(req: Any, root: ET.Element, cfg: SandboxConfig, max_numbers: int) -> tuple[list[str], ErrorList]:
+    """The numbers of a checker or order body, in the state's form, and their errors.
+
+    v1: as sent, checked as ever. v2: E.164 converted to ten digits; NANP numbers sent without ``+1``
+    are refused with 1022 when ``v2_refuse_ten_digit`` (else taken as the same number); error texts
+    show E.164.
+    """
+    raw = telephone_numbers(root)
+    if v2.version_of(req) != v2.V2:
+        return raw, check_numbers(raw, cfg, max_numbers)
+    internal, legacy = v2.split_numbers(raw)
+    errors: ErrorList = []
+    if legacy and cfg.v2_refuse_ten_digit:
+        errors.append(v2.not_e164_error(legacy))
+    errors += check_numbers(internal, cfg, max_numbers, show=v2.to_e164)
+    return internal, errors
 
 
 def check_customer_order_id(value: str | None, cfg: SandboxConfig) -> ErrorList:

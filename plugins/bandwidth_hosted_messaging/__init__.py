@@ -31,7 +31,8 @@ def get_provider_info() -> dict:
                     "auth_type": {
                         "label": "Auth type",
                         "description": (
-                            "oauth2 (client credentials) or basic (API user; retired by Bandwidth on 2026-12-02)."
+                            "oauth2 (client credentials, the default and the way in), or basic (an API user: "
+                            "deprecated, Bandwidth decommissions it on 2026-12-02)."
                         ),
                         "schema": {"type": ["string", "null"], "default": "oauth2", "enum": ["oauth2", "basic"]},
                     },
@@ -39,7 +40,7 @@ def get_provider_info() -> dict:
                     # "***"). A connection that still has token_url is read as before.
                     "oauth_url": {
                         "label": "OAuth2 token URL",
-                        "description": "Client-credentials token endpoint.",
+                        "description": "Client-credentials token endpoint (the same for API v1 and v2).",
                         "schema": {
                             "type": ["string", "null"],
                             "default": "https://api.bandwidth.com/api/v1/oauth2/token",
@@ -60,12 +61,12 @@ def get_provider_info() -> dict:
                 "ui-field-behaviour": {
                     "hidden-fields": ["schema", "port", "extra"],
                     "relabeling": {
-                        "host": "API base URL",
+                        "host": "API base URL (its path picks the version: /api/v2 is v2; /api, /api/v1, /v1.0 are v1)",
                         "login": "Client ID (OAuth2) or username (basic)",
                         "password": "Client secret (OAuth2) or password (basic)",
                     },
                     "placeholders": {
-                        "host": "https://dashboard.bandwidth.com/api",
+                        "host": "https://api.bandwidth.com/api/v2",
                         "login": "OAuth2 client id",
                         "password": "OAuth2 client secret",
                     },

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from bandwidth_hosted_messaging.client.errors import BandwidthXmlError
+from bandwidth_hosted_messaging.client.numbers import canonical
 from bandwidth_hosted_messaging.client.xmlio import as_list, child, parse_xml, root_of, text, texts
 
 #: How deep to look for ``EventType`` / ``ImpactedTelephoneNumbers`` in an account event.
@@ -216,13 +217,16 @@ def _checked_id(name: str, value: str | None, shape: re.Pattern[str] = _ID) -> s
 
 
 def _checked_number(value: str) -> str:
-    """``value`` if it looks like a telephone number (digits, optionally a leading ``+``); else refused."""
+    """
+    ``value`` in this package's form of numbers if it looks like a telephone number (digits, optionally a leading
+    ``+``); else refused. Ten digits (a v1 or LEGACY subscription) and E.164 (a v2 one) come out the same.
+    """
     if len(value) > MAX_NUMBER_CHARS or not _NUMBER.fullmatch(value):
         raise NotificationError(
             f"account event refused: {clean_text(value, 40)!r} is not a telephone number "
             f"(digits with an optional leading '+', at most {MAX_NUMBER_CHARS} characters)"
         )
-    return value
+    return canonical(value)
 
 
 def _free_text(value: str | None) -> str | None:

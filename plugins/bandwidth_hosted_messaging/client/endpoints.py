@@ -2,6 +2,9 @@
 The Bandwidth Numbers API as data: one function per call, each returning an :class:`~.calls.ApiCall`
 (method, account-relative path, query, body) with the parser of its answer. Import and remove orders
 share their functions, parameterised by :class:`~bandwidth_hosted_messaging.statuses.OrderKind`.
+
+Calls whose wire form differs between v1 and v2 take a ``dialect`` (:mod:`.versions`): numbers are written as the
+version takes them and read back in either form (:func:`~.numbers.canonical`); order paths gain ``/messaging`` on v2.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from bandwidth_hosted_messaging.client.models import (
     Subscription,
     TnOrder,
 )
+from bandwidth_hosted_messaging.client.numbers import canonical
+from bandwidth_hosted_messaging.client.versions import V1, Dialect
 from bandwidth_hosted_messaging.constants import CHECKER_MAX_NUMBERS, ORDER_MAX_NUMBERS
 from bandwidth_hosted_messaging.statuses import OrderKind, ProcessingStatus
 
@@ -110,6 +115,7 @@ def _subscription(node: Any) -> Subscription:
         expiry=int(expiry) if expiry and expiry.lstrip("-").isdigit() else None,
         status=xmlio.text(xmlio.child(callback, "Status")),
         order_id=xmlio.text(xmlio.child(node, "OrderId")),
+        number_format=xmlio.text(xmlio.child(node, "NumberFormat")),
     )
 
 
@@ -120,13 +126,19 @@ def _parse_subscriptions(response: ApiResponse) -> list[Subscription]:
     return [_subscription(n) for n in xmlio.as_list(nodes)]
 
 
-def _subscription_body(order_type: str, url: str, username: str | None, password: str | None, expiry: int) -> bytes:
-    """An order subscription (``<OrderType>``), or an account-event one (``<EventType>MESSAGING_LOST``)."""
+def _subscription_body(
+    order_type: str, url: str, username: str | None, password: str | None, expiry: int, dialect: Dialect
+) -> bytes:
+    """
+    An order subscription (``<OrderType>``), or an account-event one (``<EventType>MESSAGING_LOST``), always with
+    an explicit ``NumberFormat`` (E164 on v2, LEGACY on v1: the numbers of its deliveries).
+    """
     callback: dict[str, Any] = {"URL": url, "Expiry": str(expiry)}
     if username and password:
         callback["CallbackCredentials"] = {"BasicAuthentication": {"Username": username, "Password": password}}
     element = "EventType" if order_type.upper() in ACCOUNT_EVENT_TYPES else "OrderType"
-    return xmlio.to_xml("Subscription", {element: order_type, "CallbackSubscription": callback})
+    content = {element: order_type, "NumberFormat": dialect.number_format, "CallbackSubscription": callback}
+    return xmlio.to_xml("Subscription", content)
 
 
 def list_subscriptions() -> ApiCall[list[Subscription]]:
@@ -144,7 +156,7 @@ def get_subscription(subscription_id: str) -> ApiCall[Subscription | None]:
 
 
 def create_subscription(
-    order_type: str, url: str, username: str | None, password: str | None, expiry: int
+    order_type: str, url: str, username: str | None, password: str | None, expiry: int, *, dialect: Dialect = V1
 ) -> ApiCall[str]:
     def parse(response: ApiResponse) -> str:
         sub_id = location_id(response)
@@ -152,14 +164,21 @@ def create_subscription(
             raise BandwidthApiError("POST /subscriptions: no Location header in the answer", status=response.status)
         return sub_id
 
-    body = _subscription_body(order_type, url, username, password, expiry)
+    body = _subscription_body(order_type, url, username, password, expiry, dialect)
     return ApiCall("POST", "subscriptions", parse, body=body, content_type=XML_CONTENT_TYPE, idempotent=False)
 
 
 def update_subscription(
-    subscription_id: str, order_type: str, url: str, username: str | None, password: str | None, expiry: int
+    subscription_id: str,
+    order_type: str,
+    url: str,
+    username: str | None,
+    password: str | None,
+    expiry: int,
+    *,
+    dialect: Dialect = V1,
 ) -> ApiCall[None]:
-    body = _subscription_body(order_type, url, username, password, expiry)
+    body = _subscription_body(order_type, url, username, password, expiry, dialect)
     return ApiCall(
         "PUT", f"subscriptions/{quote(subscription_id)}", lambda r: None, body=body, content_type=XML_CONTENT_TYPE
     )
@@ -177,7 +196,7 @@ def _number_errors(nodes: Any) -> tuple[NumberError, ...]:
         NumberError(
             xmlio.text(xmlio.child(n, "Code")) or "",
             xmlio.text(xmlio.child(n, "Description")) or "",
-            tuple(xmlio.texts(xmlio.path(n, "TelephoneNumbers", "TelephoneNumber"))),
+            tuple(canonical(t) for t in xmlio.texts(xmlio.path(n, "TelephoneNumbers", "TelephoneNumber"))),
         )
         for n in xmlio.as_list(nodes)
         if isinstance(n, Mapping)
@@ -185,7 +204,7 @@ def _number_errors(nodes: Any) -> tuple[NumberError, ...]:
 
 
 def check_importability(
-    numbers: Sequence[str], site_id: str | None = None, sip_peer_id: str | None = None
+    numbers: Sequence[str], site_id: str | None = None, sip_peer_id: str | None = None, *, dialect: Dialect = V1
 ) -> ApiCall[CheckerResult]:
     if not numbers:
         raise ValueError("importTnChecker needs at least one number")
@@ -196,9 +215,9 @@ def check_importability(
         payload = xmlio.child(content_of(response, "ImportTnCheckerResponse"), "ImportTnCheckerPayload") or {}
         importable = xmlio.texts(xmlio.path(payload, "TelephoneNumbers", "TelephoneNumber"))
         rejected = _number_errors(xmlio.path(payload, "ImportTnErrors", "ImportTnError"))
-        return CheckerResult(tuple(importable), rejected)
+        return CheckerResult(tuple(canonical(n) for n in importable), rejected)
 
-    content: dict[str, Any] = {"TelephoneNumbers": xmlio.numbers_element(numbers)}
+    content: dict[str, Any] = {"TelephoneNumbers": xmlio.numbers_element(dialect.numbers(numbers))}
     if site_id:
         content["SiteId"] = site_id
     if sip_peer_id:
@@ -221,14 +240,14 @@ def _order(content: Any, element: str, location_id: str | None = None) -> TnOrde
         order_id=order_id,
         status=ProcessingStatus.parse(xmlio.text(xmlio.child(node, "ProcessingStatus"))),
         customer_order_id=xmlio.text(xmlio.child(node, "CustomerOrderId", "CustomerOrderID")),
-        numbers=tuple(xmlio.texts(xmlio.path(node, "TelephoneNumbers", "TelephoneNumber"))),
+        numbers=tuple(canonical(n) for n in xmlio.texts(xmlio.path(node, "TelephoneNumbers", "TelephoneNumber"))),
         errors=_number_errors(xmlio.child(xmlio.child(node, "Errors"), "Error")),
         order_create_date=xmlio.text(xmlio.child(node, "OrderCreateDate")),
         last_modified_date=xmlio.text(xmlio.child(node, "LastModifiedDate")),
     )
 
 
-def _order_list_params(filters: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _order_list_params(filters: Mapping[str, Any], dialect: Dialect) -> list[tuple[str, str]]:
     params: list[tuple[str, str]] = []
     for key, value in filters.items():
         if key not in ORDER_LIST_FILTERS:
@@ -236,7 +255,7 @@ def _order_list_params(filters: Mapping[str, Any]) -> list[tuple[str, str]]:
         if value is None:
             continue
         values = value if isinstance(value, list | tuple | set | frozenset) else [value]
-        params.extend((key, str(v)) for v in values)
+        params.extend((key, dialect.number(str(v)) if key == "tn" else str(v)) for v in values)
     return params
 
 
@@ -302,7 +321,9 @@ ORDER_RESOURCES: dict[OrderKind, OrderResource] = {
 }
 
 
-def _create_order(kind: OrderKind, content: Mapping[str, Any], numbers: Sequence[str]) -> ApiCall[TnOrder]:
+def _create_order(
+    kind: OrderKind, content: Mapping[str, Any], numbers: Sequence[str], dialect: Dialect
+) -> ApiCall[TnOrder]:
     if not numbers:
         raise ValueError(f"an {kind.value} order needs at least one number")
     if len(numbers) > ORDER_MAX_NUMBERS:
@@ -310,7 +331,7 @@ def _create_order(kind: OrderKind, content: Mapping[str, Any], numbers: Sequence
     resource = ORDER_RESOURCES[kind]
     return ApiCall(
         "POST",
-        resource.path,
+        dialect.order_path(resource.path),
         lambda r: _order(content_of(r, *resource.roots), resource.element, location_id(r)),
         body=xmlio.to_xml(resource.element, content),
         content_type=XML_CONTENT_TYPE,
@@ -318,42 +339,54 @@ def _create_order(kind: OrderKind, content: Mapping[str, Any], numbers: Sequence
     )
 
 
-def create_import_order(order: ImportTnOrderRequest) -> ApiCall[TnOrder]:
-    return _create_order(OrderKind.IMPORT, order.to_xml(), order.numbers)
+def create_import_order(order: ImportTnOrderRequest, *, dialect: Dialect = V1) -> ApiCall[TnOrder]:
+    content = order.to_xml()
+    content["TelephoneNumbers"] = xmlio.numbers_element(dialect.numbers(order.numbers))
+    return _create_order(OrderKind.IMPORT, content, order.numbers, dialect)
 
 
-def create_remove_order(customer_order_id: str, numbers: Sequence[str]) -> ApiCall[TnOrder]:
-    content = {"CustomerOrderId": customer_order_id, "TelephoneNumbers": xmlio.numbers_element(numbers)}
-    return _create_order(OrderKind.REMOVE, content, numbers)
+def create_remove_order(customer_order_id: str, numbers: Sequence[str], *, dialect: Dialect = V1) -> ApiCall[TnOrder]:
+    content = {
+        "CustomerOrderId": customer_order_id,
+        "TelephoneNumbers": xmlio.numbers_element(dialect.numbers(numbers)),
+    }
+    return _create_order(OrderKind.REMOVE, content, numbers, dialect)
 
 
-def get_order(kind: OrderKind, order_id: str) -> ApiCall[TnOrder]:
+def get_order(kind: OrderKind, order_id: str, *, dialect: Dialect = V1) -> ApiCall[TnOrder]:
     resource = ORDER_RESOURCES[kind]
     return ApiCall(
         "GET",
-        f"{resource.path}/{quote(order_id)}",
+        f"{dialect.order_path(resource.path)}/{quote(order_id)}",
         lambda r: _order(content_of(r, *resource.roots), resource.element, order_id),
     )
 
 
-def list_orders(kind: OrderKind, **filters: Any) -> ApiCall[list[OrderSummary]]:
+def list_orders(kind: OrderKind, *, dialect: Dialect = V1, **filters: Any) -> ApiCall[list[OrderSummary]]:
     resource = ORDER_RESOURCES[kind]
     return ApiCall(
         "GET",
-        resource.path,
+        dialect.order_path(resource.path),
         _parse_summaries(resource.list_root, resource.summary_element),
-        params=_order_list_params(filters),
+        params=_order_list_params(filters, dialect),
     )
 
 
-def get_order_history(kind: OrderKind, order_id: str) -> ApiCall[list[OrderHistoryEntry]]:
-    return ApiCall("GET", f"{ORDER_RESOURCES[kind].path}/{quote(order_id)}/history", _parse_history)
+def get_order_history(kind: OrderKind, order_id: str, *, dialect: Dialect = V1) -> ApiCall[list[OrderHistoryEntry]]:
+    path = dialect.order_path(ORDER_RESOURCES[kind].path)
+    return ApiCall("GET", f"{path}/{quote(order_id)}/history", _parse_history)
 
 
 # --------------------------------------------------------------------------------------------- LOA files
 
 
-def upload_loa(order_id: str, content: bytes, content_type: str, document_type: str = "LOA") -> ApiCall[str]:
+def _loas_path(order_id: str, dialect: Dialect) -> str:
+    return f"{dialect.order_path(ORDER_RESOURCES[OrderKind.IMPORT].path)}/{quote(order_id)}/loas"
+
+
+def upload_loa(
+    order_id: str, content: bytes, content_type: str, document_type: str = "LOA", *, dialect: Dialect = V1
+) -> ApiCall[str]:
     if document_type not in DOCUMENT_TYPES:
         raise ValueError(f"documentType must be one of {DOCUMENT_TYPES}")
     if content_type not in LOA_CONTENT_TYPES.values():
@@ -380,7 +413,7 @@ def upload_loa(order_id: str, content: bytes, content_type: str, document_type: 
 
     return ApiCall(
         "POST",
-        f"importTnOrders/{quote(order_id)}/loas",
+        _loas_path(order_id, dialect),
         parse,
         params=[("documentType", document_type)],
         body=content,
@@ -389,7 +422,7 @@ def upload_loa(order_id: str, content: bytes, content_type: str, document_type: 
     )
 
 
-def list_loas(order_id: str) -> ApiCall[list[LoaFile]]:
+def list_loas(order_id: str, *, dialect: Dialect = V1) -> ApiCall[list[LoaFile]]:
     def parse(response: ApiResponse) -> list[LoaFile]:
         content = content_of(response, "fileListResponse")
         files = [
@@ -402,10 +435,10 @@ def list_loas(order_id: str) -> ApiCall[list[LoaFile]]:
         files += [LoaFile(name) for name in xmlio.texts(xmlio.child(content, "fileNames"))]
         return files
 
-    return ApiCall("GET", f"importTnOrders/{quote(order_id)}/loas", parse, params=[("metadata", "true")])
+    return ApiCall("GET", _loas_path(order_id, dialect), parse, params=[("metadata", "true")])
 
 
-def get_loa_metadata(order_id: str, file_id: str) -> ApiCall[LoaFile]:
+def get_loa_metadata(order_id: str, file_id: str, *, dialect: Dialect = V1) -> ApiCall[LoaFile]:
     def parse(response: ApiResponse) -> LoaFile:
         content = content_of(response, "FileMetaData")
         return LoaFile(
@@ -413,7 +446,7 @@ def get_loa_metadata(order_id: str, file_id: str) -> ApiCall[LoaFile]:
             xmlio.text(xmlio.child(content, "DocumentType")),
         )
 
-    return ApiCall("GET", f"importTnOrders/{quote(order_id)}/loas/{quote(file_id)}/metadata", parse)
+    return ApiCall("GET", f"{_loas_path(order_id, dialect)}/{quote(file_id)}/metadata", parse)
 
 
 # --------------------------------------------------------------------------------------------- in service
@@ -429,13 +462,15 @@ def _link_query(link: str | None) -> str | None:
     return urlsplit(url).query or None
 
 
-def list_in_service_numbers(query: str | None = None, page_size: int = 500, **filters: Any) -> ApiCall[InServicePage]:
+def list_in_service_numbers(
+    query: str | None = None, page_size: int = 500, *, dialect: Dialect = V1, **filters: Any
+) -> ApiCall[InServicePage]:
     """
     One page of in-service numbers: the first (``page=1``) or the one a ``next`` link's query names.
     """
     params = parse_qsl(query) if query else [("page", "1"), ("size", str(page_size))]
     if not query:
-        params += [(k, str(v)) for k, v in filters.items() if v is not None]
+        params += [(dialect.in_service_filter(k), str(v)) for k, v in filters.items() if v is not None]
 
     def parse(response: ApiResponse) -> InServicePage:
         if response.status == 204 or not response.body.strip():
@@ -443,7 +478,7 @@ def list_in_service_numbers(query: str | None = None, page_size: int = 500, **fi
         content = content_of(response, "TNs")
         total = xmlio.text(xmlio.child(content, "TotalCount"))
         return InServicePage(
-            tuple(xmlio.texts(xmlio.path(content, "TelephoneNumbers", "TelephoneNumber"))),
+            tuple(canonical(n) for n in xmlio.texts(xmlio.path(content, "TelephoneNumbers", "TelephoneNumber"))),
             int(total) if total and total.isdigit() else None,
             _link_query(xmlio.text(xmlio.path(content, "Links", "next"))),
         )
@@ -451,8 +486,9 @@ def list_in_service_numbers(query: str | None = None, page_size: int = 500, **fi
     return ApiCall("GET", "inserviceNumbers", parse, params=params)
 
 
-def is_in_service(number: str) -> ApiCall[bool]:
-    return ApiCall("GET", f"inserviceNumbers/{quote(number)}", lambda r: r.status == 200, ok_statuses=frozenset({404}))
+def is_in_service(number: str, *, dialect: Dialect = V1) -> ApiCall[bool]:
+    path = f"inserviceNumbers/{quote(dialect.number(number), safe='')}"  # v2's "+" as %2B
+    return ApiCall("GET", path, lambda r: r.status == 200, ok_statuses=frozenset({404}))
 
 
 def count_in_service_numbers() -> ApiCall[int]:

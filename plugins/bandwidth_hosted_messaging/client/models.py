@@ -139,6 +139,7 @@ class Subscription:
     expiry: int | None = None
     status: str | None = None
     order_id: str | None = None
+    number_format: str | None = None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,17 @@ def normalize_number(raw: Any) -> str:
     return text
 
 
+def canonical(number: str) -> str:
+    """
+    A number as Bandwidth gave it (ten digits from v1 or a LEGACY subscription, ``+1…`` from v2), in the one form
+    this package holds numbers in. A value that is no NANP number is returned as it came (it is reported, not lost).
+    """
+    try:
+        return normalize_number(number)
+    except InvalidNumber:
+        return str(number)
+
+
 def search_digits(text: str | None) -> str:
     """The digits to look for in numbers (a leading country code 1 of an 11-digit entry dropped)."""
     digits = re.sub(r"\D", "", text or "")

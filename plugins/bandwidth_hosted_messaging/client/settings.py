@@ -8,11 +8,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bandwidth_hosted_messaging.client.errors import ConnectionConfigError
+from bandwidth_hosted_messaging.client.versions import DIALECTS, ApiVersion, Dialect, version_of
 from bandwidth_hosted_messaging.constants import CONN_TYPE
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://dashboard.bandwidth.com/api"
+#: The current platform (Numbers API v2); ``https://dashboard.bandwidth.com/api`` is v1.
+DEFAULT_BASE_URL = "https://api.bandwidth.com/api/v2"
 DEFAULT_TOKEN_URL = "https://api.bandwidth.com/api/v1/oauth2/token"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ATTEMPTS = 6
@@ -27,7 +29,8 @@ class ConnectionSettings:
     """
     Everything the hook needs from a connection.
 
-    :param base_url: the v1 API base, e.g. ``https://dashboard.bandwidth.com/api``.
+    :param base_url: the API base: ``https://api.bandwidth.com/api/v2`` (v2) or ``https://dashboard.bandwidth.com/api``
+        (v1); its path decides the version.
     :param account_id: Bandwidth account id (connection extra ``account_id``).
     :param auth_type: ``basic`` (API user) or ``oauth2`` (client credentials).
     :param login: username (basic) or client id (oauth2).
@@ -53,6 +56,15 @@ class ConnectionSettings:
         )
 
     @property
+    def api_version(self) -> ApiVersion:
+        """The API version the base path names (``/api/v2``: v2; ``/api``, ``/api/v1``, ``/v1.0``: v1)."""
+        return version_of(self.base_url) or ApiVersion.V1
+
+    @property
+    def dialect(self) -> Dialect:
+        return DIALECTS[self.api_version]
+
+    @property
     def account_url(self) -> str:
         return f"{self.base_url}/accounts/{self.account_id}"
 
@@ -73,8 +85,11 @@ class ConnectionSettings:
             )
         extra = conn.extra_dejson or {}
         base_url = _checked_url(conn_id, "host", _base_url(conn.host, conn.port, conn.schema, extra.get("scheme")))
-        if "/api/v2" in base_url:
-            log.warning("Connection %s points at the v2 (early access) API; this hook speaks v1", conn_id)
+        if version_of(base_url) is None:
+            raise ConnectionConfigError(
+                f"Bandwidth connection {conn_id!r}: the API base path must be /api/v2 (Numbers API v2) or /api, "
+                f"/api/v1, /v1.0 (v1); got {urlsplit(base_url).path or '/'!r}"
+            )
         account_id = str(extra.get("account_id") or "").strip()
         if not account_id:
             raise ConnectionConfigError(f"Bandwidth connection {conn_id!r}: extra 'account_id' is required")

@@ -36,6 +36,7 @@ from bandwidth_hosted_messaging.client.models import (
 from bandwidth_hosted_messaging.client.numbers import chunked
 from bandwidth_hosted_messaging.client.retry import Action, RetryPolicy, decide
 from bandwidth_hosted_messaging.client.settings import ConnectionSettings
+from bandwidth_hosted_messaging.client.versions import Dialect
 from bandwidth_hosted_messaging.constants import CHECKER_MAX_NUMBERS, USER_AGENT
 from bandwidth_hosted_messaging.hooks.base import BandwidthBaseHook
 from bandwidth_hosted_messaging.statuses import OrderKind
@@ -67,12 +68,17 @@ class BandwidthHook(BandwidthBaseHook):
     @property
     def settings(self) -> ConnectionSettings:
         """The connection's settings; an unusable connection fails the task at once (a retry cannot mend it)."""
-        if self._settings is None:
-            try:
-                self._settings = ConnectionSettings.from_connection(self.get_connection(self.bandwidth_conn_id))
-            except ConnectionConfigError as err:
-                raise AirflowFailException(str(err)) from None
-        return self._settings
+        if self._settings is not None:
+            return self._settings
+        try:
+            return self._loaded(ConnectionSettings.from_connection(self.get_connection(self.bandwidth_conn_id)))
+        except ConnectionConfigError as err:
+            raise AirflowFailException(str(err)) from None
+
+    @property
+    def dialect(self) -> Dialect:
+        """How the connection's API version writes numbers and order paths (v1 or v2, from its base path)."""
+        return self.settings.dialect
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -184,7 +190,9 @@ class BandwidthHook(BandwidthBaseHook):
     def create_subscription(
         self, order_type: str, url: str, username: str | None, password: str | None, expiry: int = 86400
     ) -> str:
-        return self.execute(endpoints.create_subscription(order_type, url, username, password, expiry))
+        return self.execute(
+            endpoints.create_subscription(order_type, url, username, password, expiry, dialect=self.dialect)
+        )
 
     def update_subscription(
         self,
@@ -195,7 +203,11 @@ class BandwidthHook(BandwidthBaseHook):
         password: str | None,
         expiry: int = 86400,
     ) -> None:
-        self.execute(endpoints.update_subscription(subscription_id, order_type, url, username, password, expiry))
+        self.execute(
+            endpoints.update_subscription(
+                subscription_id, order_type, url, username, password, expiry, dialect=self.dialect
+            )
+        )
 
     def delete_subscription(self, subscription_id: str) -> None:
         self.execute(endpoints.delete_subscription(subscription_id))
@@ -207,34 +219,36 @@ class BandwidthHook(BandwidthBaseHook):
         """Check any number of numbers, in requests of at most 5,000."""
         result = CheckerResult(())
         for chunk in chunked(list(numbers), CHECKER_MAX_NUMBERS):
-            result = result.merge(self.execute(endpoints.check_importability(chunk, site_id, sip_peer_id)))
+            result = result.merge(
+                self.execute(endpoints.check_importability(chunk, site_id, sip_peer_id, dialect=self.dialect))
+            )
         return result
 
     # -- orders ---------------------------------------------------------------------------------------------
     def create_import_order(self, order: ImportTnOrderRequest) -> TnOrder:
-        return self.execute(endpoints.create_import_order(order))
+        return self.execute(endpoints.create_import_order(order, dialect=self.dialect))
 
     def create_remove_order(self, customer_order_id: str, numbers: Sequence[str]) -> TnOrder:
-        return self.execute(endpoints.create_remove_order(customer_order_id, numbers))
+        return self.execute(endpoints.create_remove_order(customer_order_id, numbers, dialect=self.dialect))
 
     def get_order(self, kind: OrderKind, order_id: str) -> TnOrder:
-        return self.execute(endpoints.get_order(kind, order_id))
+        return self.execute(endpoints.get_order(kind, order_id, dialect=self.dialect))
 
     def list_orders(self, kind: OrderKind, **filters: Any) -> list[OrderSummary]:
-        return self.execute(endpoints.list_orders(kind, **filters))
+        return self.execute(endpoints.list_orders(kind, dialect=self.dialect, **filters))
 
     def get_order_history(self, kind: OrderKind, order_id: str) -> list[OrderHistoryEntry]:
-        return self.execute(endpoints.get_order_history(kind, order_id))
+        return self.execute(endpoints.get_order_history(kind, order_id, dialect=self.dialect))
 
     # -- LOA files ------------------------------------------------------------------------------------------
     def upload_loa(self, order_id: str, content: bytes, content_type: str, document_type: str = "LOA") -> str:
-        return self.execute(endpoints.upload_loa(order_id, content, content_type, document_type))
+        return self.execute(endpoints.upload_loa(order_id, content, content_type, document_type, dialect=self.dialect))
 
     def list_loas(self, order_id: str) -> list[LoaFile]:
-        return self.execute(endpoints.list_loas(order_id))
+        return self.execute(endpoints.list_loas(order_id, dialect=self.dialect))
 
     def get_loa_metadata(self, order_id: str, file_id: str) -> LoaFile:
-        return self.execute(endpoints.get_loa_metadata(order_id, file_id))
+        return self.execute(endpoints.get_loa_metadata(order_id, file_id, dialect=self.dialect))
 
     # -- in service -----------------------------------------------------------------------------------------
     def _in_service_pages(self, page_size: int, **filters: Any) -> Iterator[InServicePage]:
@@ -243,7 +257,7 @@ class BandwidthHook(BandwidthBaseHook):
         pages than the first page's ``TotalCount`` needs, is a broken answer: :class:`BandwidthApiError`, never an
         endless listing.
         """
-        page = self.execute(endpoints.list_in_service_numbers(page_size=page_size, **filters))
+        page = self.execute(endpoints.list_in_service_numbers(page_size=page_size, dialect=self.dialect, **filters))
         yield page
         followed: set[str] = set()
         most = MAX_PAGES if page.total_count is None else -(-page.total_count // max(1, page_size)) + 1
@@ -254,7 +268,7 @@ class BandwidthHook(BandwidthBaseHook):
                 )
                 raise BandwidthApiError(f"GET /inserviceNumbers: the next link {why}; listing stopped")
             followed.add(page.next_query)
-            page = self.execute(endpoints.list_in_service_numbers(query=page.next_query))
+            page = self.execute(endpoints.list_in_service_numbers(query=page.next_query, dialect=self.dialect))
             yield page
 
     def iter_in_service_pages(self, page_size: int = 500, **filters: Any) -> Iterator[tuple[str, ...]]:
@@ -266,7 +280,7 @@ class BandwidthHook(BandwidthBaseHook):
         return [n for page in self.iter_in_service_pages(page_size, **filters) for n in page]
 
     def is_in_service(self, number: str) -> bool:
-        return self.execute(endpoints.is_in_service(number))
+        return self.execute(endpoints.is_in_service(number, dialect=self.dialect))
 
     def find_in_service(self, numbers: Sequence[str], page_size: int = 500) -> set[str]:
         """

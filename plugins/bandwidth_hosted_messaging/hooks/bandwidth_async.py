@@ -60,7 +60,7 @@ class BandwidthAsyncHook(BandwidthBaseHook):
     async def settings(self) -> ConnectionSettings:
         if self._settings is None:
             conn = await BandwidthBaseHook.aget_connection(self.bandwidth_conn_id)
-            self._settings = ConnectionSettings.from_connection(conn)
+            return self._loaded(ConnectionSettings.from_connection(conn))
         return self._settings
 
     async def __aenter__(self) -> BandwidthAsyncHook:
@@ -170,4 +170,5 @@ class BandwidthAsyncHook(BandwidthBaseHook):
             attempt += 1
 
     async def get_order(self, kind: OrderKind, order_id: str) -> TnOrder:
-        return await self.execute(endpoints.get_order(kind, order_id))
+        dialect = (await self.settings()).dialect
+        return await self.execute(endpoints.get_order(kind, order_id, dialect=dialect))

@@ -8,6 +8,11 @@ from bandwidth_hosted_messaging.client.retry import RetryPolicy
 from bandwidth_hosted_messaging.client.settings import ConnectionSettings
 from bandwidth_hosted_messaging.constants import CONN_TYPE, DEFAULT_CONN_ID
 
+#: When Bandwidth retires username/password API users (Basic auth).
+BASIC_DECOMMISSIONED_ON = "2026-12-02"
+#: Connections already warned about in this process.
+_WARNED_BASIC: set[str] = set()
+
 
 class BandwidthBaseHook(BaseHook):
     """
@@ -30,3 +35,17 @@ class BandwidthBaseHook(BaseHook):
 
     def _policy(self, settings: ConnectionSettings) -> RetryPolicy:
         return self._retry_policy or RetryPolicy(max_attempts=settings.max_attempts)
+
+    def _loaded(self, settings: ConnectionSettings) -> ConnectionSettings:
+        """Keep the connection's settings; warn once per process (one task) of a connection still on Basic."""
+        if settings.auth_type == "basic" and self.bandwidth_conn_id not in _WARNED_BASIC:
+            _WARNED_BASIC.add(self.bandwidth_conn_id)
+            self.log.warning(
+                "Bandwidth connection %r uses Basic auth (an API user): Bandwidth decommissions username/password "
+                "API users on %s. Switch it to OAuth2: auth_type oauth2, with an OAuth2 client id and secret "
+                "(Bandwidth App: Account > API credentials) as login and password.",
+                self.bandwidth_conn_id,
+                BASIC_DECOMMISSIONED_ON,
+            )
+        self._settings = settings
+        return settings

@@ -87,7 +87,7 @@ class EnsureSubscriptionOperator(BaseOperator):
         for dup in duplicates:
             hook.delete_subscription(dup.subscription_id)
             self.log.warning("Deleted duplicate %s subscription %s", self.order_type, dup.subscription_id)
-        reason = self._needs_update(keep, conn.login, expiry)
+        reason = self._needs_update(keep, conn.login, expiry, hook.dialect.number_format)
         if reason:
             hook.update_subscription(keep.subscription_id, self.order_type, url, conn.login, conn.password, expiry)
             self.log.info("Updated subscription %s (%s)", keep.subscription_id, reason)
@@ -96,9 +96,11 @@ class EnsureSubscriptionOperator(BaseOperator):
         return keep.subscription_id
 
     @staticmethod
-    def _needs_update(sub: Subscription, username: str | None, expiry: int) -> str | None:
+    def _needs_update(sub: Subscription, username: str | None, expiry: int, number_format: str) -> str | None:
         if (sub.username or None) != (username or None):
             return "callback username differs"
+        if sub.number_format and sub.number_format.upper() != number_format:
+            return f"its NumberFormat is {sub.number_format}, the connection's API version wants {number_format}"
         if sub.expiry is not None and sub.expiry < expiry // 2:
             return f"expires in {sub.expiry}s"
         if sub.status and any(code in sub.status for code in ("401", "403")):
