@@ -1,4 +1,4 @@
-"""A local sandbox of Bandwidth's v1 Numbers API (hosted-messaging import flow).
+"""A local sandbox of Bandwidth's Numbers API (hosted-messaging import flow): v1, and v2 beside it.
 
 from bandwidth_sandbox import SandboxConfig, Sandbox
 with Sandbox(SandboxConfig(order_seconds=0.3)) as sb:

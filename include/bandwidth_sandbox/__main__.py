@@ -14,7 +14,7 @@ from .sandbox import Sandbox
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        prog="python -m bandwidth_sandbox", description="Local sandbox of Bandwidth's v1 Numbers API"
+        prog="python -m bandwidth_sandbox", description="Local sandbox of Bandwidth's Numbers API (v1 and v2)"
     )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8089)
@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.start()
     print(
         f"bandwidth sandbox listening on {sandbox.root_url} (v1 base {sandbox.base_url}, "
+        f"v2 base {sandbox.v2_base_url}, "
         f"account {cfg.account_id}, token {sandbox.token_url})",
         file=sys.stderr,
         flush=True,

@@ -16,11 +16,19 @@ from . import xmlio
 from .clock import iso
 from .models import IMPORT, Subscription
 from .state import ACCOUNT_EVENT, Event, State
+from .v2 import format_numbers
 
 ORDER_TYPE_NAMES = {IMPORT: "importtnorders", "remove": "removeImportedTnOrders"}
 
 
+def delivered_numbers(sub: Subscription, event: Event) -> list[str]:
+    """The event's numbers in the subscription's NumberFormat (LEGACY: ten digits; E164: ``+1…``)."""
+    return format_numbers(event.get("numbers") or (), sub.effective_number_format)
+
+
 def notification_xml(sub: Subscription, event: Event) -> bytes:
+    """Order notifications carry no numbers (fetch the order); account events name them, in the
+    subscription's NumberFormat."""
     if event["kind"] == ACCOUNT_EVENT:
         return xmlio.render(
             (
@@ -28,7 +36,7 @@ def notification_xml(sub: Subscription, event: Event) -> bytes:
                 [
                     ("SubscriptionId", sub.subscription_id),
                     ("EventType", event["event_type"]),
-                    ("ImpactedTelephoneNumbers", [("TelephoneNumber", tn) for tn in event["numbers"]]),
+                    ("ImpactedTelephoneNumbers", [("TelephoneNumber", tn) for tn in delivered_numbers(sub, event)]),
                 ],
             ),
             prologue='<?xml version="1.0"?>',
@@ -187,7 +195,8 @@ class CallbackDispatcher:
             "order_type": ORDER_TYPE_NAMES.get(event["kind"]),
             "status": event.get("status"),
             "event_type": event.get("event_type"),
-            "numbers": list(event.get("numbers") or ()),
+            "numbers": delivered_numbers(sub, event),  # as delivered (the subscription's NumberFormat)
+            "number_format": sub.effective_number_format,
             "url": sub.url,
             "attempt": attempt,
             "with_auth": with_auth,

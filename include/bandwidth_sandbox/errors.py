@@ -13,7 +13,7 @@ class ApiError(Exception):
 
     shape 1: ``<Root><ResponseStatus><ErrorCode/><Description/></ResponseStatus></Root>``
     shape 2: ``<Root>[prefix...]<Errors><Code/><Description/></Errors>...</Root>``
-    ``empty``: no body at all.
+    ``empty``: no body at all. ``omit_code``: shape 1 with a ``Description`` only (a v2 example).
     """
 
     def __init__(
@@ -28,6 +28,7 @@ class ApiError(Exception):
         prefix: list[Node] | None = None,
         empty: bool = False,
         headers: dict[str, str] | None = None,
+        omit_code: bool = False,
     ) -> None:
         self.status = status
         self.root = root
@@ -38,6 +39,7 @@ class ApiError(Exception):
         self.prefix = prefix or []
         self.empty = empty
         self.headers = headers or {}
+        self.omit_code = omit_code
         super().__init__(f"{status} {code} {self.description}")
 
     def node(self) -> Node | None:
@@ -45,6 +47,8 @@ class ApiError(Exception):
             return None
         if self.shape == 2:
             return (self.root, list(self.prefix) + errors_shape2(self.errors))
+        if self.omit_code:
+            return (self.root, [("ResponseStatus", [("Description", self.description)])])
         return (self.root, [response_status(self.code or 0, self.description)])
 
 

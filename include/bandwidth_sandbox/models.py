@@ -76,9 +76,18 @@ class Subscription:
     username: str | None = None
     password: str | None = None
     public_key: str | None = None
-    number_format: str | None = None
+    number_format: str | None = None  # as given in the body; None when omitted
     status: str = "READY"
     event_type: str | None = None  # an account-event subscription (``<EventType>MESSAGING_LOST``), no OrderType
+    api_version: int = 1  # version of the request that wrote it (POST or PUT): decides the NumberFormat default
+
+    @property
+    def effective_number_format(self) -> str:
+        """E164 or LEGACY: the body's ``NumberFormat`` if given, else E164 when written through v2, LEGACY
+        through v1."""
+        if self.number_format:
+            return "E164" if self.number_format.strip().upper().replace(".", "") == "E164" else "LEGACY"
+        return "E164" if self.api_version == 2 else "LEGACY"
 
 
 @dataclass
@@ -89,3 +98,4 @@ class InServiceNumber:
     lata: str | None = None
     rate_center: str | None = None
     order_id: str | None = None
+    country: str | None = None  # ISO alpha-3 for v2's countryCodeA3 filter; None means USA

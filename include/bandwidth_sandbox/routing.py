@@ -71,11 +71,7 @@ def account_path(segments: list[str]) -> tuple[str, str, list[str]] | None:
 
 def v2_account_path(segments: list[str]) -> tuple[str, str, list[str]] | None:
     """``/api/v2/accounts/{id}/rest`` -> ("/api/v2", id, rest segments)."""
-    if (
-        len(segments) >= 4
-        and tuple(s.lower() for s in segments[:2]) == V2_PREFIX
-        and segments[2].lower() == "accounts"
-    ):
+    if len(segments) >= 4 and tuple(s.lower() for s in segments[:2]) == V2_PREFIX and segments[2].lower() == "accounts":
         return "/" + "/".join(segments[:2]), segments[3], segments[4:]
     return None
 

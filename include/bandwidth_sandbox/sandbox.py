@@ -90,6 +90,11 @@ class Sandbox:
         return f"{self.root_url}/api"
 
     @property
+    def v2_base_url(self) -> str:
+        """The v2 ("Universal Platform") base: accounts at ``{v2_base_url}/accounts/{id}/...``."""
+        return f"{self.root_url}/api/v2"
+
+    @property
     def token_url(self) -> str:
         return f"{self.root_url}/api/v1/oauth2/token"
 
@@ -100,6 +105,10 @@ class Sandbox:
     @property
     def account_url(self) -> str:
         return f"{self.base_url}/accounts/{self.account_id}"
+
+    @property
+    def v2_account_url(self) -> str:
+        return f"{self.v2_base_url}/accounts/{self.account_id}"
 
     # ---- admin, in-process ------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from .models import (
     Order,
     Subscription,
 )
+from .v2 import from_e164
 
 Event = dict[str, Any]
 #: ``kind`` of an account event (``MESSAGING_LOST``) in the events published to listeners.
@@ -94,16 +95,17 @@ class State:
         if config:
             changes = {k: coerce(k, v, getattr(self.cfg, k, None)) for k, v in config.items()}
             self.cfg = self.cfg.replace(**changes)
+        # numbers are kept in one form (ten digits): an E.164 +1 seed means the same number
         for tn, code in (data.get("checker_rejects") or {}).items():
-            self.checker_rejects[str(tn)] = int(code)
+            self.checker_rejects[from_e164(str(tn))] = int(code)
         for tn, code in (data.get("order_failures") or {}).items():
-            self.order_failures[str(tn)] = "EXCEPTION" if str(code).upper() == "EXCEPTION" else int(code)
+            self.order_failures[from_e164(str(tn))] = "EXCEPTION" if str(code).upper() == "EXCEPTION" else int(code)
         now = self.now()
         for item in data.get("in_service") or []:
             rec = _in_service_record(item, now)
             self.in_service[rec.tn] = rec
         for tn in data.get("remove_in_service") or []:
-            self.in_service.pop(str(tn), None)
+            self.in_service.pop(from_e164(str(tn)), None)
 
     # ---- tokens -----------------------------------------------------------------------------
 
@@ -331,7 +333,7 @@ class State:
         """
         events: list[Event] = []
         with self._lock:
-            wanted = list(dict.fromkeys(str(n) for n in numbers))
+            wanted = list(dict.fromkeys(from_e164(str(n)) for n in numbers))
             lost = [tn for tn in wanted if self.in_service.pop(tn, None) is not None]
             if lost:
                 events.append(
@@ -348,7 +350,7 @@ class State:
 
 def _in_service_record(item: Any, now: float) -> InServiceNumber:
     if isinstance(item, dict):
-        tn = str(item.get("tn") or item.get("telephone_number") or item.get("TelephoneNumber"))
+        tn = from_e164(str(item.get("tn") or item.get("telephone_number") or item.get("TelephoneNumber")))
         since = item.get("since")
         since_ts = parse_date(since) if isinstance(since, str) else float(since) if since is not None else now
         return InServiceNumber(
@@ -357,5 +359,6 @@ def _in_service_record(item: Any, now: float) -> InServiceNumber:
             state=item.get("state"),
             lata=item.get("lata"),
             rate_center=item.get("rate_center") or item.get("ratecenter"),
+            country=item.get("country"),
         )
-    return InServiceNumber(str(item), now)
+    return InServiceNumber(from_e164(str(item)), now)

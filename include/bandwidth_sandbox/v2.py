@@ -86,15 +86,16 @@ def v2_pattern(pattern: tuple[str, ...]) -> tuple[str, ...]:
     return pattern
 
 
-def format_numbers(tns: Iterable[str], number_format: str) -> list[str]:
-    """Numbers for a callback delivery: LEGACY = ten digits (+1 numbers), E164 = ``+1…``."""
-    return [to_e164(tn) if number_format == E164 else to_internal_legacy(tn) for tn in tns]
-
-
-def to_internal_legacy(tn: str) -> str:
-    """LEGACY: +1 numbers as ten digits, all others (international) in E.164 as they are."""
+def from_e164(tn: str) -> str:
+    """``+1NXXNXXXXXX`` -> ten digits; anything else (ten digits, international ``+…``) unchanged."""
     m = E164_NANP.match(tn)
     return m.group(1) if m else tn
+
+
+def format_numbers(tns: Iterable[str], number_format: str) -> list[str]:
+    """Numbers for a callback delivery: E164 = ``+1…``; LEGACY = +1 numbers as ten digits, all others
+    (international) in E.164 as they are."""
+    return [to_e164(tn) if number_format == E164 else from_e164(tn) for tn in tns]
 
 
 def normalize_format(value: str | None) -> str | None:

@@ -9,7 +9,8 @@ from ..errors import ApiError
 from ..http_types import Request, Response
 from ..orders import suffix_rule
 from ..routing import Router
-from ..validation import check_numbers, telephone_numbers
+from ..v2 import number_out
+from ..validation import request_numbers
 
 ROOT = "ImportTnCheckerResponse"
 
@@ -35,9 +36,8 @@ def check(ctx: Any, req: Request) -> Response:
     payload = root
     if root.tag.lower() != "importtncheckerpayload" and xmlio.child(root, "ImportTnCheckerPayload") is not None:
         payload = xmlio.child(root, "ImportTnCheckerPayload")
-    tns = telephone_numbers(payload)
     cfg = ctx.state.cfg
-    errors = check_numbers(tns, cfg, cfg.checker_max_numbers)
+    tns, errors = request_numbers(req, payload, cfg, cfg.checker_max_numbers)
     if errors:
         raise ApiError(400, ROOT, shape=2, errors=errors)
     ok: list[str] = []
@@ -49,7 +49,8 @@ def check(ctx: Any, req: Request) -> Response:
                 ok.append(tn)
             else:
                 rejected.setdefault(code, []).append(tn)
-    parts: list[Any] = [xmlio.numbers_node("TelephoneNumbers", ok)]
+    show = number_out(req)
+    parts: list[Any] = [xmlio.numbers_node("TelephoneNumbers", map(show, ok))]
     if rejected:
         parts.append(
             (
@@ -60,7 +61,7 @@ def check(ctx: Any, req: Request) -> Response:
                         [
                             ("Code", code),
                             ("Description", codes.describe(code)),
-                            xmlio.numbers_node("TelephoneNumbers", numbers),
+                            xmlio.numbers_node("TelephoneNumbers", map(show, numbers)),
                         ],
                     )
                     for code, numbers in sorted(rejected.items())

@@ -11,7 +11,8 @@ from ..errors import ApiError, errors_shape3
 from ..http_types import Request, Response
 from ..models import IMPORT, Order
 from ..routing import Router
-from ..validation import check_customer_order_id, check_numbers, required, telephone_numbers
+from ..v2 import collection, number_out
+from ..validation import check_customer_order_id, request_numbers, required
 from .checker import require_import_enabled
 from .order_queries import history_node, list_node
 from .sites import default_peer, find_site
@@ -46,7 +47,7 @@ def _address(addr: ET.Element | None) -> dict[str, str]:
     return out
 
 
-def _validate(ctx: Any, root: ET.Element) -> tuple[list[tuple[int, str]], dict[str, Any]]:
+def _validate(ctx: Any, req: Request, root: ET.Element) -> tuple[list[tuple[int, str]], dict[str, Any]]:
     cfg = ctx.state.cfg
     errors: list[tuple[int, str]] = []
     coid = xmlio.text(root, "CustomerOrderId")
@@ -67,8 +68,8 @@ def _validate(ctx: Any, root: ET.Element) -> tuple[list[tuple[int, str]], dict[s
     loa_type = (xmlio.text(root, "LoaType") or "SUBSCRIBER").upper()
     if loa_type not in ("SUBSCRIBER", "CARRIER"):
         errors.append((1010, f"LoaType '{loa_type}' must be SUBSCRIBER or CARRIER"))
-    tns = telephone_numbers(root)
-    errors += check_numbers(tns, cfg, cfg.order_max_numbers)
+    tns, number_errors = request_numbers(req, root, cfg, cfg.order_max_numbers)
+    errors += number_errors
 
     site_id = xmlio.text(root, "SiteId")
     sip_peer = xmlio.text(root, "SipPeerId") or None
@@ -110,14 +111,15 @@ def _validate(ctx: Any, root: ET.Element) -> tuple[list[tuple[int, str]], dict[s
     return errors, {"numbers": tns, **fields}
 
 
-def order_children(order: Order, live_get: bool) -> list[Any]:
+def order_children(order: Order, live_get: bool, show: Any = str) -> list[Any]:
+    """``show`` writes each telephone number (``v2.number_out``: E.164 in v2 answers)."""
     address = dict(order.subscriber.get("ServiceAddress") or {})
     if live_get:
         address.setdefault("Country", "United States")
         address.setdefault("AddressType", "Service")
     known = [k for k in ADDRESS_ORDER if k in address] + [k for k in address if k not in ADDRESS_ORDER]
     sip_peer = ("SipPeerId", order.sip_peer_id) if order.sip_peer_id else None
-    errors = errors_shape3(order.errors) if order.errors else ("Errors", None)
+    errors = errors_shape3(order.errors, show) if order.errors else ("Errors", None)
     parts: list[Any] = [
         ("CustomerOrderId", order.customer_order_id) if order.customer_order_id else None,
         ("OrderCreateDate", iso(order.created_at)),
@@ -130,7 +132,7 @@ def order_children(order: Order, live_get: bool) -> list[Any]:
         ("Subscriber", [("Name", order.subscriber.get("Name")), ("ServiceAddress", [(k, address[k]) for k in known])]),
         ("LoaAuthorizingPerson", order.loa_person),
         ("LoaType", order.loa_type),
-        xmlio.numbers_node("TelephoneNumbers", order.numbers),
+        xmlio.numbers_node("TelephoneNumbers", map(show, order.numbers)),
         ("ProcessingStatus", order.status),
         errors,
         sip_peer if live_get else None,
@@ -141,18 +143,19 @@ def order_children(order: Order, live_get: bool) -> list[Any]:
 def create(ctx: Any, req: Request) -> Response:
     require_import_enabled(ctx, ERROR_ROOT)
     root = xmlio.parse(req.body)
-    errors, fields = _validate(ctx, root)
+    errors, fields = _validate(ctx, req, root)
     if errors:
         raise ApiError(400, ERROR_ROOT, shape=2, errors=errors, prefix=[("ProcessingStatus", "FAILED")])
     numbers = fields.pop("numbers")
     order = ctx.state.create_order(IMPORT, req.principal or "", numbers, **fields)
     with ctx.state.locked():
-        children = order_children(order, live_get=False)
+        children = order_children(order, live_get=False, show=number_out(req))
     if str(ctx.state.cfg.create_response_form).lower() == "flat":
         node = ("ImportTnOrderResponse", children)
     else:
         node = ("ImportTnOrdersResponse", [("ImportTnOrder", children)])
-    return Response.xml(node, 201, {"Location": f"{req.account_url}/importTnOrders/{order.order_id}"})
+    location = f"{req.account_url}/{collection(req, 'importTnOrders')}/{order.order_id}"
+    return Response.xml(node, 201, {"Location": location})
 
 
 def _order_or_404(ctx: Any, order_id: str) -> Order:
@@ -165,7 +168,8 @@ def _order_or_404(ctx: Any, order_id: str) -> Order:
 def get(ctx: Any, req: Request, orderId: str) -> Response:
     with ctx.state.locked():
         order = _order_or_404(ctx, orderId)
-        node = ("ImportTnOrder", order_children(order, live_get=bool(ctx.state.cfg.live_element_order)))
+        live = bool(ctx.state.cfg.live_element_order)
+        node = ("ImportTnOrder", order_children(order, live_get=live, show=number_out(req)))
     return Response.xml(node)
 
 

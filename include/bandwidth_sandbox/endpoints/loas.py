@@ -9,6 +9,7 @@ from ..errors import ApiError
 from ..http_types import Request, Response
 from ..models import IMPORT, LoaFile, Order
 from ..routing import Router
+from ..v2 import collection
 
 UPLOAD_ROOT = "fileUploadResponse"
 LIST_ROOT = "fileListResponse"
@@ -109,7 +110,7 @@ def upload(ctx: Any, req: Request, orderId: str) -> Response:
             ("resultMessage", f"LOA file uploaded successfully for order {order.order_id}"),
         ],
     )
-    location = f"{req.account_url}/importTnOrders/{order.order_id}/loas/{loa.file_id}"
+    location = f"{req.account_url}/{collection(req, 'importTnOrders')}/{order.order_id}/loas/{loa.file_id}"
     return Response.xml(node, 201, {"Location": location})
 
 

@@ -8,6 +8,7 @@ from ..clock import iso, parse_date
 from ..errors import ApiError
 from ..http_types import Request
 from ..models import Order
+from ..v2 import V2, number_in, version_of
 
 LISTABLE_STATUSES = ("RECEIVED", "PROCESSING", "COMPLETE", "PARTIAL", "FAILED")
 
@@ -37,7 +38,11 @@ def filter_orders(ctx: Any, req: Request, orders: list[Order], root: str) -> lis
             statuses.add(value)
     customer_order_id = req.param("customerOrderId")
     tn = req.param("tn")
+    if tn:  # v2: E.164 (an unencoded "+" arrives as a space and matches nothing)
+        tn = number_in(req, tn)
     loa_type = req.param("loaType")
+    if loa_type and version_of(req) == V2 and loa_type.upper() == "ALL":
+        loa_type = None
     created_from = _date(req, "createdDateFrom", root, False)
     created_to = _date(req, "createdDateTo", root, True)
     modified_from = _date(req, "modifiedDateFrom", root, False)

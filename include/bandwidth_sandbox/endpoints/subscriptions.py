@@ -11,6 +11,7 @@ from ..errors import ApiError
 from ..http_types import Request, Response
 from ..models import Subscription
 from ..routing import Router
+from ..v2 import NUMBER_FORMATS, V2, normalize_format, version_of
 
 ROOT = "SubscriptionResponse"
 
@@ -25,6 +26,11 @@ def parse_subscription(ctx: Any, req: Request, subscription_id: str) -> Subscrip
     event_type = (xmlio.text(root, "EventType") or "").strip().upper() or None
     if not order_type and not event_type:
         raise _invalid(14500)
+    number_format = xmlio.text(root, "NumberFormat") or None
+    if version_of(req) == V2 and number_format is not None:
+        number_format = normalize_format(number_format)
+        if number_format not in NUMBER_FORMATS:
+            raise _invalid(1010, f"NumberFormat '{number_format}' must be E164 or LEGACY")
     now = ctx.state.now()
     sub = Subscription(
         subscription_id=subscription_id,
@@ -32,8 +38,9 @@ def parse_subscription(ctx: Any, req: Request, subscription_id: str) -> Subscrip
         created_at=now,
         expires_at=now + ctx.state.cfg.subscription_default_expiry,
         order_id=None if event_type else xmlio.text(root, "OrderId") or None,
-        number_format=xmlio.text(root, "NumberFormat") or None,
+        number_format=number_format,
         event_type=event_type,
+        api_version=version_of(req),
     )
     callback = xmlio.child(root, "CallbackSubscription")
     email = xmlio.child(root, "EmailSubscription")
@@ -78,14 +85,25 @@ def parse_subscription(ctx: Any, req: Request, subscription_id: str) -> Subscrip
     return sub
 
 
-def subscription_node(ctx: Any, sub: Subscription) -> tuple:
+def _number_format(req: Request | None, sub: Subscription) -> str | None:
+    """v2 answers always name the format in effect; v1 answers as ever (the body's value, if any), plus the
+    format in effect when it is not v1's implicit LEGACY (a subscription written through v2)."""
+    if req is not None and version_of(req) == V2:
+        return sub.effective_number_format
+    if sub.number_format:
+        return sub.number_format
+    return None if sub.api_version != V2 else sub.effective_number_format
+
+
+def subscription_node(ctx: Any, sub: Subscription, req: Request | None = None) -> tuple:
     remaining = max(0, int(sub.expires_at - ctx.state.now()))
     kind = ("EventType", sub.event_type) if sub.event_type else ("OrderType", sub.order_type)
     parts: list[Any] = [("SubscriptionId", sub.subscription_id), kind]
     if sub.order_id:
         parts.append(("OrderId", sub.order_id))
-    if sub.number_format:
-        parts.append(("NumberFormat", sub.number_format))
+    number_format = _number_format(req, sub)
+    if number_format:
+        parts.append(("NumberFormat", number_format))
     if sub.url:
         callback: list[Any] = [("URL", sub.url), ("Expiry", remaining), ("Status", sub.status)]
         if sub.username:
@@ -121,13 +139,13 @@ def list_all(ctx: Any, req: Request) -> Response:
     ctx.state.prune_subscriptions()
     with ctx.state.locked():
         subs = sorted(ctx.state.subscriptions.values(), key=lambda s: s.created_at)
-        nodes = [subscription_node(ctx, s) for s in subs]
+        nodes = [subscription_node(ctx, s, req) for s in subs]
     return Response.xml(("SubscriptionsResponse", [("Subscriptions", nodes)]))
 
 
 def get_one(ctx: Any, req: Request, subscriptionId: str) -> Response:
     with ctx.state.locked():
-        node = subscription_node(ctx, _get_or_404(ctx, subscriptionId))
+        node = subscription_node(ctx, _get_or_404(ctx, subscriptionId), req)
     return Response.xml(("SubscriptionsResponse", [("Subscriptions", [node])]))
 
 
