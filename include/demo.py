@@ -45,13 +45,13 @@ def main() -> int:
         os.environ["AIRFLOW_CONN_BANDWIDTH_DEFAULT"] = json.dumps(
             {
                 "conn_type": "bandwidth",
-                "host": sandbox.base_url,
+                "host": sandbox.v2_base_url,  # the current platform (Numbers API v2)
                 "login": cfg.client_id,
                 "password": cfg.client_secret,
                 "extra": {"account_id": cfg.account_id, "auth_type": "oauth2", "oauth_url": sandbox.token_url},
             }
         )
-        print(f"Bandwidth sandbox at {sandbox.base_url} (account {cfg.account_id}, OAuth2)", flush=True)
+        print(f"Bandwidth sandbox at {sandbox.v2_base_url} (API v2, account {cfg.account_id}, OAuth2)", flush=True)
 
         from airflow.dag_processing.dagbag import DagBag
         from airflow.sdk import DagRunState

@@ -124,7 +124,7 @@ class LocalAirflow:
     def env(self) -> dict[str, str]:
         """The environment of every component: ours only, nothing AIRFLOW* inherited from the caller."""
         base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "_AIRFLOW", "BW_SANDBOX_"))}
-        sandbox_api = f"{self.sandbox_url}/api"
+        sandbox_api = f"{self.sandbox_url}/api"  # the token URL is v1's on both versions
         env = {
             "AIRFLOW_HOME": str(self.home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
@@ -149,7 +149,7 @@ class LocalAirflow:
             "AIRFLOW_CONN_BANDWIDTH_DEFAULT": json.dumps(
                 {
                     "conn_type": "bandwidth",
-                    "host": sandbox_api,
+                    "host": f"{sandbox_api}/v2",  # the current platform: Numbers API v2
                     "login": "sandbox-client-id",
                     "password": "sandbox-client-secret",
                     "extra": {

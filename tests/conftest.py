@@ -47,14 +47,14 @@ def airflow_db() -> Path:
     return _HOME
 
 
-def connection_env(sandbox: Sandbox, auth_type: str = "basic") -> str:
-    """``AIRFLOW_CONN_*`` values for a Bandwidth connection to ``sandbox``."""
+def connection_env(sandbox: Sandbox, auth_type: str = "basic", version: int = 1) -> str:
+    """``AIRFLOW_CONN_*`` values for a Bandwidth connection to ``sandbox`` (its v1 or its v2 API)."""
     cfg = sandbox.config
     login, password = (cfg.client_id, cfg.client_secret) if auth_type == "oauth2" else (cfg.username, cfg.password)
     return json.dumps(
         {
             "conn_type": "bandwidth",
-            "host": sandbox.base_url,
+            "host": sandbox.base_url if version == 1 else sandbox.v2_base_url,
             "login": login,
             "password": password,
             "extra": {"account_id": cfg.account_id, "auth_type": auth_type, "oauth_url": sandbox.token_url},
@@ -68,6 +68,7 @@ def sandbox():
     with Sandbox(SandboxConfig(order_seconds=0.6)) as sb:
         os.environ["AIRFLOW_CONN_BANDWIDTH_DEFAULT"] = connection_env(sb, "basic")
         os.environ["AIRFLOW_CONN_BANDWIDTH_OAUTH"] = connection_env(sb, "oauth2")
+        os.environ["AIRFLOW_CONN_BANDWIDTH_V2"] = connection_env(sb, "oauth2", version=2)
         yield sb
 
 

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_LOA = str(ROOT / "include" / "loa" / "sample-loa.pdf")
 
 
-def base_conf(numbers=("3035550100",), **overrides):
+def base_conf(numbers=("+13035550100",), **overrides):
     conf = {
         "numbers": list(numbers),
         "subscriber_name": "Acme Dental",
@@ -53,3 +53,10 @@ def api_calls(sandbox, endpoint=None):
     """The sandbox's logged API calls (admin and token calls excluded), optionally of one endpoint."""
     rows = [r for r in sandbox.requests() if not r["endpoint"].startswith("admin") and r["endpoint"] != "token"]
     return [r for r in rows if endpoint is None or r["endpoint"] == endpoint]
+
+
+def e164(numbers) -> list[str]:
+    """Numbers as the project holds them (E.164): the sandbox, like Bandwidth's v1, keeps ten digits."""
+    from bandwidth_hosted_messaging.client.numbers import canonical
+
+    return [canonical(n) for n in numbers]

@@ -6,27 +6,29 @@ import pytest
 from airflow.sdk import DagRunState, TaskInstanceState
 from airflow.sdk.exceptions import ParamValidationError
 
+from tests.dags.conftest import API_CONNECTIONS, deployed_with
 from tests.dags_helpers import api_calls, base_conf, report_of, rows_by_number, task_states
 
 
 @pytest.fixture(scope="module")
-def import_dag(airflow_db):
+def import_dag(airflow_db, api_version):
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag()
+    with deployed_with(API_CONNECTIONS[api_version]):
+        bag = DagBag()
     assert not bag.import_errors, bag.import_errors
     return bag.get_dag("hosted_messaging_import")
 
 
 def test_all_numbers_import_and_are_in_service(import_dag, bw):
-    numbers = ["+1 303-555-0100", "3035550101", "(303) 555-0102", "303.555.0101"]
+    numbers = ["+1 303-555-0100", "+13035550101", "(303) 555-0102", "303.555.0101"]
     dr = import_dag.test(run_conf=base_conf(numbers, chunk_size=2))
     assert dr.state == DagRunState.SUCCESS
     report = report_of(dr)
     assert report["summary"] == {"total": 3, "in_service": 3}
-    assert report["duplicates"] == ["3035550101"]
+    assert report["duplicates"] == ["+13035550101"]
     rows = rows_by_number(report)
-    assert set(rows) == {"3035550100", "3035550101", "3035550102"}
+    assert set(rows) == {"+13035550100", "+13035550101", "+13035550102"}
     assert all(r["order_status"] == "COMPLETE" and r["loa_file"] and r["in_service"] for r in rows.values())
     assert len(api_calls(bw, "importTnOrders.create")) == 2  # chunks of 2 → two orders
     assert len(api_calls(bw, "loas.upload")) == 2
@@ -35,40 +37,40 @@ def test_all_numbers_import_and_are_in_service(import_dag, bw):
 
 
 def test_rejected_numbers_are_skipped_and_reported(import_dag, bw):
-    bw.seed(checker_rejects={"3035550150": 19005})
-    dr = import_dag.test(run_conf=base_conf(["3035550100", "3035550150", "3035550199"]))
+    bw.seed(checker_rejects={"+13035550150": 19005})
+    dr = import_dag.test(run_conf=base_conf(["+13035550100", "+13035550150", "+13035550199"]))
     assert dr.state == DagRunState.SUCCESS
     rows = rows_by_number(report_of(dr))
-    assert rows["3035550150"]["outcome"] == "rejected" and rows["3035550150"]["checker_code"] == "19005"
-    assert rows["3035550199"]["checker_code"] == "19006"
-    assert rows["3035550100"]["outcome"] == "in_service"
+    assert rows["+13035550150"]["outcome"] == "rejected" and rows["+13035550150"]["checker_code"] == "19005"
+    assert rows["+13035550199"]["checker_code"] == "19006"
+    assert rows["+13035550100"]["outcome"] == "in_service"
     creates = api_calls(bw, "importTnOrders.create")
-    assert len(creates) == 1 and "3035550150" not in creates[0]["body"]
+    assert len(creates) == 1 and "+13035550150" not in creates[0]["body"]
 
 
 def test_rejection_policy_fail_stops_before_ordering(import_dag, bw):
-    dr = import_dag.test(run_conf=base_conf(["3035550100", "3035550199"], rejection_policy="fail"))
+    dr = import_dag.test(run_conf=base_conf(["+13035550100", "+13035550199"], rejection_policy="fail"))
     assert dr.state == DagRunState.FAILED
     assert task_states(dr)["check_importability"] == TaskInstanceState.FAILED
     assert api_calls(bw, "importTnOrders.create") == []
-    assert rows_by_number(report_of(dr))["3035550199"]["outcome"] == "rejected"
+    assert rows_by_number(report_of(dr))["+13035550199"]["outcome"] == "rejected"
 
 
 def test_partial_order_reports_the_failed_number(import_dag, bw):
-    dr = import_dag.test(run_conf=base_conf(["3035550100", "3035550198"]))
+    dr = import_dag.test(run_conf=base_conf(["+13035550100", "+13035550198"]))
     states = task_states(dr)
     assert states["import_order.wait[0]"] == TaskInstanceState.SUCCESS
     assert states["import_order.upload_loa[0]"] == TaskInstanceState.SUCCESS
     assert states["report"] == TaskInstanceState.FAILED  # a number that was ordered is not in service
     rows = rows_by_number(report_of(dr))
-    assert rows["3035550100"]["outcome"] == "in_service"
-    assert rows["3035550198"]["outcome"] == "order_failed"
-    assert (rows["3035550198"]["order_status"], rows["3035550198"]["error_code"]) == ("PARTIAL", "7518")
+    assert rows["+13035550100"]["outcome"] == "in_service"
+    assert rows["+13035550198"]["outcome"] == "order_failed"
+    assert (rows["+13035550198"]["order_status"], rows["+13035550198"]["error_code"]) == ("PARTIAL", "7518")
 
 
 def test_failed_order_fails_the_wait_naming_numbers_and_codes(import_dag, bw):
-    bw.seed(order_failures={"3035550100": 5016, "3035550101": 5016})
-    dr = import_dag.test(run_conf=base_conf(["3035550100", "3035550101"]))
+    bw.seed(order_failures={"+13035550100": 5016, "+13035550101": 5016})
+    dr = import_dag.test(run_conf=base_conf(["+13035550100", "+13035550101"]))
     assert dr.state == DagRunState.FAILED
     states = task_states(dr)
     assert states["import_order.wait[0]"] == TaskInstanceState.FAILED
@@ -80,46 +82,46 @@ def test_failed_order_fails_the_wait_naming_numbers_and_codes(import_dag, bw):
 
 
 def test_exception_order_is_a_failure(import_dag, bw):
-    bw.seed(order_failures={"3035550100": "EXCEPTION"})
-    dr = import_dag.test(run_conf=base_conf(["3035550100", "3035550101"]))
+    bw.seed(order_failures={"+13035550100": "EXCEPTION"})
+    dr = import_dag.test(run_conf=base_conf(["+13035550100", "+13035550101"]))
     assert task_states(dr)["import_order.wait[0]"] == TaskInstanceState.FAILED
     assert {r["order_status"] for r in report_of(dr)["rows"]} == {"EXCEPTION"}
 
 
 def test_numbers_not_in_service_after_the_grace_period_are_reported(import_dag, bw):
     bw.seed(config={"inservice_delay_seconds": 3600})
-    dr = import_dag.test(run_conf=base_conf(["3035550100"], grace_period=1))
+    dr = import_dag.test(run_conf=base_conf(["+13035550100"], grace_period=1))
     assert dr.state == DagRunState.FAILED
     assert task_states(dr)["verify_in_service"] == TaskInstanceState.SUCCESS
-    row = rows_by_number(report_of(dr))["3035550100"]
+    row = rows_by_number(report_of(dr))["+13035550100"]
     assert (row["outcome"], row["in_service"]) == ("not_in_service", False)
 
 
 def test_numbers_appearing_within_the_grace_period_pass(import_dag, bw):
     bw.seed(config={"inservice_delay_seconds": 2})
-    dr = import_dag.test(run_conf=base_conf(["3035550100"], grace_period=20))
+    dr = import_dag.test(run_conf=base_conf(["+13035550100"], grace_period=20))
     assert dr.state == DagRunState.SUCCESS
 
 
 def test_rerun_reports_numbers_already_in_service_and_does_not_reorder(import_dag, bw):
-    first = import_dag.test(run_conf=base_conf(["3035550100"]))
+    first = import_dag.test(run_conf=base_conf(["+13035550100"]))
     assert first.state == DagRunState.SUCCESS
     bw.clear_requests()
-    again = import_dag.test(run_conf=base_conf(["3035550100"]))
+    again = import_dag.test(run_conf=base_conf(["+13035550100"]))
     assert again.state == DagRunState.SUCCESS
-    assert rows_by_number(report_of(again))["3035550100"]["outcome"] == "already_in_service"
+    assert rows_by_number(report_of(again))["+13035550100"]["outcome"] == "already_in_service"
     assert api_calls(bw, "importTnOrders.create") == []
 
 
 def test_retry_after_lost_create_response_reuses_the_existing_order(import_dag, bw):
     bw.set_faults(
         [
-            {"kind": "drop_response", "path": "importTnOrders$", "method": "POST", "count": 1},
+            {"kind": "drop_response", "path": "importTnOrders(/messaging)?$", "method": "POST", "count": 1},
             # the immediate look-up fails too, so the task itself fails and Airflow retries it
-            {"kind": "5xx", "status": 503, "path": "importTnOrders$", "method": "GET", "count": 6},
+            {"kind": "5xx", "status": 503, "path": "importTnOrders(/messaging)?$", "method": "GET", "count": 6},
         ]
     )
-    dr = import_dag.test(run_conf=base_conf(["3035550100", "3035550101"]))
+    dr = import_dag.test(run_conf=base_conf(["+13035550100", "+13035550101"]))
     assert dr.state == DagRunState.SUCCESS
     assert len(api_calls(bw, "importTnOrders.create")) == 1
     tries = {ti.task_id: ti.try_number for ti in dr.get_task_instances()}
@@ -128,10 +130,10 @@ def test_retry_after_lost_create_response_reuses_the_existing_order(import_dag, 
 
 def test_loa_upload_is_not_repeated_when_the_order_already_has_it(import_dag, bw):
     bw.set_faults([{"kind": "drop_response", "path": "loas$", "method": "POST", "count": 1}])
-    dr = import_dag.test(run_conf=base_conf(["3035550100"]))
+    dr = import_dag.test(run_conf=base_conf(["+13035550100"]))
     assert dr.state == DagRunState.SUCCESS
     assert len(api_calls(bw, "loas.upload")) == 1
-    assert rows_by_number(report_of(dr))["3035550100"]["loa_file"]
+    assert rows_by_number(report_of(dr))["+13035550100"]["loa_file"]
 
 
 @pytest.mark.parametrize(
@@ -140,7 +142,7 @@ def test_loa_upload_is_not_repeated_when_the_order_already_has_it(import_dag, bw
         ("numbers", ["13035550100", "23035550100"]),
         ("numbers", ["303555010"]),
         ("numbers", []),
-        ("numbers", [f"303555{i:04d}" for i in range(10_000)] * 5 + ["3035550100"]),
+        ("numbers", [f"303555{i:04d}" for i in range(10_000)] * 5 + ["+13035550100"]),
         ("state_code", "Colorado"),
         ("zip", "8020"),
         ("customer_order_id_prefix", "bad_prefix!"),
@@ -153,7 +155,7 @@ def test_loa_upload_is_not_repeated_when_the_order_already_has_it(import_dag, bw
 )
 def test_invalid_params_are_refused_before_the_run(import_dag, bw, field, value):
     with pytest.raises(ParamValidationError, match=field):
-        import_dag.test(run_conf=base_conf(**{"numbers": ["3035550100"], field: value}))
+        import_dag.test(run_conf=base_conf(**{"numbers": ["+13035550100"], field: value}))
     assert api_calls(bw) == []
 
 

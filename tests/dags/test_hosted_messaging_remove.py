@@ -5,24 +5,26 @@ from __future__ import annotations
 import pytest
 from airflow.sdk import DagRunState, TaskInstanceState
 
+from tests.dags.conftest import API_CONNECTIONS, deployed_with
 from tests.dags_helpers import api_calls, base_conf, report_of, rows_by_number, task_states
 
 REMOVE_CONF = {"poll_interval": 0.3, "grace_period": 3, "customer_order_id_prefix": "rm"}
 
 
 @pytest.fixture(scope="module")
-def dags(airflow_db):
+def dags(airflow_db, api_version):
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag()
+    with deployed_with(API_CONNECTIONS[api_version]):
+        bag = DagBag()
     assert not bag.import_errors, bag.import_errors
     return bag.get_dag("hosted_messaging_import"), bag.get_dag("hosted_messaging_remove")
 
 
 def test_remove_after_import_takes_the_numbers_out_of_service(dags, bw):
     import_dag, remove_dag = dags
-    assert import_dag.test(run_conf=base_conf(["3035550100", "3035550101"])).state == DagRunState.SUCCESS
-    dr = remove_dag.test(run_conf={**REMOVE_CONF, "numbers": ["+1 303 555 0100", "3035550101"]})
+    assert import_dag.test(run_conf=base_conf(["+13035550100", "+13035550101"])).state == DagRunState.SUCCESS
+    dr = remove_dag.test(run_conf={**REMOVE_CONF, "numbers": ["+1 303 555 0100", "+13035550101"]})
     assert dr.state == DagRunState.SUCCESS
     report = report_of(dr)
     assert report["summary"] == {"total": 2, "removed": 2}
@@ -32,7 +34,7 @@ def test_remove_after_import_takes_the_numbers_out_of_service(dags, bw):
 
 def test_removing_numbers_never_imported_gives_clear_per_number_errors(dags, bw):
     _, remove_dag = dags
-    dr = remove_dag.test(run_conf={**REMOVE_CONF, "numbers": ["3035550150", "3035550151"]})
+    dr = remove_dag.test(run_conf={**REMOVE_CONF, "numbers": ["+13035550150", "+13035550151"]})
     assert dr.state == DagRunState.FAILED
     assert task_states(dr)["remove_order.wait[0]"] == TaskInstanceState.FAILED
     rows = rows_by_number(report_of(dr))
@@ -43,26 +45,26 @@ def test_removing_numbers_never_imported_gives_clear_per_number_errors(dags, bw)
 
 def test_partial_removal_reports_each_number(dags, bw):
     import_dag, remove_dag = dags
-    assert import_dag.test(run_conf=base_conf(["3035550100"])).state == DagRunState.SUCCESS
-    dr = remove_dag.test(run_conf={**REMOVE_CONF, "numbers": ["3035550100", "3035550150"]})
+    assert import_dag.test(run_conf=base_conf(["+13035550100"])).state == DagRunState.SUCCESS
+    dr = remove_dag.test(run_conf={**REMOVE_CONF, "numbers": ["+13035550100", "+13035550150"]})
     assert task_states(dr)["remove_order.wait[0]"] == TaskInstanceState.SUCCESS
     assert task_states(dr)["report"] == TaskInstanceState.FAILED
     rows = rows_by_number(report_of(dr))
-    assert rows["3035550100"]["outcome"] == "removed"
-    assert (rows["3035550150"]["outcome"], rows["3035550150"]["error_code"]) == ("remove_failed", "5158")
+    assert rows["+13035550100"]["outcome"] == "removed"
+    assert (rows["+13035550150"]["outcome"], rows["+13035550150"]["error_code"]) == ("remove_failed", "5158")
 
 
 def test_retry_after_lost_create_response_reuses_the_remove_order(dags, bw):
     import_dag, remove_dag = dags
-    assert import_dag.test(run_conf=base_conf(["3035550100"])).state == DagRunState.SUCCESS
+    assert import_dag.test(run_conf=base_conf(["+13035550100"])).state == DagRunState.SUCCESS
     bw.clear_requests()
     bw.set_faults(
         [
-            {"kind": "drop_response", "path": "removeImportedTnOrders$", "method": "POST", "count": 1},
-            {"kind": "5xx", "status": 503, "path": "removeImportedTnOrders$", "method": "GET", "count": 6},
+            {"kind": "drop_response", "path": "removeImportedTnOrders(/messaging)?$", "method": "POST", "count": 1},
+            {"kind": "5xx", "status": 503, "path": "removeImportedTnOrders(/messaging)?$", "method": "GET", "count": 6},
         ]
     )
-    dr = remove_dag.test(run_conf={**REMOVE_CONF, "numbers": ["3035550100"]})
+    dr = remove_dag.test(run_conf={**REMOVE_CONF, "numbers": ["+13035550100"]})
     assert dr.state == DagRunState.SUCCESS
     assert len(api_calls(bw, "removeImportedTnOrders.create")) == 1
 

@@ -19,7 +19,8 @@ from airflow.sdk import DagRunState, TaskInstanceState
 from bandwidth_hosted_messaging.assets import MESSAGING_LOST
 from bandwidth_hosted_messaging.reporting.ledger import read_ledger
 from bandwidth_hosted_messaging.statuses import NumberStatus
-from tests.dags_helpers import ROOT, api_calls, base_conf, report_of, rows_by_number, task_states
+from tests.dags.conftest import API_CONNECTIONS, deployed_with
+from tests.dags_helpers import ROOT, api_calls, base_conf, e164, report_of, rows_by_number, task_states
 
 CALLBACK_USER, CALLBACK_PASSWORD = "bw-health-cb", "cb-health-Pa55"
 HEALTH = "hosted_numbers_health"
@@ -32,13 +33,14 @@ def own_report_base(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def dags(airflow_db):
+def dags(airflow_db, api_version):
     """Parse dags/ and sync it to the DB (what the dag-processor does): assets and asset schedules exist."""
     from airflow.dag_processing.bundles.manager import DagBundlesManager
     from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
 
     DagBundlesManager().sync_bundles_to_db()
-    bag = DagBag(dag_folder=ROOT / "dags", bundle_path=ROOT / "dags", bundle_name="dags-folder")
+    with deployed_with(API_CONNECTIONS[api_version]):
+        bag = DagBag(dag_folder=ROOT / "dags", bundle_path=ROOT / "dags", bundle_name="dags-folder")
     assert not bag.import_errors, bag.import_errors
     sync_bag_to_db(bag, "dags-folder", None)
     return bag
@@ -55,27 +57,27 @@ def imported(bag, numbers):
 
 
 def test_a_number_lost_in_the_sandbox_fails_the_scheduled_check_naming_it(dags, bw):
-    first = imported(dags, ["3035550250", "3035550251"])
-    second = imported(dags, ["3035550252"])
-    assert bw.lose(["3035550251"])["lost"] == ["3035550251"]
+    first = imported(dags, ["+13035550250", "+13035550251"])
+    second = imported(dags, ["+13035550252"])
+    assert e164(bw.lose(["+13035550251"])["lost"]) == ["+13035550251"]
 
     dr = run(dags, HEALTH)
     assert dr.state == DagRunState.FAILED
     states = task_states(dr)
     assert (states["check_hosted_numbers"], states["report"]) == (TaskInstanceState.SUCCESS, TaskInstanceState.FAILED)
     report = report_of(dr)
-    assert report["summary"] == {"total": 3, "in_service": 2, "lost": 1} and report["lost"] == ["3035550251"]
+    assert report["summary"] == {"total": 3, "in_service": 2, "lost": 1} and report["lost"] == ["+13035550251"]
     rows = rows_by_number(report)
-    assert rows["3035550251"]["outcome"] == "lost" and rows["3035550251"]["in_service"] is False
-    assert rows["3035550251"]["messaging_lost_event"] is None  # nobody subscribed: the check found it
-    assert (rows["3035550251"]["imported_by_dag"], rows["3035550251"]["imported_by_run"]) == (
+    assert rows["+13035550251"]["outcome"] == "lost" and rows["+13035550251"]["in_service"] is False
+    assert rows["+13035550251"]["messaging_lost_event"] is None  # nobody subscribed: the check found it
+    assert (rows["+13035550251"]["imported_by_dag"], rows["+13035550251"]["imported_by_run"]) == (
         "hosted_messaging_import",
         first.run_id,
     )
-    assert rows["3035550252"]["imported_by_run"] == second.run_id and rows["3035550252"]["outcome"] == "in_service"
+    assert rows["+13035550252"]["imported_by_run"] == second.run_id and rows["+13035550252"]["outcome"] == "in_service"
     assert Path(report["artifacts"]["csv"].removeprefix("file://")).read_text().count("\n") == 4
 
-    record = read_ledger().get("3035550251")
+    record = read_ledger().get("+13035550251")
     assert (
         record.status == NumberStatus.LOST
         and record.lost.run_id == dr.run_id
@@ -90,20 +92,21 @@ def test_a_number_lost_in_the_sandbox_fails_the_scheduled_check_naming_it(dags, 
     assert [c["endpoint"] for c in api_calls(bw)] == ["inserviceNumbers.list"]
 
 
-def test_a_forged_messaging_lost_for_a_number_still_in_service_is_noted_not_counted_lost(dags, bw):
+def test_a_forged_messaging_lost_for_a_number_still_in_service_is_noted_not_counted_lost(dags, bw, api_version):
     """Issue 13, M8: the event is a signal; Bandwidth's in-service list decides what is lost."""
     from bandwidth_hosted_messaging.callbacks.notifications import AccountEvent
     from bandwidth_hosted_messaging.callbacks.recording import record_notification
 
-    imported(dags, ["3035550255"])
-    forged = AccountEvent(event_type="MESSAGING_LOST", numbers=("3035550255",), event_time="2026-12-01T09:00:00Z")
+    imported(dags, ["+13035550255"])
+    event_time = {"v1": "2026-12-01T09:00:00Z", "v2": "2026-12-01T09:00:01Z"}[api_version]  # not a duplicate
+    forged = AccountEvent(event_type="MESSAGING_LOST", numbers=("+13035550255",), event_time=event_time)
     assert record_notification(forged) == "recorded"
     dr = run(dags, HEALTH)
     assert dr.state == DagRunState.SUCCESS
-    row = rows_by_number(report_of(dr))["3035550255"]
+    row = rows_by_number(report_of(dr))["+13035550255"]
     assert (row["outcome"], row["in_service"]) == ("in_service", True)
-    assert row["messaging_lost_event"] == "2026-12-01T09:00:00Z"
-    assert read_ledger().get("3035550255").status == NumberStatus.HOSTED
+    assert row["messaging_lost_event"] == event_time
+    assert read_ledger().get("+13035550255").status == NumberStatus.HOSTED
 
 
 def test_nothing_lost_is_success_and_removed_numbers_are_not_checked(dags, bw):
@@ -111,8 +114,8 @@ def test_nothing_lost_is_success_and_removed_numbers_are_not_checked(dags, bw):
     assert empty.state == DagRunState.SUCCESS and report_of(empty)["summary"]["total"] == 0
     assert api_calls(bw) == []
 
-    imported(dags, ["3035550253", "3035550254"])
-    removed = run(dags, "hosted_messaging_remove", numbers=["3035550254"], poll_interval=0.3, grace_period=3)
+    imported(dags, ["+13035550253", "+13035550254"])
+    removed = run(dags, "hosted_messaging_remove", numbers=["+13035550254"], poll_interval=0.3, grace_period=3)
     assert removed.state == DagRunState.SUCCESS
     bw.clear_requests()
 
@@ -120,10 +123,12 @@ def test_nothing_lost_is_success_and_removed_numbers_are_not_checked(dags, bw):
     assert dr.state == DagRunState.SUCCESS
     report = report_of(dr)
     assert report["summary"] == {"total": 1, "in_service": 1, "lost": 0}
-    assert list(rows_by_number(report)) == ["3035550253"]
+    assert list(rows_by_number(report)) == ["+13035550253"]
     calls = api_calls(bw)
-    assert [(c["endpoint"], c["path"].rsplit("/", 1)[-1]) for c in calls] == [("inserviceNumbers.get", "3035550253")]
-    assert read_ledger().get("3035550254").removed.run_id == removed.run_id
+    assert [(c["endpoint"], c["path"].rsplit("/", 1)[-1]) for c in calls] == [
+        ("inserviceNumbers.get", "3035550253")
+    ]  # v1 on the wire: ten digits
+    assert read_ledger().get("+13035550254").removed.run_id == removed.run_id
 
 
 @pytest.fixture
@@ -194,12 +199,15 @@ def set_paused(dag_id: str, paused: bool) -> None:
         session.execute(update(DagModel).where(DagModel.dag_id == dag_id).values(is_paused=paused))
 
 
-def test_messaging_lost_callback_queues_the_check_which_notes_the_event(dags, bw, receiver):
-    imported(dags, ["3035550260", "3035550261", "3035550262"])
+def test_messaging_lost_callback_queues_the_check_which_notes_the_event(dags, bw, receiver, api_version):
+    # numbers of their own per API version: the metadata DB keeps the other version's events, and an identical
+    # MESSAGING_LOST within a day is a duplicate
+    n = {"v1": "+1303555026", "v2": "+1303555036"}[api_version]
+    imported(dags, [f"{n}0", f"{n}1", f"{n}2"])
     subscribe_to_messaging_lost(bw, receiver)
     set_paused(HEALTH, False)
     try:
-        assert bw.lose(["3035550261", "3035550262"])["lost"] == ["3035550261", "3035550262"]
+        assert e164(bw.lose([f"{n}1", f"{n}2"])["lost"]) == [f"{n}1", f"{n}2"]
         assert bw.wait_callbacks()
         deliveries = [d for d in bw.callbacks() if d["event_type"] == "MESSAGING_LOST"]
         assert [(d["attempt"], d["http_status"]) for d in deliveries] == [(1, 401), (2, 200)]
@@ -210,14 +218,14 @@ def test_messaging_lost_callback_queues_the_check_which_notes_the_event(dags, bw
     dr = run(dags, HEALTH)
     assert dr.state == DagRunState.FAILED
     report = report_of(dr)
-    assert sorted(report["lost"]) == ["3035550261", "3035550262"]
+    assert sorted(report["lost"]) == [f"{n}1", f"{n}2"]
     rows = rows_by_number(report)
-    assert rows["3035550260"]["outcome"] == "in_service" and rows["3035550260"]["messaging_lost_event"] is None
-    for number in ("3035550261", "3035550262"):
+    assert rows[f"{n}0"]["outcome"] == "in_service" and rows[f"{n}0"]["messaging_lost_event"] is None
+    for number in (f"{n}1", f"{n}2"):
         assert rows[number]["outcome"] == "lost" and rows[number]["messaging_lost_event"]
     (event,) = report["messaging_lost_events"]
-    assert sorted(event["numbers"]) == ["3035550261", "3035550262"]
-    assert read_ledger().get("3035550262").lost_event == rows["3035550262"]["messaging_lost_event"]
+    assert sorted(event["numbers"]) == [f"{n}1", f"{n}2"]
+    assert read_ledger().get(f"{n}2").lost_event == rows[f"{n}2"]["messaging_lost_event"]
 
 
 def parse_health_dag(path: Path, monkeypatch):

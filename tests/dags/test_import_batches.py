@@ -6,6 +6,7 @@ import pytest
 import yaml
 from airflow.sdk import DagRunState
 
+from tests.dags.conftest import API_CONNECTIONS
 from tests.dags_helpers import ROOT, api_calls, report_of, rows_by_number
 
 BATCH = {
@@ -22,7 +23,7 @@ BATCH = {
     },
     "loa_authorizing_person": "Jane Doe",
     "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"),
-    "numbers": ["3035550100", "3035550101", "3035550199"],
+    "numbers": ["+13035550100", "+13035550101", "+13035550199"],
     "customer_order_id_prefix": "north",
     "poll_interval": 0.3,
     "grace_period": 3,
@@ -30,13 +31,14 @@ BATCH = {
 
 
 @pytest.fixture
-def batch_bag(airflow_db, tmp_path, monkeypatch):
+def batch_bag(airflow_db, tmp_path, monkeypatch, api_version):
     def build(files: dict[str, object]):
         from airflow.dag_processing.dagbag import DagBag
 
         for name, data in files.items():
             (tmp_path / name).write_text(data if isinstance(data, str) else yaml.safe_dump(data))
         monkeypatch.setenv("BANDWIDTH_BATCH_FOLDER", str(tmp_path))
+        monkeypatch.setenv("AIRFLOW__BANDWIDTH__CONN_ID", API_CONNECTIONS[api_version])
         return DagBag(dag_folder=str(ROOT / "dags" / "import_batches.py"))
 
     return build
@@ -71,7 +73,7 @@ def test_a_batch_dag_runs_and_a_rerun_does_not_reorder(batch_bag, bw):
     first = dag.test()
     assert first.state == DagRunState.SUCCESS
     rows = rows_by_number(report_of(first))
-    assert [rows[n]["outcome"] for n in ("3035550100", "3035550101", "3035550199")] == [
+    assert [rows[n]["outcome"] for n in ("+13035550100", "+13035550101", "+13035550199")] == [
         "in_service",
         "in_service",
         "rejected",
@@ -80,5 +82,5 @@ def test_a_batch_dag_runs_and_a_rerun_does_not_reorder(batch_bag, bw):
     again = dag.test()
     assert again.state == DagRunState.SUCCESS
     rows = rows_by_number(report_of(again))
-    assert {rows[n]["outcome"] for n in ("3035550100", "3035550101")} == {"already_in_service"}
+    assert {rows[n]["outcome"] for n in ("+13035550100", "+13035550101")} == {"already_in_service"}
     assert api_calls(bw, "importTnOrders.create") == []

@@ -41,7 +41,7 @@ def all_logs(capfd) -> str:
     return "\n".join([captured.out, captured.err, *files])
 
 
-@pytest.mark.parametrize("conn_id", ["bandwidth_default", "bandwidth_oauth"])
+@pytest.mark.parametrize("conn_id", ["bandwidth_default", "bandwidth_oauth", "bandwidth_v2"])
 def test_a_whole_import_logs_no_secret(airflow_db, bw, capfd, monkeypatch, conn_id):
     import_dag = import_dag_through(conn_id, monkeypatch)
     assert import_dag.get_task("check_importability").bandwidth_conn_id == conn_id
@@ -57,7 +57,7 @@ def test_a_whole_import_logs_no_secret(airflow_db, bw, capfd, monkeypatch, conn_
         ),
     )
     capfd.readouterr()
-    dr = import_dag.test(run_conf=base_conf(["3035550100", "3035550198"]))
+    dr = import_dag.test(run_conf=base_conf(["+13035550100", "+13035550198"]))
     assert dr.state == DagRunState.FAILED  # the PARTIAL number fails the report: every error path logs too
     logs = all_logs(capfd)
     assert "Order" in logs and "importTnChecker" in logs  # the logs were captured

@@ -37,7 +37,7 @@ def parse(path, monkeypatch, **config):
 def test_the_trigger_form_cannot_choose_a_connection(airflow_db, bw, connections, monkeypatch):
     dag = parse(ROOT / "dags" / "hosted_messaging_import.py", monkeypatch).get_dag("hosted_messaging_import")
     assert not {"bandwidth_conn_id", "callback_conn_id"} & set(dag.params)
-    conf = base_conf(["3035550100"], bandwidth_conn_id="victim", callback_conn_id="victim")
+    conf = base_conf(["+13035550100"], bandwidth_conn_id="victim", callback_conn_id="victim")
     dr = dag.test(run_conf=conf)
     assert dr.state == DagRunState.SUCCESS
     created = api_calls(bw, "subscriptions.create")
@@ -48,7 +48,7 @@ def test_the_trigger_form_cannot_choose_a_connection(airflow_db, bw, connections
 
 def test_a_connection_of_the_wrong_type_fails_at_once_naming_it(airflow_db, bw, connections, monkeypatch):
     dag = parse(ROOT / "dags" / "hosted_messaging_import.py", monkeypatch, conn_id="victim", callback_conn_id="victim")
-    dr = dag.get_dag("hosted_messaging_import").test(run_conf=base_conf(["3035550100"]))
+    dr = dag.get_dag("hosted_messaging_import").test(run_conf=base_conf(["+13035550100"]))
     assert dr.state == DagRunState.FAILED
     states = task_states(dr)
     assert states["check_importability"] == states["ensure_subscription"] == "failed"
@@ -60,7 +60,7 @@ def test_a_connection_of_the_wrong_type_fails_at_once_naming_it(airflow_db, bw, 
 def test_a_callback_connection_of_another_type_is_refused(airflow_db, bw, connections, monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_NOT_HTTP", json.dumps({**VICTIM, "conn_type": "postgres"}))
     dag = parse(ROOT / "dags" / "hosted_messaging_import.py", monkeypatch, callback_conn_id="not_http")
-    dr = dag.get_dag("hosted_messaging_import").test(run_conf=base_conf(["3035550100"]))
+    dr = dag.get_dag("hosted_messaging_import").test(run_conf=base_conf(["+13035550100"]))
     assert task_states(dr)["ensure_subscription"] == "failed"
     assert api_calls(bw, "subscriptions.create") == [] and api_calls(bw, "subscriptions.update") == []
 
@@ -79,7 +79,7 @@ def test_batch_file_values_are_never_rendered_as_templates(airflow_db, bw, conne
         "  city: Denver\n  state_code: CO\n  zip: '80202'\n"
         "loa_authorizing_person: Jane Doe\n"
         "loa_file: loa/loa.pdf\n"
-        "numbers: ['3035550100']\n"
+        "numbers: ['+13035550100']\n"
         "poll_interval: 0.3\ngrace_period: 3\n"
     )
     monkeypatch.setenv("BANDWIDTH_BATCH_FOLDER", str(batches))
@@ -110,7 +110,7 @@ def test_batch_file_values_are_never_rendered_as_templates(airflow_db, bw, conne
 def test_careless_values_are_refused_before_any_api_call_naming_the_field(airflow_db, bw, monkeypatch, field, value):
     """Issue 13, L9: each is refused by the first task, before the subscription, checker or order calls."""
     dag = parse(ROOT / "dags" / "hosted_messaging_import.py", monkeypatch).get_dag("hosted_messaging_import")
-    conf = base_conf(["3035550100"], **{field: value})
+    conf = base_conf(["+13035550100"], **{field: value})
     try:
         dr = dag.test(run_conf=conf)
     except Exception as err:  # the form's own schema refused it when the run was created

@@ -152,7 +152,7 @@ def test_connections_come_from_variables_with_placeholder_defaults(compose, comm
     assert re.search(r'"password": "\$\{BANDWIDTH_CALLBACK_PASSWORD:\?[^}]+\}"', env[CONNECTIONS[1]])
     default = json.loads(with_defaults(env["AIRFLOW_CONN_BANDWIDTH_DEFAULT"]))
     assert default["conn_type"] == "bandwidth"
-    assert default["host"] == "http://bandwidth-sandbox:8089/api"
+    assert default["host"] == "http://bandwidth-sandbox:8089/api/v2"  # v2 by default
     assert default["extra"] == {
         "account_id": "9900000",
         "auth_type": "oauth2",

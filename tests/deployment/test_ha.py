@@ -17,7 +17,7 @@ import redis
 import requests
 
 from bandwidth_hosted_messaging.reporting.storage import run_folder_name
-from tests.dags_helpers import base_conf
+from tests.dags_helpers import base_conf, e164
 from tests.deployment.helpers import load_launcher
 
 pytestmark = [pytest.mark.integration, pytest.mark.ha]
@@ -109,5 +109,5 @@ def test_ten_thousand_numbers_survive_one_of_each_component_killed(airflow_ha):
 
     report = json.loads((af.home / "bandwidth_reports" / DAG_ID / run_folder_name(run_id) / "report.json").read_text())
     rows = report["rows"]
-    assert len(rows) == len(numbers) and {r["number"] for r in rows} == set(numbers)
+    assert len(rows) == len(numbers) and {r["number"] for r in rows} == set(e164(numbers))
     assert report["summary"] == {"total": len(numbers), "in_service": len(numbers)}

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 DAG_ID = "hosted_messaging_import"
 REDIS_DB = 11  # a database of its own on the shared Redis; the queue is per instance too
 NUMBERS = ["3032281000", "(303) 228-1001", "+1 303.228.1002"]
-EXPECTED = {"3032281000", "3032281001", "3032281002"}
+EXPECTED = {"+13032281000", "+13032281001", "+13032281002"}  # E.164, however they were typed
 RUN_TIMEOUT = 120
 
 

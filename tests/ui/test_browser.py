@@ -27,17 +27,17 @@ pytestmark = pytest.mark.integration
 DAG_ID = "hosted_messaging_import"
 RUN_TIMEOUT = 150
 #: What the sandbox is seeded to do with them (besides its default rules: ...99 is refused by the checker).
-ALREADY, REFUSED = "3035550150", "3035550160"
+ALREADY, REFUSED = "+13035550150", "+13035550160"
 SEED = {"in_service": [ALREADY], "checker_rejects": {REFUSED: 19005}}
 #: As a person pastes them: the formats differ; the report has them as ten digits, in this order.
-TYPED = ["(303) 555-0100", "+1 303.555.0101", "303-555-0102", "303 555 0150", "3035550160", "1 (303) 555-0199"]
+TYPED = ["(303) 555-0100", "+1 303.555.0101", "303-555-0102", "303 555 0150", "+13035550160", "1 (303) 555-0199"]
 EXPECTED = {  # number: (outcome, checker code, ordered)
-    "3035550100": ("in_service", "", True),
-    "3035550101": ("in_service", "", True),
-    "3035550102": ("in_service", "", True),
+    "+13035550100": ("in_service", "", True),
+    "+13035550101": ("in_service", "", True),
+    "+13035550102": ("in_service", "", True),
     ALREADY: ("already_in_service", "19006", False),
     REFUSED: ("rejected", "19005", False),
-    "3035550199": ("rejected", "19006", False),
+    "+13035550199": ("rejected", "19006", False),
 }
 BAD_NUMBER = "23035550101"  # 11 digits not starting with 1
 FIELDS = {  # the text fields, as a person types them
@@ -54,7 +54,7 @@ FIELDS = {  # the text fields, as a person types them
 }
 NUMBER_FIELDS = {"Numbers per order": "2", "Poll interval (s)": "1", "Grace period (s)": "30"}
 #: A second run, triggered through the REST API beside the form's: one number fails in its order (7518).
-OTHER_NUMBERS, OTHER_FAILING = ["3035550200", "3035550298"], "3035550298"
+OTHER_NUMBERS, OTHER_FAILING = ["+13035550200", "+13035550298"], "+13035550298"
 
 
 @pytest.fixture
@@ -252,17 +252,17 @@ def test_an_operator_triggers_an_import_from_the_form_and_reads_it_on_the_status
             assert cells["Order status"] == "COMPLETE" and cells["LOA file"] and cells["In service"] == "yes", cells
             assert cells["CustomerOrderId"].startswith("ui-test"), cells
         assert cells["Error code"] == "", cells
-    assert seen[ALREADY]["In service"] == "yes" and seen["3035550199"]["In service"] == ""
+    assert seen[ALREADY]["In service"] == "yes" and seen["+13035550199"]["In service"] == ""
     page.screenshot(path=str(artifacts / "status-run.png"))
 
     # filter by outcome, search by number
     frame.locator("[data-testid=outcome-filter]").select_option("rejected")
     frame.locator("[data-testid=row-info]").filter(has_text="of 2").wait_for()
-    assert sorted(r.get_attribute("data-number") for r in rows.all()) == [REFUSED, "3035550199"]
+    assert sorted(r.get_attribute("data-number") for r in rows.all()) == [REFUSED, "+13035550199"]
     frame.locator("[data-testid=outcome-filter]").select_option("")
     frame.locator("[data-testid=number-search]").fill("555-0101")
     frame.locator("[data-testid=row-info]").filter(has_text="1–1 of 1").wait_for()
-    assert [r.get_attribute("data-number") for r in rows.all()] == ["3035550101"]
+    assert [r.get_attribute("data-number") for r in rows.all()] == ["+13035550101"]
     frame.locator("[data-testid=number-search]").fill("")
     frame.locator("[data-testid=row-info]").filter(has_text="1–6 of 6").wait_for()
 
@@ -280,7 +280,7 @@ def test_an_operator_triggers_an_import_from_the_form_and_reads_it_on_the_status
     ]
     assert all(bool(r["order_id"]) is EXPECTED[r["number"]][2] for r in table)
     in_service = {r["number"] for r in table if r["in_service"] == "True"}
-    assert in_service == {"3035550100", "3035550101", "3035550102", ALREADY}
+    assert in_service == {"+13035550100", "+13035550101", "+13035550102", ALREADY}
 
     # -- a number's history ------------------------------------------------------------------------------------
     frame.locator("#lookup-number").fill("+1 (303) 555-0101")

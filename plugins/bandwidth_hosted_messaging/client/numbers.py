@@ -1,4 +1,7 @@
-"""Telephone numbers as this package holds them (one normaliser for every input), and chunks of them."""
+"""
+Telephone numbers as this package holds them: E.164 (``+1NXXNXXXXXX``), one normaliser for every input (ten digits,
+eleven starting with 1, ``+1``, punctuation), converted only at the client's edge (:mod:`.versions`). Also chunks.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ class InvalidNumber(ValueError):
 
 def normalize_number(raw: Any) -> str:
     """
-    Return a NANP number as ten digits.
+    Return a NANP number in E.164 (``+13035550100``).
 
     Accepts ``+1``, a leading ``1``, dashes, dots, spaces and parentheses. Raises :class:`InvalidNumber` for
     anything else, including an 11-digit number that does not start with 1.
@@ -37,7 +40,7 @@ def normalize_number(raw: Any) -> str:
         raise InvalidNumber(
             f"{raw!r} is not a valid North American number (area code and exchange cannot start with 0 or 1)"
         )
-    return text
+    return f"+1{text}"
 
 
 def canonical(number: str) -> str:

@@ -15,6 +15,7 @@ from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
 
 from bandwidth_hosted_messaging.assets import MESSAGING_LOST
+from bandwidth_hosted_messaging.client.numbers import canonical
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, HEALTH_DAG, LOSSES_JSON, REPORT_CSV, REPORT_JSON
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 from bandwidth_hosted_messaging.reporting import ledger, render
@@ -39,7 +40,7 @@ def _event(timestamp: Any, extra: Any) -> dict[str, Any] | None:
     return {
         "recorded_at": recorded,
         "event_time": extra.get("event_time"),
-        "numbers": [str(n) for n in extra.get("numbers") or ()],
+        "numbers": [canonical(str(n)) for n in extra.get("numbers") or ()],
     }
 
 

@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bandwidth_hosted_messaging.client.numbers import canonical
 from bandwidth_hosted_messaging.constants import (
     BATCH_DAG_PREFIX,
     HEALTH_DAG,
@@ -170,13 +171,14 @@ def build_ledger(reports: Iterable[Mapping[str, Any]]) -> Ledger:
             for row in report.get("rows") or ():
                 if not is_imported(row.get("outcome")):
                     continue
-                record = numbers.get(row["number"])
+                number = canonical(row["number"])
+                record = numbers.get(number)
                 if record is None or record.status != NumberStatus.HOSTED:
-                    numbers[row["number"]] = NumberRecord(row["number"], NumberStatus.HOSTED, ref, row["outcome"])
+                    numbers[number] = NumberRecord(number, NumberStatus.HOSTED, ref, row["outcome"])
         elif dag_id == REMOVE_DAG:
             ref = RunRef(dag_id, run_id, at)
             for row in report.get("rows") or ():
-                record = numbers.get(row.get("number"))
+                record = numbers.get(canonical(str(row.get("number"))))
                 if (
                     row.get("outcome") == Outcome.REMOVED
                     and record is not None
@@ -185,7 +187,7 @@ def build_ledger(reports: Iterable[Mapping[str, Any]]) -> Ledger:
                     record.status, record.removed = NumberStatus.REMOVED, ref
         elif dag_id == HEALTH_DAG:
             for loss in report.get("lost") or ():
-                record = numbers.get(loss.get("number"))
+                record = numbers.get(canonical(str(loss.get("number"))))
                 if record is not None and record.status == NumberStatus.HOSTED:
                     record.status = NumberStatus.LOST
                     record.lost = RunRef(dag_id, run_id, loss.get("noticed_at") or at)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bandwidth_hosted_messaging.client.numbers import canonical
 from bandwidth_hosted_messaging.constants import HEALTH_DAG, LOSSES_JSON, REPORT_JSON
 from bandwidth_hosted_messaging.reporting import ledger as ledger_module
 from bandwidth_hosted_messaging.reporting.storage import run_folder_name
@@ -50,6 +51,19 @@ class RunDigest:
     @property
     def total(self) -> int:
         return len(self.outcomes)
+
+
+def in_one_form(report: dict[str, Any]) -> dict[str, Any]:
+    """The report with every row's number (and duplicate) in E.164: reports written before held ten digits."""
+    for row in report.get("rows") or ():
+        if isinstance(row, dict) and row.get("number") is not None:
+            row["number"] = canonical(str(row["number"]))
+    if isinstance(report.get("duplicates"), list):
+        report["duplicates"] = [canonical(str(n)) for n in report["duplicates"]]
+    for loss in report.get("lost") or ():
+        if isinstance(loss, dict) and loss.get("number") is not None:
+            loss["number"] = canonical(str(loss["number"]))
+    return report
 
 
 def digest(report: Mapping[str, Any], dag_id: str, folder: str) -> RunDigest:
@@ -137,7 +151,7 @@ class ReportStore:
         except (OSError, ValueError) as err:
             log.warning("Status page: skipping %s (%s)", path, err)
             return None
-        return data if isinstance(data, dict) else None
+        return in_one_form(data) if isinstance(data, dict) else None
 
     def refresh(self, force: bool = False) -> None:
         """List the folder again (at most every ``scan_interval`` seconds) and read what changed."""

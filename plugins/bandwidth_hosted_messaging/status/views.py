@@ -32,7 +32,7 @@ from bandwidth_hosted_messaging.status.runs import (
     report_from_xcom,
     subscriber_names,
 )
-from bandwidth_hosted_messaging.status.store import ReportStore, store
+from bandwidth_hosted_messaging.status.store import ReportStore, in_one_form, store
 from bandwidth_hosted_messaging.statuses import Category
 
 if TYPE_CHECKING:
@@ -111,6 +111,7 @@ def _full_report(
     report = reports.cached(key, signature)
     if report is None:
         report = report_from_xcom(session, dag_id, run_id)
+        report = in_one_form(report) if report is not None else None
         if report is not None:
             reports.remember(key, signature, report)
     return (report, "xcom") if report is not None else (None, None)

@@ -403,14 +403,14 @@ def test_the_connection_id_can_be_overridden(receiver, monkeypatch):
 
 
 def test_messaging_lost_is_recorded_on_its_asset_once(receiver):
-    numbers = ["3035550177", "3035550178"]
+    numbers = ["+13035550177", "+13035550178"]
     assert post(receiver, messaging_lost(numbers)).status_code == 200
     assert post(receiver, messaging_lost(list(reversed(numbers)), root="Notification")).status_code == 200  # same event
-    later = messaging_lost(["3035550177"], when="2026-01-03T00:00:00Z")
+    later = messaging_lost(["+13035550177"], when="2026-01-03T00:00:00Z")
     assert post(receiver, later).status_code == 200
 
-    events = [e for e in events_on(MESSAGING_LOST, event_type="MESSAGING_LOST") if "3035550177" in e["numbers"]]
-    assert [e["numbers"] for e in events] == [numbers, ["3035550177"]]
+    events = [e for e in events_on(MESSAGING_LOST, event_type="MESSAGING_LOST") if "+13035550177" in e["numbers"]]
+    assert [e["numbers"] for e in events] == [numbers, ["+13035550177"]]
     assert events[0]["account_id"] == "9900000" and events[0]["event_time"] == "2026-01-02T03:04:05Z"
 
 
@@ -620,8 +620,20 @@ def test_account_event_numbers_must_look_like_telephone_numbers_and_are_bounded(
     for bad in ("3035550x77", "+1303555017799999", "303-555-0177", "\u0663\u0660\u0663", "3035550177\nforged"):
         assert post(receiver, messaging_lost([bad], when="2026-02-01T00:00:00Z")).status_code == 400, bad
     monkeypatch.setattr(notifications, "MAX_NUMBERS", 3)
-    four = ["3035550191", "3035550192", "3035550193", "3035550194"]
+    four = ["+13035550191", "+13035550192", "+13035550193", "+13035550194"]
     assert post(receiver, messaging_lost(four, when="2026-02-01T00:00:01Z")).status_code == 400
     assert lost_events() == before
     assert post(receiver, messaging_lost(["+13035550191", *four[1:3]], when="2026-02-01T00:00:02Z")).status_code == 200
     assert lost_events() == before + 1
+
+
+def test_account_events_are_read_in_either_number_format():
+    """A v1-created (LEGACY) subscription delivers ten digits, a v2 one E.164: both are the same numbers."""
+    from bandwidth_hosted_messaging.callbacks.notifications import parse_notification
+
+    body = (
+        b"<Notification><EventType>MESSAGING_LOST</EventType><ImpactedTelephoneNumbers>"
+        b"<TelephoneNumber>3035550100</TelephoneNumber><TelephoneNumber>+13035550101</TelephoneNumber>"
+        b"</ImpactedTelephoneNumbers></Notification>"
+    )
+    assert parse_notification(body).numbers == ("+13035550100", "+13035550101")

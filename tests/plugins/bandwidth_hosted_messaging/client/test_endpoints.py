@@ -77,8 +77,8 @@ def test_every_order_form_parses_with_per_number_errors(body):
     order = api.get_order(OrderKind.IMPORT, "o-1").parse(response(200, body.format(rest=rest)))
     assert order.order_id == "o-1" and order.customer_order_id == "c-1"
     assert order.status is ProcessingStatus.PARTIAL
-    assert order.completed_numbers() == ("3035550100",)
-    assert order.failed_numbers()["3035550101"].code == "7518"
+    assert order.completed_numbers() == ("+13035550100",)
+    assert order.failed_numbers()["+13035550101"].code == "7518"
 
 
 def test_failed_order_fails_every_number_with_the_order_level_error():
@@ -88,7 +88,7 @@ def test_failed_order_fails_every_number_with_the_order_level_error():
         "<Errors><Error><Code>5016</Code><Description>The SiteId submitted is invalid</Description></Error></Errors></ImportTnOrder>"
     )
     order = api.get_order(OrderKind.IMPORT, "o-2").parse(response(200, body))
-    assert order.failed_numbers()["3035550100"].code == "5016"
+    assert order.failed_numbers()["+13035550100"].code == "5016"
     assert order.completed_numbers() == ()
 
 
@@ -107,7 +107,7 @@ def test_in_service_next_link_keeps_only_its_query():
         "<TelephoneNumber>3035550101</TelephoneNumber></TelephoneNumbers></TNs>"
     )
     page = api.list_in_service_numbers().parse(response(200, body))
-    assert page.numbers == ("3035550100", "3035550101")
+    assert page.numbers == ("+13035550100", "+13035550101")
     assert page.next_query == "page=2&size=2"
     assert api.list_in_service_numbers(query=page.next_query).params == [("page", "2"), ("size", "2")]
 
@@ -135,7 +135,7 @@ def test_loa_content_types_follow_the_contract():
 
 def test_limits_are_enforced_before_sending():
     with pytest.raises(ValueError, match="at most 5000"):
-        api.check_importability(["3035550100"] * 5001)
+        api.check_importability(["+13035550100"] * 5001)
     with pytest.raises(ValueError, match="at least one"):
         api.check_importability([])
     with pytest.raises(ValueError, match="unknown order list filter"):

@@ -9,8 +9,8 @@ import pytest
 from bandwidth_hosted_messaging.client.models import CheckerResult, NumberError, TnOrder
 from bandwidth_hosted_messaging.statuses import ProcessingStatus, UnknownStatusError
 
-NUMBERS = ("3035550100", "3035550101", "3035550102")
-BAD_SITE = NumberError("5016", "The SiteId submitted is invalid", ("3035550101",))
+NUMBERS = ("+13035550100", "+13035550101", "+13035550102")
+BAD_SITE = NumberError("5016", "The SiteId submitted is invalid", ("+13035550101",))
 
 
 def order(status, errors=(), numbers=NUMBERS, **kw):
@@ -25,21 +25,21 @@ def test_a_complete_order_has_no_failed_numbers_and_completes_all_of_them():
 
 def test_a_partial_order_fails_only_the_numbers_its_errors_name():
     partial = order("PARTIAL", [BAD_SITE])
-    assert partial.failed_numbers() == {"3035550101": BAD_SITE}
-    assert partial.completed_numbers() == ("3035550100", "3035550102")
+    assert partial.failed_numbers() == {"+13035550101": BAD_SITE}
+    assert partial.completed_numbers() == ("+13035550100", "+13035550102")
 
 
 def test_an_error_naming_several_numbers_fails_each_of_them():
-    err = NumberError("7518", "Number is not eligible", ("3035550100", "3035550102"))
+    err = NumberError("7518", "Number is not eligible", ("+13035550100", "+13035550102"))
     partial = order("PARTIAL", [err])
-    assert partial.failed_numbers() == {"3035550100": err, "3035550102": err}
-    assert partial.completed_numbers() == ("3035550101",)
+    assert partial.failed_numbers() == {"+13035550100": err, "+13035550102": err}
+    assert partial.completed_numbers() == ("+13035550101",)
 
 
 def test_in_a_failed_order_the_order_level_error_applies_to_every_number_without_its_own():
     general = NumberError("5020", "No default SIP peer")
     failed = order("FAILED", [BAD_SITE, general])
-    assert failed.failed_numbers() == {"3035550100": general, "3035550101": BAD_SITE, "3035550102": general}
+    assert failed.failed_numbers() == {"+13035550100": general, "+13035550101": BAD_SITE, "+13035550102": general}
     assert failed.completed_numbers() == ()
 
 
@@ -72,7 +72,7 @@ def test_to_dict_is_plain_json_and_from_dict_rebuilds_the_same_order():
     assert data["errors"][0] == {
         "code": "5016",
         "description": "The SiteId submitted is invalid",
-        "numbers": ["3035550101"],
+        "numbers": ["+13035550101"],
     }
     assert TnOrder.from_dict(data) == original
     assert TnOrder.from_dict(json.loads(json.dumps(data))) == original
@@ -94,17 +94,21 @@ def test_number_error_from_dict_turns_a_numeric_code_into_text_and_a_missing_des
 
 
 def test_checker_result_maps_each_rejected_number_to_its_error():
-    in_service = NumberError("19006", "already in service", ("3035550199", "3035550299"))
-    blocked = NumberError("19005", "blocked", ("3035550105",))
-    result = CheckerResult(("3035550100",), (in_service, blocked))
-    assert result.rejected_numbers() == {"3035550199": in_service, "3035550299": in_service, "3035550105": blocked}
-    assert CheckerResult(("3035550100",)).rejected_numbers() == {}
+    in_service = NumberError("19006", "already in service", ("+13035550199", "+13035550299"))
+    blocked = NumberError("19005", "blocked", ("+13035550105",))
+    result = CheckerResult(("+13035550100",), (in_service, blocked))
+    assert result.rejected_numbers() == {
+        "+13035550199": in_service,
+        "+13035550299": in_service,
+        "+13035550105": blocked,
+    }
+    assert CheckerResult(("+13035550100",)).rejected_numbers() == {}
 
 
 def test_checker_results_merge_keeping_the_order_of_both():
-    first = CheckerResult(("3035550100",), (NumberError("19006", "x", ("3035550199",)),))
-    second = CheckerResult(("3035550101", "3035550102"), (NumberError("19005", "y", ("3035550105",)),))
+    first = CheckerResult(("+13035550100",), (NumberError("19006", "x", ("+13035550199",)),))
+    second = CheckerResult(("+13035550101", "+13035550102"), (NumberError("19005", "y", ("+13035550105",)),))
     merged = first.merge(second)
-    assert merged.importable == ("3035550100", "3035550101", "3035550102")
-    assert list(merged.rejected_numbers()) == ["3035550199", "3035550105"]
+    assert merged.importable == ("+13035550100", "+13035550101", "+13035550102")
+    assert list(merged.rejected_numbers()) == ["+13035550199", "+13035550105"]
     assert CheckerResult(()).merge(first) == first

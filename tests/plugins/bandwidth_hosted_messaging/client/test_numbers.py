@@ -10,7 +10,7 @@ from bandwidth_hosted_messaging.client.numbers import InvalidNumber, chunked, no
 @pytest.mark.parametrize(
     "raw",
     [
-        "3035550100",
+        "+13035550100",
         "303-555-0100",
         "(303) 555-0100",
         "303.555.0100",
@@ -23,7 +23,7 @@ from bandwidth_hosted_messaging.client.numbers import InvalidNumber, chunked, no
     ],
 )
 def test_accepted_forms_normalise_to_ten_digits(raw):
-    assert normalize_number(raw) == "3035550100"
+    assert normalize_number(raw) == "+13035550100"
 
 
 @pytest.mark.parametrize(

@@ -54,11 +54,11 @@ def test_children_are_found_by_name_in_any_case_and_order():
 
 def test_built_xml_round_trips():
     body = bwxml.to_xml(
-        "ImportTnCheckerPayload", {"TelephoneNumbers": bwxml.numbers_element(["3035550100", "3035550101"])}
+        "ImportTnCheckerPayload", {"TelephoneNumbers": bwxml.numbers_element(["+13035550100", "+13035550101"])}
     )
     assert bwxml.texts(
         bwxml.path(bwxml.parse_xml(body), "ImportTnCheckerPayload", "TelephoneNumbers", "TelephoneNumber")
     ) == [
-        "3035550100",
-        "3035550101",
+        "+13035550100",
+        "+13035550101",
     ]

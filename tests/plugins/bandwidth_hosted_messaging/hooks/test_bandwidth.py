@@ -125,11 +125,11 @@ def test_subscription_create_list_update_delete(hook):
 
 
 def test_checker_splits_importable_from_rejected_with_codes(hook, bw):
-    bw.seed(checker_rejects={"3035550150": 19005})
-    result = hook.check_importability(["3035550100", "3035550150", "3035550199"])
-    assert result.importable == ("3035550100",)
+    bw.seed(checker_rejects={"+13035550150": 19005})
+    result = hook.check_importability(["+13035550100", "+13035550150", "+13035550199"])
+    assert result.importable == ("+13035550100",)
     rejected = {n: e.code for n, e in result.rejected_numbers().items()}
-    assert rejected == {"3035550150": "19005", "3035550199": "19006"}
+    assert rejected == {"+13035550150": "19005", "+13035550199": "19006"}
 
 
 def test_checker_chunks_above_5000_numbers(bw):
@@ -150,12 +150,12 @@ def test_checker_refuses_an_invalid_number_with_bandwidths_code(hook):
 
 
 def test_import_order_lifecycle_create_get_list_history(hook):
-    order = hook.create_import_order(order_request(["3035550100", "3035550101"], cid="lifecycle-1"))
+    order = hook.create_import_order(order_request(["+13035550100", "+13035550101"], cid="lifecycle-1"))
     assert order.status in (ProcessingStatus.RECEIVED, ProcessingStatus.PROCESSING)
     assert order.customer_order_id == "lifecycle-1"
     final = wait_final(hook, order.order_id)
     assert final.status is ProcessingStatus.COMPLETE
-    assert set(final.completed_numbers()) == {"3035550100", "3035550101"}
+    assert set(final.completed_numbers()) == {"+13035550100", "+13035550101"}
     found = hook.list_orders(OrderKind.IMPORT, customerOrderId="lifecycle-1")
     assert [s.order_id for s in found] == [order.order_id]
     assert hook.list_orders(OrderKind.IMPORT, customerOrderId="no-such-order") == []
@@ -165,22 +165,22 @@ def test_import_order_lifecycle_create_get_list_history(hook):
 
 
 def test_partial_order_carries_per_number_errors(hook, bw):
-    order = hook.create_import_order(order_request(["3035550100", "3035550198"], cid="partial-1"))
+    order = hook.create_import_order(order_request(["+13035550100", "+13035550198"], cid="partial-1"))
     final = wait_final(hook, order.order_id)
     assert final.status is ProcessingStatus.PARTIAL
-    assert final.completed_numbers() == ("3035550100",)
-    assert final.failed_numbers()["3035550198"].code == "7518"
+    assert final.completed_numbers() == ("+13035550100",)
+    assert final.failed_numbers()["+13035550198"].code == "7518"
 
 
 def test_invalid_order_is_refused_with_bandwidths_code(hook):
     with pytest.raises(BandwidthApiError) as info:
-        hook.create_import_order(order_request(["3035550100"], site_id="999999"))
+        hook.create_import_order(order_request(["+13035550100"], site_id="999999"))
     assert info.value.status == 400
     assert "7309" in info.value.codes
 
 
 def test_loa_upload_list_and_metadata(hook):
-    order = hook.create_import_order(order_request(["3035550100"], cid="loa-1"))
+    order = hook.create_import_order(order_request(["+13035550100"], cid="loa-1"))
     file_id = hook.upload_loa(order.order_id, b"%PDF-1.4 test", "application/pdf")
     assert file_id.startswith(order.order_id)
     files = hook.list_loas(order.order_id)
@@ -189,7 +189,7 @@ def test_loa_upload_list_and_metadata(hook):
 
 
 def test_in_service_pages_follow_next_links(bw):
-    numbers = [f"720555{i:04d}" for i in range(1203)]
+    numbers = [f"+1720555{i:04d}" for i in range(1203)]
     bw.seed(in_service=numbers)
     hook = BandwidthHook("bandwidth_default", retry_policy=FAST)
     assert sorted(hook.list_in_service_numbers(page_size=500)) == numbers
@@ -197,7 +197,7 @@ def test_in_service_pages_follow_next_links(bw):
     assert len(pages) == 3
     assert hook.count_in_service_numbers() == 1203
     assert hook.is_in_service(numbers[0]) is True
-    assert hook.is_in_service("3035550100") is False
+    assert hook.is_in_service("+13035550100") is False
 
 
 def test_in_service_list_of_an_empty_account_is_empty(hook):
@@ -205,32 +205,32 @@ def test_in_service_list_of_an_empty_account_is_empty(hook):
 
 
 def test_find_in_service_reads_pages_or_checks_single_numbers_whichever_is_fewer(bw):
-    in_service = [f"720555{i:04d}" for i in range(1500)]
+    in_service = [f"+1720555{i:04d}" for i in range(1500)]
     bw.seed(in_service=in_service)
     hook = BandwidthHook("bandwidth_default", retry_policy=FAST)
     # one number still unseen after page 1 of 3: one single check beats reading two more pages
-    assert hook.find_in_service(["3035550100", "7205550001"]) == {"7205550001"}
+    assert hook.find_in_service(["+13035550100", "+17205550001"]) == {"+17205550001"}
     assert (len(calls(bw, "inserviceNumbers.list")), len(calls(bw, "inserviceNumbers.get"))) == (1, 1)
     bw.clear_requests()
     wanted = in_service[::10]  # 150 numbers spread over all three pages: paging wins
     assert hook.find_in_service(wanted) == set(wanted)
     assert (len(calls(bw, "inserviceNumbers.list")), len(calls(bw, "inserviceNumbers.get"))) == (3, 0)
     bw.clear_requests()
-    assert hook.find_in_service(["3035550100"]) == set()
+    assert hook.find_in_service(["+13035550100"]) == set()
     assert (len(calls(bw, "inserviceNumbers.list")), len(calls(bw, "inserviceNumbers.get"))) == (0, 1)
 
 
 def test_remove_order_takes_imported_numbers_out_of_service(hook):
-    imported = wait_final(hook, hook.create_import_order(order_request(["3035550100"], cid="rm-1")).order_id)
+    imported = wait_final(hook, hook.create_import_order(order_request(["+13035550100"], cid="rm-1")).order_id)
     assert imported.status is ProcessingStatus.COMPLETE
     deadline = time.time() + 5
-    while not hook.is_in_service("3035550100") and time.time() < deadline:
+    while not hook.is_in_service("+13035550100") and time.time() < deadline:
         time.sleep(0.1)
-    removal = hook.create_remove_order("rm-1-remove", ["3035550100", "3035550111"])
+    removal = hook.create_remove_order("rm-1-remove", ["+13035550100", "+13035550111"])
     final = wait_final(hook, removal.order_id, OrderKind.REMOVE)
     assert final.status is ProcessingStatus.PARTIAL
-    assert final.failed_numbers()["3035550111"].code == "5158"
-    assert hook.is_in_service("3035550100") is False
+    assert final.failed_numbers()["+13035550111"].code == "5158"
+    assert hook.is_in_service("+13035550100") is False
     assert [s.order_id for s in hook.list_orders(OrderKind.REMOVE, customerOrderId="rm-1-remove")] == [removal.order_id]
 
 
@@ -256,7 +256,7 @@ def test_429_is_retried_after_x_ratelimit_reset(bw):
 def test_429_on_create_is_retried_because_bandwidth_did_not_act(bw):
     bw.set_faults([{"kind": "429", "path": "importTnOrders$", "method": "POST", "count": 1, "retry_after": 0.1}])
     hook = BandwidthHook("bandwidth_default", retry_policy=FAST)
-    hook.create_import_order(order_request(["3035550100"], cid="429-create"))
+    hook.create_import_order(order_request(["+13035550100"], cid="429-create"))
     assert [r["status"] for r in calls(bw, "importTnOrders.create")] == [429, 201]
 
 
@@ -276,7 +276,7 @@ def test_5xx_on_create_is_not_blindly_retried(bw):
     bw.set_faults([{"kind": "5xx", "status": 502, "path": "importTnOrders$", "method": "POST", "count": 1}])
     hook = BandwidthHook("bandwidth_default", retry_policy=FAST)
     with pytest.raises(BandwidthApiError) as info:
-        hook.create_import_order(order_request(["3035550100"], cid="5xx-create"))
+        hook.create_import_order(order_request(["+13035550100"], cid="5xx-create"))
     assert info.value.status == 502
     assert len(calls(bw, "importTnOrders.create")) == 1
 
@@ -285,7 +285,7 @@ def test_lost_create_response_is_not_resent(bw):
     bw.set_faults([{"kind": "drop_response", "path": "importTnOrders$", "method": "POST", "count": 1}])
     hook = BandwidthHook("bandwidth_default", retry_policy=FAST)
     with pytest.raises(BandwidthApiError) as info:
-        hook.create_import_order(order_request(["3035550100"], cid="lost-create"))
+        hook.create_import_order(order_request(["+13035550100"], cid="lost-create"))
     assert info.value.status is None
     assert len(calls(bw, "importTnOrders.create")) == 1
     assert [s.customer_order_id for s in hook.list_orders(OrderKind.IMPORT, customerOrderId="lost-create")] == [
@@ -308,7 +308,7 @@ def test_retries_are_bounded(bw):
 @pytest.mark.parametrize("conn_id", ["bandwidth_default", "bandwidth_oauth"])
 def test_async_hook_reads_an_order_through_429_and_5xx(bw, conn_id):
     sync = BandwidthHook(conn_id, retry_policy=FAST)
-    order = sync.create_import_order(order_request(["3035550100"], cid=f"async-{conn_id}".replace("_", "-")))
+    order = sync.create_import_order(order_request(["+13035550100"], cid=f"async-{conn_id}".replace("_", "-")))
     bw.set_faults(
         [
             {"kind": "429", "path": "importTnOrders/", "method": "GET", "count": 1, "retry_after": 0.1},
@@ -352,7 +352,9 @@ def test_hostile_or_broken_answers_give_a_clear_error(bw, monkeypatch, case):
 
     body, content_type, message = HOSTILE_ANSWERS[case]
     monkeypatch.setattr(bwxml, "MAX_XML_BYTES", 4096)
-    order = BandwidthHook("bandwidth_default").create_import_order(order_request(["3035550100"], cid=f"hostile-{case}"))
+    order = BandwidthHook("bandwidth_default").create_import_order(
+        order_request(["+13035550100"], cid=f"hostile-{case}")
+    )
     bw.set_faults(
         [{"kind": "respond", "path": "importTnOrders/", "method": "GET", "text": body, "content_type": content_type}]
     )
@@ -377,5 +379,7 @@ def test_a_repeating_next_link_is_refused_after_a_bounded_number_of_pages(bw):
     assert len(calls(bw, "inserviceNumbers.list")) <= 3
     bw.clear_requests()
     with pytest.raises(BandwidthApiError, match="next link"):
-        hook.find_in_service(["3035550199", "3035550198", "3035550197", "3035550196", "3035550195"], page_size=2)
+        hook.find_in_service(
+            ["+13035550199", "+13035550198", "+13035550197", "+13035550196", "+13035550195"], page_size=2
+        )
     assert len(calls(bw, "inserviceNumbers.list")) <= 3

@@ -25,7 +25,7 @@ GOOD = {
     },
     "loa_authorizing_person": "Jane Doe",
     "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"),
-    "numbers": ["+1 303 555 0100", "3035550101", "3035550101"],
+    "numbers": ["+1 303 555 0100", "+13035550101", "+13035550101"],
 }
 
 
@@ -67,7 +67,7 @@ def test_numbers_file_and_relative_loa_are_resolved_beside_the_batch(tmp_path):
     batch = load_batch(
         write(tmp_path, "b.yaml", with_changes(numbers=None, numbers_file="nums.csv", loa_file="loa/loa.pdf"))
     )
-    assert batch.values["numbers"] == ["303-555-0100", "3035550101"]
+    assert batch.values["numbers"] == ["303-555-0100", "3035550101"]  # as written: the first task normalises
     assert batch.values["loa_file"] == str(tmp_path / "loa" / "loa.pdf")
     assert str(tmp_path / "loa") in batch.loa_roots  # the batch folder's own loa/
 
@@ -133,7 +133,7 @@ def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path):
 
 
 def test_an_oversized_batch_file_is_refused_before_it_is_parsed(tmp_path):
-    path = write(tmp_path, "huge.yaml", "numbers:\n" + "  - '3035550100'\n" * 200_000)
+    path = write(tmp_path, "huge.yaml", "numbers:\n" + "  - '+13035550100'\n" * 200_000)
     with pytest.raises(BatchFileError, match="bytes"):
         load_batch(path)
 

@@ -48,7 +48,7 @@ def field_error(validate, values) -> RequestError:
 
 def test_a_valid_import_request_is_normalised():
     request = validate_import_request(import_values(sip_peer_id=" 521952 ", county=" ", rejection_policy="FAIL"))
-    assert request.numbers == ["3035550100", "3035550101"]
+    assert request.numbers == ["+13035550100", "+13035550101"]
     assert request.duplicates == []
     assert request.state_code == "CO"
     assert request.sip_peer_id == "521952"
@@ -79,15 +79,15 @@ def test_defaults_skip_rejections_and_prefix_import():
 
 def test_duplicates_are_listed_once_per_extra_copy_and_the_numbers_keep_their_first_order():
     request = validate_import_request(
-        import_values(numbers=["3035550101", "303-555-0100", "+13035550101", "3035550101", "(303) 555-0100"])
+        import_values(numbers=["+13035550101", "303-555-0100", "+13035550101", "+13035550101", "(303) 555-0100"])
     )
-    assert request.numbers == ["3035550101", "3035550100"]
-    assert request.duplicates == ["3035550101", "3035550101", "3035550100"]
+    assert request.numbers == ["+13035550101", "+13035550100"]
+    assert request.duplicates == ["+13035550101", "+13035550101", "+13035550100"]
 
 
 def test_numbers_may_come_as_one_text_split_on_commas_semicolons_and_lines():
     request = validate_import_request(import_values(numbers="3035550100, 3035550101;3035550102\n\n3035550103"))
-    assert request.numbers == ["3035550100", "3035550101", "3035550102", "3035550103"]
+    assert request.numbers == ["+13035550100", "+13035550101", "+13035550102", "+13035550103"]
 
 
 @pytest.mark.parametrize("numbers", [None, [], ["", "  "], ""])
@@ -99,7 +99,7 @@ def test_no_numbers_is_an_error_naming_numbers(numbers):
 
 def test_bad_numbers_are_named_with_the_first_five_quoted_then_how_many_more():
     bad = [f"12{i}" for i in range(7)]
-    err = field_error(validate_import_request, import_values(numbers=["3035550100", *bad]))
+    err = field_error(validate_import_request, import_values(numbers=["+13035550100", *bad]))
     assert err.field == "numbers"
     for shown in bad[:5]:
         assert repr(shown) in str(err)
@@ -108,7 +108,7 @@ def test_bad_numbers_are_named_with_the_first_five_quoted_then_how_many_more():
 
 
 def test_more_numbers_than_a_batch_holds_is_an_error_naming_numbers():
-    err = field_error(validate_remove_request, {"numbers": ["3035550100"] * (MAX_BATCH_NUMBERS + 1)})
+    err = field_error(validate_remove_request, {"numbers": ["+13035550100"] * (MAX_BATCH_NUMBERS + 1)})
     assert err.field == "numbers"
     assert f"exceed the batch limit of {MAX_BATCH_NUMBERS}" in str(err)
 
@@ -192,10 +192,10 @@ def test_the_first_invalid_field_is_reported_when_several_are_invalid():
 
 
 def test_a_valid_remove_request_needs_only_numbers():
-    request = validate_remove_request({"numbers": ["303-555-0100", "3035550100"]})
+    request = validate_remove_request({"numbers": ["303-555-0100", "+13035550100"]})
     assert request.to_dict() == {
-        "numbers": ["3035550100"],
-        "duplicates": ["3035550100"],
+        "numbers": ["+13035550100"],
+        "duplicates": ["+13035550100"],
         "customer_order_id_prefix": "remove",
         "chunk_size": 1000,
     }
@@ -206,9 +206,9 @@ def test_a_valid_remove_request_needs_only_numbers():
     [
         ({"numbers": []}, "numbers"),
         ({"numbers": ["555-0100"]}, "numbers"),
-        ({"numbers": ["3035550100"], "customer_order_id_prefix": "rm/1"}, "customer_order_id_prefix"),
-        ({"numbers": ["3035550100"], "chunk_size": "5001"}, "chunk_size"),
-        ({"numbers": ["3035550100"], "chunk_size": "ten"}, "chunk_size"),
+        ({"numbers": ["+13035550100"], "customer_order_id_prefix": "rm/1"}, "customer_order_id_prefix"),
+        ({"numbers": ["+13035550100"], "chunk_size": "5001"}, "chunk_size"),
+        ({"numbers": ["+13035550100"], "chunk_size": "ten"}, "chunk_size"),
     ],
 )
 def test_each_invalid_remove_field_is_named_in_the_error(values, field):
@@ -216,15 +216,15 @@ def test_each_invalid_remove_field_is_named_in_the_error(values, field):
 
 
 def test_a_remove_request_ignores_the_import_only_fields():
-    request = validate_remove_request({"numbers": ["3035550100"], "state_code": "nowhere", "loa_file": None})
-    assert request.numbers == ["3035550100"]
+    request = validate_remove_request({"numbers": ["+13035550100"], "state_code": "nowhere", "loa_file": None})
+    assert request.numbers == ["+13035550100"]
 
 
 # ------------------------------------------------------------------------------------------- CustomerOrderId
 
 
 def test_customer_order_id_is_deterministic_for_the_same_run_chunk_and_numbers():
-    numbers = ["3035550100", "3035550101"]
+    numbers = ["+13035550100", "+13035550101"]
     first = customer_order_id("acme", "dag/run-1", 3, numbers)
     assert first == customer_order_id("acme", "dag/run-1", 3, list(numbers))
     assert re.fullmatch(r"acme-[0-9a-f]{8}-0003-[0-9a-f]{6}", first)
@@ -235,19 +235,19 @@ def test_customer_order_id_is_deterministic_for_the_same_run_chunk_and_numbers()
     [
         {"run_key": "dag/run-2"},
         {"index": 4},
-        {"numbers": ["3035550100", "3035550102"]},
-        {"numbers": ["3035550101", "3035550100"]},
+        {"numbers": ["+13035550100", "+13035550102"]},
+        {"numbers": ["+13035550101", "+13035550100"]},
     ],
 )
 def test_customer_order_id_differs_for_another_run_chunk_or_numbers(change):
-    args = {"prefix": "acme", "run_key": "dag/run-1", "index": 3, "numbers": ["3035550100", "3035550101"]}
+    args = {"prefix": "acme", "run_key": "dag/run-1", "index": 3, "numbers": ["+13035550100", "+13035550101"]}
     assert customer_order_id(**args) != customer_order_id(**{**args, **change})
 
 
 def test_customer_order_id_with_the_longest_prefix_fits_bandwidths_40_characters_and_pattern():
     prefix = "A 1-" + "z" * (PREFIX_MAX - 4)
-    request = validate_remove_request({"numbers": ["3035550100"], "customer_order_id_prefix": prefix})
+    request = validate_remove_request({"numbers": ["+13035550100"], "customer_order_id_prefix": prefix})
     for index in (0, 9999, 49_999):
-        cid = customer_order_id(request.customer_order_id_prefix, "x" * 300, index, ["3035550100"] * 5000)
+        cid = customer_order_id(request.customer_order_id_prefix, "x" * 300, index, ["+13035550100"] * 5000)
         assert len(cid) <= CUSTOMER_ORDER_ID_MAX
         assert re.fullmatch(r"[A-Za-z0-9 \-]+", cid)

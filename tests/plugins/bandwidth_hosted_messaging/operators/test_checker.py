@@ -9,8 +9,8 @@ from bandwidth_hosted_messaging.operators.checker import CheckImportabilityOpera
 from tests.dags_helpers import api_calls
 from tests.plugins.bandwidth_hosted_messaging.task_context import make_context
 
-A, B = "3035550100", "3035550101"
-ON_BANDWIDTH = "3035550199"  # the sandbox's checker refuses numbers ending 99 with 19006
+A, B = "+13035550100", "+13035550101"
+ON_BANDWIDTH = "+13035550199"  # the sandbox's checker refuses numbers ending 99 with 19006
 
 
 def request(numbers=(A, B, ON_BANDWIDTH), **overrides):

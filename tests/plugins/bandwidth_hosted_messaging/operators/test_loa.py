@@ -19,7 +19,7 @@ from tests.plugins.bandwidth_hosted_messaging.task_context import make_context
 LOA = check_loa_file(SAMPLE_LOA).to_dict()
 
 
-def final_order(bw, status, numbers=("3035550100",)):
+def final_order(bw, status, numbers=("+13035550100",)):
     """A real sandbox order, forced to ``status``, as the sensor's ``order`` XCom holds it."""
     hook = BandwidthHook("bandwidth_default")
     created = hook.create_import_order(
@@ -45,7 +45,7 @@ def upload(order, try_number=1, loa=LOA):
 
 @pytest.mark.parametrize("status", ["COMPLETE", "PARTIAL"])
 def test_the_loa_is_uploaded_to_an_order_that_went_through(bw, status):
-    order = final_order(bw, status, numbers=("3035550100", "3035550198"))
+    order = final_order(bw, status, numbers=("+13035550100", "+13035550198"))
     result = upload(order)
     assert result["status"] == "uploaded"
     assert result["order_id"] == order["order_id"]

@@ -9,10 +9,10 @@ from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 from bandwidth_hosted_messaging.inputs.request import validate_import_request
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator, import_order_request
 from bandwidth_hosted_messaging.statuses import OrderKind
-from tests.dags_helpers import api_calls, base_conf
+from tests.dags_helpers import api_calls, base_conf, e164
 from tests.plugins.bandwidth_hosted_messaging.task_context import TaskStateStore, make_context
 
-A, B = "3035550100", "3035550101"
+A, B = "+13035550100", "+13035550101"
 REQUEST = validate_import_request(base_conf(numbers=[A, B], sip_peer_id="521953", county="Denver")).to_dict()
 CHUNK = {"index": 0, "customer_order_id": "test-0a1b2c3d-0000-abcdef", "numbers": [A, B]}
 
@@ -50,7 +50,7 @@ def test_a_first_try_creates_the_order_once_and_keeps_its_id_in_the_task_state_s
     assert context["task_state_store"].get("order")["order_id"] == order_id
     assert context["ti"].pushed("customer_order_id") == CHUNK["customer_order_id"]
     [made] = [o for o in bw.orders() if o["order_id"] == order_id]
-    assert sorted(made["numbers"]) == [A, B]
+    assert sorted(e164(made["numbers"])) == [A, B]
     assert made["customer_order_id"] == CHUNK["customer_order_id"]
 
 
@@ -80,7 +80,7 @@ def test_a_retry_that_finds_no_earlier_order_creates_one(bw):
 
 
 def test_an_order_of_another_chunk_is_not_taken_for_this_one(bw):
-    other = {**CHUNK, "customer_order_id": "test-0a1b2c3d-0001-fedcba", "numbers": ["3035550102"]}
+    other = {**CHUNK, "customer_order_id": "test-0a1b2c3d-0001-fedcba", "numbers": ["+13035550102"]}
     other_id, _ = create(chunk=other)
     order_id, _ = create(try_number=2)
     assert order_id != other_id
@@ -137,4 +137,4 @@ def test_a_remembered_order_of_another_chunk_is_never_reused_after_a_clear(bw):
     again, _ = create(chunk=failed_only, store=context["task_state_store"])
     assert again != order_id
     [made] = [o for o in bw.orders() if o["order_id"] == again]
-    assert made["numbers"] == [B] and made["customer_order_id"] == failed_only["customer_order_id"]
+    assert e164(made["numbers"]) == [B] and made["customer_order_id"] == failed_only["customer_order_id"]

@@ -19,7 +19,7 @@ def validate(order_kind="import", values=None, params=None, **kw):
 
 def test_an_import_request_is_returned_normalised_and_its_loa_pushed_under_loa():
     output, ti = validate(values=base_conf(numbers=["+1 303 555 0100", "303-555-0101"], state_code="co"))
-    assert output["numbers"] == ["3035550100", "3035550101"]
+    assert output["numbers"] == ["+13035550100", "+13035550101"]
     assert output["state_code"] == "CO"
     assert output["site_id"] == "14413"
     assert output["rejection_policy"] == "skip"
@@ -29,14 +29,14 @@ def test_an_import_request_is_returned_normalised_and_its_loa_pushed_under_loa()
 
 
 def test_without_values_the_dag_runs_params_are_read():
-    output, _ = validate(params=base_conf(numbers=["3035550177"]))
-    assert output["numbers"] == ["3035550177"]
+    output, _ = validate(params=base_conf(numbers=["+13035550177"]))
+    assert output["numbers"] == ["+13035550177"]
 
 
 def test_a_remove_request_holds_only_numbers_prefix_and_chunk_size_and_pushes_no_loa():
     output, ti = validate("remove", values={"numbers": ["303.555.0100"], "chunk_size": 50, "state_code": "bad"})
     assert output == {
-        "numbers": ["3035550100"],
+        "numbers": ["+13035550100"],
         "duplicates": [],
         "customer_order_id_prefix": "remove",
         "chunk_size": 50,
@@ -68,10 +68,10 @@ def test_without_the_loa_check_a_missing_loa_file_passes_and_only_its_location_i
 
 def test_duplicates_are_returned_and_logged_as_a_warning():
     with capture_logs() as logs:
-        output, _ = validate(values=base_conf(numbers=["3035550100", "303-555-0100", "3035550101"]))
-    assert output["numbers"] == ["3035550100", "3035550101"]
-    assert output["duplicates"] == ["3035550100"]
-    assert "Removed 1 duplicate number(s): 3035550100" in [e["event"] for e in logs if e["log_level"] == "warning"]
+        output, _ = validate(values=base_conf(numbers=["+13035550100", "303-555-0100", "+13035550101"]))
+    assert output["numbers"] == ["+13035550100", "+13035550101"]
+    assert output["duplicates"] == ["+13035550100"]
+    assert "Removed 1 duplicate number(s): +13035550100" in [e["event"] for e in logs if e["log_level"] == "warning"]
 
 
 def test_an_unknown_order_kind_is_refused_when_the_dag_is_built():

@@ -12,8 +12,8 @@ from bandwidth_hosted_messaging.operators.verify import VerifyNumbersOperator
 from tests.dags_helpers import api_calls
 from tests.plugins.bandwidth_hosted_messaging.task_context import make_context
 
-A, B, C, D = "3035550100", "3035550101", "3035550102", "3035550103"
-ON_BANDWIDTH, BLOCKED = "3035550199", "3035550105"
+A, B, C, D = "+13035550100", "+13035550101", "+13035550102", "+13035550103"
+ON_BANDWIDTH, BLOCKED = "+13035550199", "+13035550105"
 WAIT = "import_order.wait"
 CHECKER = "check_importability"
 
@@ -65,7 +65,7 @@ def test_numbers_the_checker_refused_as_already_on_bandwidth_are_reported_alread
         "importable": [A],
         "rejected": [
             {"number": ON_BANDWIDTH, "code": "19006", "description": "in service"},
-            {"number": "3035550299", "code": 19006, "description": "in service"},
+            {"number": "+13035550299", "code": 19006, "description": "in service"},
             {"number": BLOCKED, "code": "19005", "description": "blocked"},
         ],
     }

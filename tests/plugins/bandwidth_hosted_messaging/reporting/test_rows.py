@@ -19,8 +19,8 @@ from bandwidth_hosted_messaging.reporting.rows import (
 )
 from bandwidth_hosted_messaging.statuses import Outcome
 
-A, B, C, D = "3035550100", "3035550101", "3035550102", "3035550103"
-REJ, ALREADY = "3035550105", "3035550199"
+A, B, C, D = "+13035550100", "+13035550101", "+13035550102", "+13035550103"
+REJ, ALREADY = "+13035550105", "+13035550199"
 
 
 def order(order_id, status, numbers, errors=(), cid=None):

@@ -20,12 +20,12 @@ from fastapi.testclient import TestClient
 
 from bandwidth_hosted_messaging.reporting.rows import COLUMNS
 from bandwidth_hosted_messaging.reporting.storage import report_folder
-from tests.dags_helpers import ROOT, base_conf, report_of
+from tests.dags_helpers import ROOT, base_conf, e164, report_of
 
 IMPORT, REMOVE, HEALTH = "hosted_messaging_import", "hosted_messaging_remove", "hosted_numbers_health"
 BATCH = "import_batch_acme_dental"
-KEPT, REMOVED, LOST, ALREADY = "7205550100", "7205550101", "7205550102", "7205550150"
-REJECTED, FAILED = "7205550199", "7205550198"
+KEPT, REMOVED, LOST, ALREADY = "+17205550100", "+17205550101", "+17205550102", "+17205550150"
+REJECTED, FAILED = "+17205550199", "+17205550198"
 MANUAL_NUMBERS = ["(720) 555-0100", "+1 720.555.0101", "720-555-0102", ALREADY, REJECTED, FAILED]
 PREFIX = "/bandwidth-status"
 
@@ -71,7 +71,7 @@ def runs(dags, sandbox, report_base):
         run_conf={"numbers": [REMOVED], "poll_interval": 0.3, "grace_period": 3, "customer_order_id_prefix": "rm"}
     )
     assert removal.state == DagRunState.SUCCESS
-    assert sandbox.lose([LOST])["lost"] == [LOST]
+    assert e164(sandbox.lose([LOST])["lost"]) == [LOST]
     health = dags.get_dag(HEALTH).test()
     assert health.state == DagRunState.FAILED  # it names the lost number
     return {"manual": manual, "batch": batch, "removal": removal, "health": health}
@@ -319,12 +319,12 @@ def test_an_unknown_run_has_no_report(client, viewer, runs):
 
 
 def test_without_its_report_file_a_run_is_read_from_its_report_xcom(client, viewer, dags, sandbox, runs, report_base):
-    dr = dags.get_dag(IMPORT).test(run_conf=base_conf(["7205550300"]))
+    dr = dags.get_dag(IMPORT).test(run_conf=base_conf(["+17205550300"]))
     assert dr.state == DagRunState.SUCCESS
     (report_folder(IMPORT, dr.run_id) / "report.json").unlink()
     detail = get(client, viewer, "/api/run", dag_id=IMPORT, run_id=dr.run_id)
     assert detail["report"]["source"] == "xcom"
-    assert [(r["number"], r["outcome"]) for r in detail["rows"]] == [("7205550300", "in_service")]
+    assert [(r["number"], r["outcome"]) for r in detail["rows"]] == [("+17205550300", "in_service")]
     params = {"dag_id": IMPORT, "run_id": dr.run_id}
     assert client.get(f"{PREFIX}/api/run.csv", headers=viewer, params=params).status_code == 200
 
@@ -357,7 +357,7 @@ def test_number_lookup_of_a_failed_and_an_unknown_number(client, viewer, runs):
     failed = get(client, viewer, f"/api/numbers/{FAILED}")
     assert failed["ledger"] is None
     assert [(h["outcome"], h["row"]["error_code"]) for h in failed["history"]] == [("order_failed", "7518")]
-    assert get(client, viewer, "/api/numbers/7205559999") == {"number": "7205559999", "ledger": None, "history": []}
+    assert get(client, viewer, "/api/numbers/7205559999") == {"number": "+17205559999", "ledger": None, "history": []}
     bad = client.get(f"{PREFIX}/api/numbers/23035550101", headers=viewer)
     assert bad.status_code == 400 and "23035550101" in bad.json()["detail"]
 

@@ -15,6 +15,7 @@ from bandwidth_hosted_messaging.client.numbers import InvalidNumber as NotANumbe
 from bandwidth_hosted_messaging.reporting.storage import run_folder_name
 from bandwidth_hosted_messaging.status import categories, history, views
 from bandwidth_hosted_messaging.status.store import ReportStore
+from tests.dags_helpers import e164
 
 IMPORT, BATCH, REMOVE = "hosted_messaging_import", "import_batch_big", "hosted_messaging_remove"
 
@@ -55,10 +56,10 @@ def base(tmp_path) -> ObjectStoragePath:
 @pytest.mark.parametrize(
     ("text", "number"),
     [
-        ("3035550100", "3035550100"),
-        ("+1 (303) 555-0100", "3035550100"),
-        ("1.303.555.0100", "3035550100"),
-        (" 303 555 0100 ", "3035550100"),
+        ("+13035550100", "+13035550100"),
+        ("+1 (303) 555-0100", "+13035550100"),
+        ("1.303.555.0100", "+13035550100"),
+        (" 303 555 0100 ", "+13035550100"),
     ],
 )
 def test_numbers_are_read_as_people_write_them(text, number):
@@ -78,11 +79,11 @@ def test_an_ordered_number_without_its_loa_file_counts_as_loa_missing(base):
         IMPORT,
         "manual__1",
         [
-            row("3035550100", "in_service", loa_file="o-1.pdf", in_service=True, **order),
-            row("3035550101", "in_service", in_service=True, **order),  # the LOA upload of its order failed
-            row("3035550102", "not_in_service", in_service=False, **order),
-            row("3035550103", "order_failed", error_code="7518", **order),  # failed: no LOA was due
-            row("3035550199", "rejected", checker_code="19006"),
+            row("+13035550100", "in_service", loa_file="o-1.pdf", in_service=True, **order),
+            row("+13035550101", "in_service", in_service=True, **order),  # the LOA upload of its order failed
+            row("+13035550102", "not_in_service", in_service=False, **order),
+            row("+13035550103", "order_failed", error_code="7518", **order),  # failed: no LOA was due
+            row("+13035550199", "rejected", checker_code="19006"),
         ],
     )
     store = ReportStore(base, scan_interval=0)
@@ -90,11 +91,11 @@ def test_an_ordered_number_without_its_loa_file_counts_as_loa_missing(base):
     assert digest.loa_missing == 2
     rows = store.report(IMPORT, "manual__1")["rows"]
     assert [r["number"] for r in categories.filter_rows(IMPORT, rows, outcome="loa_missing")] == [
-        "3035550101",
-        "3035550102",
+        "+13035550101",
+        "+13035550102",
     ]
     attention = categories.filter_rows(IMPORT, rows, outcome="attention")
-    assert [r["number"] for r in attention] == ["3035550101", "3035550102", "3035550103"]
+    assert [r["number"] for r in attention] == ["+13035550101", "+13035550102", "+13035550103"]
 
 
 def test_the_bar_holds_every_number_once_with_the_lost_out_of_in_service():
@@ -120,8 +121,8 @@ def test_batch_names_and_labels():
 
 
 def test_a_report_is_parsed_again_only_when_it_changed(base):
-    path = write_report(base, IMPORT, "manual__1", [row("3035550100", "in_service", in_service=True)])
-    write_report(base, "hosted_numbers_health", "scheduled__1", [row("3035550100", "lost")])  # not an import run
+    path = write_report(base, IMPORT, "manual__1", [row("+13035550100", "in_service", in_service=True)])
+    write_report(base, "hosted_numbers_health", "scheduled__1", [row("+13035550100", "lost")])  # not an import run
     store = ReportStore(base, scan_interval=0)
     first = store.digest_of(IMPORT, "manual__1")
     assert first.total == 1 and [d.dag_id for d in store.digests()] == [IMPORT]
@@ -129,7 +130,7 @@ def test_a_report_is_parsed_again_only_when_it_changed(base):
     full = store.report(IMPORT, "manual__1")
     assert store.report(IMPORT, "manual__1") is full
 
-    write_report(base, IMPORT, "manual__1", [row("3035550100", "in_service"), row("3035550101", "rejected")])
+    write_report(base, IMPORT, "manual__1", [row("+13035550100", "in_service"), row("+13035550101", "rejected")])
     second = store.digest_of(IMPORT, "manual__1")
     assert second is not first and second.total == 2
     assert len(store.report(IMPORT, "manual__1")["rows"]) == 2
@@ -141,7 +142,7 @@ def test_a_report_is_parsed_again_only_when_it_changed(base):
 def test_the_folder_is_listed_at_most_once_per_scan_interval(base):
     store = ReportStore(base, scan_interval=3600)
     assert store.digests() == []
-    write_report(base, IMPORT, "manual__1", [row("3035550100", "in_service")])
+    write_report(base, IMPORT, "manual__1", [row("+13035550100", "in_service")])
     assert store.digests() == []  # not listed again yet
     store.refresh(force=True)
     assert len(store.digests()) == 1
@@ -172,9 +173,10 @@ def test_a_10000_number_run_is_filtered_and_paged_on_the_server(base, airflow_db
             session, BATCH, "scheduled__big", outcome="order_failed", offset=100, limit=50, reports=store
         )
         assert failed["matched"] == 104
-        assert [r["number"] for r in failed["rows"]] == [rows[i]["number"] for i in (9700, 9797, 9894, 9991)]
+        # the report was written in ten digits, as reports were before E.164: the page shows E.164 all the same
+        assert [r["number"] for r in failed["rows"]] == e164(rows[i]["number"] for i in (9700, 9797, 9894, 9991))
         found = views.run_detail(session, BATCH, "scheduled__big", q="303 200 0097", reports=store)
-        assert [r["number"] for r in found["rows"]] == ["3032000097"]
+        assert [r["number"] for r in found["rows"]] == ["+13032000097"]
         csv_text = views.run_csv(session, BATCH, "scheduled__big", outcome="order_failed", reports=store)
         assert csv_text.count("\n") == 105
         # known only by its report (no such run in the database): listed all the same

@@ -42,7 +42,7 @@ def main() -> int:
                 "Acme Dental",
                 ServiceAddress("900", "Main St", "Denver", "CO", "80202"),
                 "Jane Doe",
-                ["3035550100"],
+                ["+13035550100"],
             )
         )
         sb.set_faults([{"kind": "down", "seconds": OUTAGE_SECONDS}])

@@ -53,15 +53,15 @@ def test_serialize_round_trip(kind):
 
 
 def test_yields_one_final_event_with_the_order(bw):
-    order = create_order(["3035550100", "3035550198"], "trigger-final")
+    order = create_order(["+13035550100", "+13035550198"], "trigger-final")
     event = run_trigger(TnOrderTrigger(order.order_id, "bandwidth_oauth", time.time() + 60, poll_interval=0.2))
     assert event["status"] == "final"
     assert event["order"]["status"] == "PARTIAL"
-    assert event["order"]["errors"][0]["numbers"] == ["3035550198"]
+    assert event["order"]["errors"][0]["numbers"] == ["+13035550198"]
 
 
 def test_transient_errors_do_not_end_the_wait(bw):
-    order = create_order(["3035550100"], "trigger-transient")
+    order = create_order(["+13035550100"], "trigger-transient")
     bw.set_faults(
         [
             {"kind": "429", "path": "importTnOrders/", "method": "GET", "count": 4, "retry_after": 0.05},
@@ -74,7 +74,7 @@ def test_transient_errors_do_not_end_the_wait(bw):
 
 
 def test_a_down_api_does_not_end_the_wait(bw):
-    order = create_order(["3035550100"], "trigger-down")
+    order = create_order(["+13035550100"], "trigger-down")
     bw.set_faults([{"kind": "down", "seconds": 2}])
     event = run_trigger(TnOrderTrigger(order.order_id, "bandwidth_default", time.time() + 60, poll_interval=0.2))
     assert event["status"] == "final"
@@ -82,7 +82,7 @@ def test_a_down_api_does_not_end_the_wait(bw):
 
 
 def test_deadline_gives_a_timeout_event(bw):
-    order = create_order(["3035550100"], "trigger-deadline")
+    order = create_order(["+13035550100"], "trigger-deadline")
     bw.force_status(order.order_id, "PROCESSING")
     bw.seed(config={"order_seconds": 3600})
     event = run_trigger(TnOrderTrigger(order.order_id, "bandwidth_default", time.time() + 1, poll_interval=0.2))
@@ -95,7 +95,7 @@ def test_deadline_gives_a_timeout_event(bw):
 
 
 def test_unknown_status_ends_the_wait_loudly(bw):
-    order = create_order(["3035550100"], "trigger-unknown")
+    order = create_order(["+13035550100"], "trigger-unknown")
     bw.force_status(order.order_id, "ON_HOLD")
     event = run_trigger(TnOrderTrigger(order.order_id, "bandwidth_default", time.time() + 60, poll_interval=0.1))
     assert event["status"] == "error" and "ON_HOLD" in event["message"]

@@ -1,0 +1,34 @@
+"""
+The DAG scenarios run against both API versions of the sandbox: v1 through ``bandwidth_default`` (Basic) and the
+Universal Platform's v2 through ``bandwidth_v2`` (OAuth2, E.164, ``/messaging`` paths). The version is the
+deployer's choice, ``[bandwidth] conn_id``, read when the DAG file is parsed.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+import pytest
+
+#: The connection of each API version (tests/conftest.py points both at the session's sandbox).
+API_CONNECTIONS = {"v1": "bandwidth_default", "v2": "bandwidth_v2"}
+
+
+@pytest.fixture(scope="module", params=sorted(API_CONNECTIONS))
+def api_version(request, sandbox) -> str:
+    return request.param
+
+
+@contextmanager
+def deployed_with(conn_id: str):
+    """Parse DAG files as deployed with ``[bandwidth] conn_id = conn_id``."""
+    before = os.environ.get("AIRFLOW__BANDWIDTH__CONN_ID")
+    os.environ["AIRFLOW__BANDWIDTH__CONN_ID"] = conn_id
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("AIRFLOW__BANDWIDTH__CONN_ID", None)
+        else:
+            os.environ["AIRFLOW__BANDWIDTH__CONN_ID"] = before
