@@ -9,6 +9,28 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_LOA = str(ROOT / "include" / "loa" / "sample-loa.pdf")
 
 
+#: The subscriber of every test request and batch file.
+SUBSCRIBER = {
+    "name": "Acme Dental",
+    "house_number": "900",
+    "street_name": "Main St",
+    "city": "Denver",
+    "state_code": "CO",
+    "zip": "80202",
+}
+
+
+def batch_fields(**fields) -> dict:
+    """The fields of a valid batch file (a copy, with ``fields`` added or replacing)."""
+    return {
+        "site_id": "14413",
+        "subscriber": dict(SUBSCRIBER),
+        "loa_authorizing_person": "Jane Doe",
+        "loa_file": SAMPLE_LOA,
+        **fields,
+    }
+
+
 def base_conf(numbers=("+13035550100",), **overrides):
     conf = {
         "numbers": list(numbers),

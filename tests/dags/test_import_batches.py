@@ -7,27 +7,16 @@ import yaml
 from airflow.sdk import DagRunState
 
 from tests.dags.conftest import API_CONNECTIONS
-from tests.dags_helpers import ROOT, api_calls, report_of, rows_by_number
+from tests.dags_helpers import ROOT, api_calls, batch_fields, report_of, rows_by_number
 
-BATCH = {
-    "name": "dental_north",
-    "schedule": "@daily",
-    "site_id": "14413",
-    "subscriber": {
-        "name": "Acme Dental",
-        "house_number": "900",
-        "street_name": "Main St",
-        "city": "Denver",
-        "state_code": "CO",
-        "zip": "80202",
-    },
-    "loa_authorizing_person": "Jane Doe",
-    "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"),
-    "numbers": ["+13035550100", "+13035550101", "+13035550199"],
-    "customer_order_id_prefix": "north",
-    "poll_interval": 0.3,
-    "grace_period": 3,
-}
+BATCH = batch_fields(
+    name="dental_north",
+    schedule="@daily",
+    numbers=["+13035550100", "+13035550101", "+13035550199"],
+    customer_order_id_prefix="north",
+    poll_interval=0.3,
+    grace_period=3,
+)
 
 
 @pytest.fixture

@@ -15,23 +15,11 @@ from pathlib import Path
 
 import yaml
 
+from tests.dags_helpers import batch_fields
+
 ROOT = Path(__file__).resolve().parents[2]
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
-VALID = {
-    "name": "acme",
-    "site_id": "14413",
-    "subscriber": {
-        "name": "Acme Dental",
-        "house_number": "900",
-        "street_name": "Main St",
-        "city": "Denver",
-        "state_code": "CO",
-        "zip": "80202",
-    },
-    "loa_authorizing_person": "Jane Doe",
-    "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"),
-    "numbers": ["3035550100"],
-}
+VALID = batch_fields(name="acme", numbers=["3035550100"])
 ALIAS_BOMB = (
     'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
     "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"

@@ -34,7 +34,7 @@ def test_components_get_our_settings_and_nothing_airflow_from_the_caller(tmp_pat
     assert "AIRFLOW_CONN_SOMETHING_ELSE" not in env
     assert env["PATH"] == os.environ["PATH"]
     default = json.loads(env["AIRFLOW_CONN_BANDWIDTH_DEFAULT"])
-    assert default["host"] == "http://127.0.0.1:18089/api" and default["extra"]["auth_type"] == "oauth2"
+    assert default["host"] == "http://127.0.0.1:18089/api/v2" and default["extra"]["auth_type"] == "oauth2"  # v2
     callback = json.loads(env["AIRFLOW_CONN_BANDWIDTH_CALLBACK"])
     assert callback["host"] == "http://127.0.0.1:18080/bandwidth/callbacks"
     assert callback["login"] and callback["password"]

@@ -383,3 +383,19 @@ def test_a_repeating_next_link_is_refused_after_a_bounded_number_of_pages(bw):
             ["+13035550199", "+13035550198", "+13035550197", "+13035550196", "+13035550195"], page_size=2
         )
     assert len(calls(bw, "inserviceNumbers.list")) <= 3
+
+
+def test_a_basic_auth_connection_is_warned_about_once_per_process_naming_the_decommissioning(bw):
+    """Issue 14: Basic still works where an account has it; one warning says when it ends and how to switch."""
+    from structlog.testing import capture_logs
+
+    from bandwidth_hosted_messaging.hooks import base
+
+    base._WARNED_BASIC.discard("bandwidth_default")
+    with capture_logs() as logs:
+        for _ in range(3):
+            assert BandwidthHook("bandwidth_default", retry_policy=FAST).list_sites()
+        assert BandwidthHook("bandwidth_oauth", retry_policy=FAST).list_sites()
+    warnings = [e["event"] for e in logs if e.get("log_level") == "warning" and "Basic auth" in e["event"]]
+    assert len(warnings) == 1
+    assert "2026-12-02" in warnings[0] and "oauth2" in warnings[0]

@@ -9,24 +9,12 @@ import yaml
 
 from bandwidth_hosted_messaging.inputs.batch_file import load_batch, load_batches
 from bandwidth_hosted_messaging.inputs.errors import BatchFileError
+from tests.dags_helpers import batch_fields
 
 ROOT = Path(__file__).resolve().parents[4]
-GOOD = {
-    "name": "good_batch",
-    "schedule": "0 6 * * 1",
-    "site_id": "14413",
-    "subscriber": {
-        "name": "Acme Dental",
-        "house_number": "900",
-        "street_name": "Main St",
-        "city": "Denver",
-        "state_code": "CO",
-        "zip": "80202",
-    },
-    "loa_authorizing_person": "Jane Doe",
-    "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"),
-    "numbers": ["+1 303 555 0100", "+13035550101", "+13035550101"],
-}
+GOOD = batch_fields(
+    name="good_batch", schedule="0 6 * * 1", numbers=["+1 303 555 0100", "+13035550101", "+13035550101"]
+)
 
 
 def write(folder: Path, name: str, data) -> Path:
