@@ -129,7 +129,15 @@ def test_task_killed_after_bandwidth_created_its_order_reuses_it_on_retry(local_
         af,
         "POST",
         "faults",
-        json=[{"kind": "slow_response", "path": "importTnOrders(/messaging)?$", "method": "POST", "count": 1, "seconds": 60}],
+        json=[
+            {
+                "kind": "slow_response",
+                "path": "importTnOrders(/messaging)?$",
+                "method": "POST",
+                "count": 1,
+                "seconds": 60,
+            }
+        ],
     )
     run_id = trigger(af, conf(["3032281100"], "kill"))
 
