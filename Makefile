@@ -25,9 +25,12 @@ test: $(STAMP)
 test-ha: $(STAMP)
 	$(PY) -m pytest -m ha
 
-# The tests that start no Airflow component (no api-server, scheduler, triggerer, browser): about a minute.
+# The fast tests: every module's unit tests and the sandbox's, no Airflow component, no browser, no DAG run
+# (the dag.test() scenarios of tests/dags, the deployment, browser and bench tests and the several-minute outage
+# scenario are in make test).
 test-unit: $(STAMP)
-	$(PY) -m pytest -m "not integration and not ha" --ignore=tests/deployment --ignore=tests/ui --ignore=tests/bench
+	$(PY) -m pytest -m "not integration and not ha and not slow" --ignore=tests/dags --ignore=tests/deployment --ignore=tests/ui \
+		--ignore=tests/bench
 
 # ruff (lint and format) on the whole tree; mypy on the package, --strict on the client, hooks and base modules.
 LINT_PATHS := plugins dags include tests bench scripts

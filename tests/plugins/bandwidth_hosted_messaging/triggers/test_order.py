@@ -107,6 +107,7 @@ def test_a_missing_order_ends_the_wait_after_repeated_404s(bw):
     assert event["status"] == "error" and "404" in event["message"]
 
 
+@pytest.mark.slow
 def test_a_several_minute_outage_does_not_end_the_wait(long_outage):
     """The real trigger, polling every 5 s, meets a 3-minute outage and still fires when the order completes."""
     import json
