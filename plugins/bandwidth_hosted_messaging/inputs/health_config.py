@@ -47,13 +47,13 @@ class HealthConfig:
 def load_health_config(path: Path | str) -> HealthConfig:
     """
     Read and validate the health config file (cheap: YAML only). A missing file means the defaults (daily,
-    UTC, ``bandwidth_default``); an empty one too.
+    UTC, ``[bandwidth] conn_id``); an empty one too.
 
     :raises HealthConfigError: naming the file and the field.
     """
     path = Path(path)
     if not path.exists():
-        return HealthConfig(str(path))
+        return HealthConfig(str(path), bandwidth_conn_id=config.bandwidth_conn_id())
     data = read_yaml_mapping(path, HealthConfigError)
     data = {} if data is None else data
     if not isinstance(data, dict):
