@@ -12,6 +12,7 @@ from pathlib import Path
 from airflow.sdk import DAG, Param
 
 from bandwidth_hosted_messaging.constants import IMPORT_DAG
+from bandwidth_hosted_messaging.flows.deadline import deadline_alert
 from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
 from bandwidth_hosted_messaging.flows.import_flow import build_import_flow
 from bandwidth_hosted_messaging.flows.params import FLOW_TEMPLATES, numbers_param, order_params
@@ -26,6 +27,7 @@ with DAG(
     default_args=DEFAULT_ARGS,
     tags=TAGS,
     doc_md=__doc__,
+    deadline=deadline_alert(),
     params={
         "numbers": numbers_param(
             "One per line. +1, dashes, dots, spaces and parentheses are fine; duplicates are removed."

@@ -11,6 +11,7 @@ from __future__ import annotations
 from airflow.sdk import DAG
 
 from bandwidth_hosted_messaging.constants import REMOVE_DAG
+from bandwidth_hosted_messaging.flows.deadline import deadline_alert
 from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
 from bandwidth_hosted_messaging.flows.params import FLOW_TEMPLATES, numbers_param, order_params
 from bandwidth_hosted_messaging.flows.remove_flow import build_remove_flow
@@ -23,6 +24,7 @@ with DAG(
     default_args=DEFAULT_ARGS,
     tags=TAGS,
     doc_md=__doc__,
+    deadline=deadline_alert(),
     params={
         "numbers": numbers_param("One per line; numbers imported earlier. +1, dashes and spaces are fine."),
         **order_params("remove", "How long to wait for removed numbers to leave the in-service list."),

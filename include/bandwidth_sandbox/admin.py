@@ -50,6 +50,15 @@ def callbacks_list(app: Any, req: Request) -> Response:
     return Response.json(app.callbacks.log())
 
 
+def callbacks_drop(app: Any, req: Request) -> Response:
+    """``{"drop": true}`` loses every later callback (as an outage would); ``false`` delivers them again."""
+    body = _json_body(req, {})
+    if not isinstance(body, dict) or not isinstance(body.get("drop"), bool):
+        return Response.json({"error": "drop must be true or false"}, 400)
+    app.state.cfg.drop_callbacks = body["drop"]
+    return Response.json({"drop": app.state.cfg.drop_callbacks, "dropped": app.callbacks.dropped})
+
+
 def callbacks_clear(app: Any, req: Request) -> Response:
     app.callbacks.clear_log()
     return Response.json({"cleared": True})
@@ -142,6 +151,7 @@ def register(router: Router) -> None:
     router.add("DELETE", "requests", "admin.requests.clear", requests_clear)
     router.add("GET", "callbacks", "admin.callbacks", callbacks_list)
     router.add("DELETE", "callbacks", "admin.callbacks.clear", callbacks_clear)
+    router.add("POST", "callbacks/drop", "admin.callbacks.drop", callbacks_drop)
     router.add("GET", "faults", "admin.faults", faults_get)
     router.add("POST", "faults", "admin.faults.set", faults_set)
     router.add("PUT", "faults", "admin.faults.set", faults_set)

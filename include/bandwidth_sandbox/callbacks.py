@@ -63,6 +63,8 @@ class CallbackDispatcher:
         self._log: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        #: Deliveries lost on purpose (``drop_callbacks``).
+        self.dropped = 0
 
     # ---- life cycle -------------------------------------------------------------------------
 
@@ -111,6 +113,9 @@ class CallbackDispatcher:
     # ---- events -> deliveries ---------------------------------------------------------------
 
     def on_events(self, events: list[Event]) -> None:
+        if self.state.cfg.drop_callbacks:  # lost on the way: Bandwidth never re-sends a callback
+            self.dropped += len(events)
+            return
         wanted = self.state.cfg.notify_statuses
         for event in events:
             if event["kind"] == ACCOUNT_EVENT:  # account events go to subscriptions of their EventType only

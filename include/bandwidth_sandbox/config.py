@@ -92,6 +92,7 @@ class SandboxConfig:
     subscription_default_expiry: int = 86400
     reject_duplicate_subscriptions: bool = True
     notify_statuses: list | None = None  # None: every status change
+    drop_callbacks: bool = False  # lose every callback, as a network or receiver outage would (never retried)
     callback_timeout_seconds: float = 5.0
     callback_verify_tls: bool = True
 

@@ -6,6 +6,14 @@ What whoever deploys the DAGs sets, in Airflow's configuration (section ``[bandw
 ``conn_id``             the Bandwidth connection of the manual DAGs (default ``bandwidth_default``)
 ``callback_conn_id``    the connection of the callback URL and credentials (default ``bandwidth_callback``)
 ``min_poll_interval``   the shortest safety poll a form or batch file may ask for, seconds (default 1)
+``callback_wakeups``    whether Bandwidth's callbacks wake the waits on their orders (default true)
+``callback_check_interval``  how often a triggerer looks for new callbacks, seconds (default 1)
+``wait_long_stop_days`` after this many days a wait on an order gives up (default 30)
+``deadline_alerts``     whether the import and remove DAGs carry their Deadline Alert (default true)
+``deadline_hours``      a run whose numbers are not all done this long after it was queued raises its
+                        Deadline Alert (default 24; batch files may set their own)
+``deadline_callback``   dotted path of the alert's async callback or notifier class (default: log a warning)
+``deadline_callback_kwargs``  its keyword arguments, as JSON (default none)
 ``loa_roots``           where LOA files may come from: local folders and object-storage prefixes, comma
                         separated (default: the project's ``include/loa`` and each batch folder's ``loa/``)
 ``report_base``         where reports are written (see :mod:`.reporting.storage`)
@@ -25,6 +33,9 @@ from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, DEFAULT_CONN_
 
 SECTION = "bandwidth"
 DEFAULT_MIN_POLL_INTERVAL = 1.0
+DEFAULT_CALLBACK_CHECK_INTERVAL = 1.0
+DEFAULT_WAIT_LONG_STOP_DAYS = 30.0
+DEFAULT_DEADLINE_HOURS = 24.0
 
 
 def bandwidth_conn_id() -> str:
@@ -37,6 +48,43 @@ def callback_conn_id() -> str:
 
 def min_poll_interval() -> float:
     return conf.getfloat(SECTION, "min_poll_interval", fallback=DEFAULT_MIN_POLL_INTERVAL)
+
+
+def callback_wakeups() -> bool:
+    return conf.getboolean(SECTION, "callback_wakeups", fallback=True)
+
+
+def callback_check_interval() -> float:
+    return conf.getfloat(SECTION, "callback_check_interval", fallback=DEFAULT_CALLBACK_CHECK_INTERVAL)
+
+
+def wait_long_stop_seconds() -> float:
+    return conf.getfloat(SECTION, "wait_long_stop_days", fallback=DEFAULT_WAIT_LONG_STOP_DAYS) * 86400.0
+
+
+def deadline_alerts() -> bool:
+    return conf.getboolean(SECTION, "deadline_alerts", fallback=True)
+
+
+def deadline_hours() -> float:
+    return conf.getfloat(SECTION, "deadline_hours", fallback=DEFAULT_DEADLINE_HOURS)
+
+
+def deadline_callback() -> str:
+    return conf.get(SECTION, "deadline_callback", fallback="") or ""
+
+
+def deadline_callback_kwargs() -> dict[str, object]:
+    """The alert callback's keyword arguments (a JSON object); a malformed value is a configuration error."""
+    import json
+
+    raw = conf.get(SECTION, "deadline_callback_kwargs", fallback="") or ""
+    if not raw.strip():
+        return {}
+    value = json.loads(raw)
+    if not isinstance(value, dict):
+        raise ValueError(f"[{SECTION}] deadline_callback_kwargs must be a JSON object, not {type(value).__name__}")
+    return value
 
 
 def default_loa_root() -> Path:

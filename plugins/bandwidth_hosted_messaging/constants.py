@@ -63,8 +63,13 @@ LOA_MAX_BYTES = 5 * 1024 * 1024
 #: Bounds of the waiting fields (forms and batch files), seconds. The lower bound of the poll interval is the
 #: deployer's ``[bandwidth] min_poll_interval``.
 MAX_POLL_INTERVAL = 24 * 3600
+#: The safety poll of a wait, seconds: Bandwidth's callback ends a wait within seconds; this read catches a
+#: lost callback (Bandwidth never re-sends one).
+DEFAULT_POLL_INTERVAL = 900
 MAX_GRACE_PERIOD = 24 * 3600
 MAX_WAIT_TIMEOUT = 90 * 24 * 3600
+#: The longest deadline a batch file may set before its alert, hours.
+MAX_DEADLINE_HOURS = 90 * 24
 #: Checker code for numbers Bandwidth already serves (an earlier run imported them).
 ALREADY_ON_BANDWIDTH = "19006"
 

@@ -1,5 +1,6 @@
 """
-Record a Bandwidth callback as an Airflow asset event, once: the duplicate check and the insert run in one
+Record a Bandwidth callback as an Airflow asset event, once (and, for a final order status, on the asset's
+wake-up ring, which wakes the waits on that order): the duplicate check and the insert run in one
 transaction holding a lock on the asset's row, so API-server workers in other processes cannot record the same
 notification twice. Airflow's models and asset manager are imported on the first call.
 """
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bandwidth_hosted_messaging.assets import EVENT_TYPE_ASSETS, ORDER_TYPE_ASSETS
 from bandwidth_hosted_messaging.callbacks.notifications import AccountEvent, OrderNotification, clean_text
+from bandwidth_hosted_messaging.callbacks.wakeups import push_wakeup
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -62,6 +64,8 @@ def record_notification(notification: OrderNotification | AccountEvent) -> str:
         if event is None:
             log.warning("Bandwidth callback not recorded: asset %r refused the event: %s", asset.name, what)
             return "no_asset"
+        if isinstance(notification, OrderNotification):
+            push_wakeup(session, model.id, notification)  # the waits on this order wake within seconds
     log.info("Bandwidth callback recorded on asset %s: %s", asset.name, what)
     return "recorded"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from airflow.sdk import DAG
 
 from bandwidth_hosted_messaging.constants import BATCH_DAG_PREFIX
+from bandwidth_hosted_messaging.flows.deadline import deadline_alert
 from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
 from bandwidth_hosted_messaging.flows.import_flow import build_import_flow
 from bandwidth_hosted_messaging.inputs.batch_file import Batch, load_batches
@@ -38,6 +39,7 @@ def batch_dag(batch: Batch) -> DAG:
         default_args=DEFAULT_ARGS,
         tags=[*TAGS, "batch"],
         doc_md=f"Batch file: `{batch.path}`",
+        deadline=deadline_alert(batch.deadline_hours),
     ) as dag:
         build_import_flow(
             values=batch.values,
@@ -45,6 +47,7 @@ def batch_dag(batch: Batch) -> DAG:
             callback_conn_id=batch.callback_conn_id,
             poll_interval=batch.poll_interval,
             grace_period=batch.grace_period,
+            wait_timeout=batch.wait_timeout,
             loa_roots=batch.loa_roots,
         )
     return dag

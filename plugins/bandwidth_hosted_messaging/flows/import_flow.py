@@ -15,7 +15,7 @@ from typing import Any
 from airflow.sdk import XComArg, task_group
 
 from bandwidth_hosted_messaging import config
-from bandwidth_hosted_messaging.constants import IMPORT_ORDER_GROUP, REPORT_TASK_ID
+from bandwidth_hosted_messaging.constants import DEFAULT_POLL_INTERVAL, IMPORT_ORDER_GROUP, REPORT_TASK_ID
 from bandwidth_hosted_messaging.operators.checker import CheckImportabilityOperator
 from bandwidth_hosted_messaging.operators.loa import UploadLoaOperator
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
@@ -24,7 +24,7 @@ from bandwidth_hosted_messaging.operators.report import ReportOperator
 from bandwidth_hosted_messaging.operators.request import ValidateRequestOperator
 from bandwidth_hosted_messaging.operators.subscriptions import EnsureSubscriptionOperator
 from bandwidth_hosted_messaging.operators.verify import VerifyNumbersOperator
-from bandwidth_hosted_messaging.sensors.order import DEFAULT_WAIT_TIMEOUT, TnOrderSensor
+from bandwidth_hosted_messaging.sensors.order import TnOrderSensor
 
 
 def build_import_flow(
@@ -32,9 +32,9 @@ def build_import_flow(
     values: dict[str, Any] | None = None,
     bandwidth_conn_id: str | None = None,
     callback_conn_id: str | None = None,
-    poll_interval: float | str = 60.0,
+    poll_interval: float | str = DEFAULT_POLL_INTERVAL,
     grace_period: float | str = 300.0,
-    wait_timeout: float | str = DEFAULT_WAIT_TIMEOUT,
+    wait_timeout: float | str | None = None,
     loa_roots: Sequence[str] | None = None,
 ) -> ReportOperator:
     """
@@ -44,9 +44,11 @@ def build_import_flow(
     :param bandwidth_conn_id: the Bandwidth connection; default ``[bandwidth] conn_id``. Chosen by whoever deploys
         the DAG (DAG file, batch file, configuration), never a template of the trigger form.
     :param callback_conn_id: connection of the callback URL and credentials; default ``[bandwidth] callback_conn_id``.
-    :param poll_interval: seconds between status polls while waiting on an order.
+    :param poll_interval: seconds between safety polls while waiting on an order (callbacks end a wait
+        sooner).
     :param grace_period: seconds to wait for completed numbers to appear in service.
-    :param wait_timeout: seconds after which waiting on an order fails.
+    :param wait_timeout: the long stop: seconds after which waiting on an order fails (default
+        ``[bandwidth] wait_long_stop_days``).
     :param loa_roots: where the LOA may come from (default ``[bandwidth] loa_roots``).
     """
     bandwidth_conn_id = bandwidth_conn_id or config.bandwidth_conn_id()

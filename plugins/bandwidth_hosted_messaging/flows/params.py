@@ -6,8 +6,9 @@ from typing import Any
 
 from airflow.sdk import Param
 
-from bandwidth_hosted_messaging.config import min_poll_interval
+from bandwidth_hosted_messaging.config import min_poll_interval, wait_long_stop_seconds
 from bandwidth_hosted_messaging.constants import (
+    DEFAULT_POLL_INTERVAL,
     MAX_BATCH_NUMBERS,
     MAX_GRACE_PERIOD,
     MAX_POLL_INTERVAL,
@@ -55,12 +56,15 @@ def order_params(prefix: str, grace_description: str) -> dict[str, Param]:
             description="Orders are created in chunks of this size (one mapped task each).",
         ),
         "poll_interval": Param(
-            60,
+            DEFAULT_POLL_INTERVAL,
             type="number",
             minimum=min_poll_interval(),
             maximum=MAX_POLL_INTERVAL,
-            title="Poll interval (s)",
-            description="Seconds between order status polls while waiting.",
+            title="Safety poll (s)",
+            description=(
+                "Bandwidth's callback ends the wait on an order within seconds; this poll reads the order anyway "
+                "every so many seconds, in case a callback is lost (Bandwidth never re-sends one)."
+            ),
         ),
         "grace_period": Param(
             300,
@@ -71,14 +75,14 @@ def order_params(prefix: str, grace_description: str) -> dict[str, Param]:
             description=grace_description,
         ),
         "wait_timeout": Param(
-            7 * 24 * 3600,
+            int(wait_long_stop_seconds()),
             type="number",
             minimum=min_poll_interval(),
             maximum=MAX_WAIT_TIMEOUT,
-            title="Give up waiting after (s)",
+            title="Long stop (s)",
             description=(
-                "How long to wait for Bandwidth to finish an order (default 7 days; Bandwidth advises against "
-                "short waits)."
+                "Give up waiting on an order after this long (default 30 days). Bandwidth gives no processing "
+                "time and advises against timeouts: a slow run raises its deadline alert instead of failing."
             ),
         ),
     }

@@ -13,14 +13,14 @@ from typing import Any
 from airflow.sdk import task_group
 
 from bandwidth_hosted_messaging import config
-from bandwidth_hosted_messaging.constants import REMOVE_ORDER_GROUP, REPORT_TASK_ID
+from bandwidth_hosted_messaging.constants import DEFAULT_POLL_INTERVAL, REMOVE_ORDER_GROUP, REPORT_TASK_ID
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
 from bandwidth_hosted_messaging.operators.plan import PlanOrdersOperator
 from bandwidth_hosted_messaging.operators.report import ReportOperator
 from bandwidth_hosted_messaging.operators.request import ValidateRequestOperator
 from bandwidth_hosted_messaging.operators.subscriptions import EnsureSubscriptionOperator
 from bandwidth_hosted_messaging.operators.verify import VerifyNumbersOperator
-from bandwidth_hosted_messaging.sensors.order import DEFAULT_WAIT_TIMEOUT, TnOrderSensor
+from bandwidth_hosted_messaging.sensors.order import TnOrderSensor
 from bandwidth_hosted_messaging.statuses import OrderKind
 
 
@@ -29,9 +29,9 @@ def build_remove_flow(
     values: dict[str, Any] | None = None,
     bandwidth_conn_id: str | None = None,
     callback_conn_id: str | None = None,
-    poll_interval: float | str = 60.0,
+    poll_interval: float | str = DEFAULT_POLL_INTERVAL,
     grace_period: float | str = 300.0,
-    wait_timeout: float | str = DEFAULT_WAIT_TIMEOUT,
+    wait_timeout: float | str | None = None,
 ) -> ReportOperator:
     """Add the remove tasks to the current DAG and return the final report task (arguments as the import's)."""
     kind = OrderKind.REMOVE

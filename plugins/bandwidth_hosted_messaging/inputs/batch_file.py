@@ -22,9 +22,12 @@ from bandwidth_hosted_messaging import config
 from bandwidth_hosted_messaging.client.numbers import InvalidNumber, normalize_number
 from bandwidth_hosted_messaging.constants import (
     BATCH_DAG_PREFIX,
+    DEFAULT_POLL_INTERVAL,
     MAX_BATCH_NUMBERS,
+    MAX_DEADLINE_HOURS,
     MAX_GRACE_PERIOD,
     MAX_POLL_INTERVAL,
+    MAX_WAIT_TIMEOUT,
 )
 from bandwidth_hosted_messaging.inputs.errors import BatchFileError, RequestError
 from bandwidth_hosted_messaging.inputs.loa_file import check_loa_file
@@ -51,6 +54,8 @@ TOP_LEVEL_FIELDS = {
     "callback_conn_id",
     "poll_interval",
     "grace_period",
+    "wait_timeout",
+    "deadline_hours",
     "description",
 }
 SUBSCRIBER_FIELDS = {"name", "house_number", "street_name", "city", "state_code", "zip", "county"}
@@ -71,8 +76,10 @@ class Batch:
     bandwidth_conn_id: str
     callback_conn_id: str
     loa_roots: list[str]
-    poll_interval: float = 60.0
+    poll_interval: float = float(DEFAULT_POLL_INTERVAL)
     grace_period: float = 300.0
+    wait_timeout: float | None = None
+    deadline_hours: float | None = None
     description: str | None = None
     numbers_count: int = field(default=0)
 
@@ -164,6 +171,15 @@ def _seconds(data: dict[str, Any], name: str, default: float, low: float, high: 
         raise BatchFileError(path, name, "must be a number of seconds")
     if not low <= float(value) <= high:
         raise BatchFileError(path, name, f"must be between {low:g} and {high:g} seconds")
+    return float(value)
+
+
+def _hours(data: dict[str, Any], name: str, default: float, path: Path) -> float:
+    value = data.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BatchFileError(path, name, "must be a number of hours")
+    if not 0 < float(value) <= MAX_DEADLINE_HOURS:
+        raise BatchFileError(path, name, f"must be above 0 and at most {MAX_DEADLINE_HOURS} hours")
     return float(value)
 
 
@@ -268,8 +284,14 @@ def load_batch(path: Path | str, folder: Path | str | None = None) -> Batch:
         bandwidth_conn_id=_conn_id(data, "bandwidth_conn_id", config.bandwidth_conn_id(), path),
         callback_conn_id=_conn_id(data, "callback_conn_id", config.callback_conn_id(), path),
         loa_roots=loa_roots,
-        poll_interval=_seconds(data, "poll_interval", 60.0, config.min_poll_interval(), MAX_POLL_INTERVAL, path),
+        poll_interval=_seconds(
+            data, "poll_interval", DEFAULT_POLL_INTERVAL, config.min_poll_interval(), MAX_POLL_INTERVAL, path
+        ),
         grace_period=_seconds(data, "grace_period", 300.0, 0.0, MAX_GRACE_PERIOD, path),
+        wait_timeout=_seconds(
+            data, "wait_timeout", config.wait_long_stop_seconds(), config.min_poll_interval(), MAX_WAIT_TIMEOUT, path
+        ),
+        deadline_hours=_hours(data, "deadline_hours", config.deadline_hours(), path),
         description=description,
         numbers_count=len(request.numbers),
     )

@@ -10,15 +10,19 @@ from typing import Any
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, XComArg, conf
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
 
+from bandwidth_hosted_messaging import config
+from bandwidth_hosted_messaging.assets import IMPORT_TN_ORDERS, REMOVE_IMPORTED_TN_ORDERS
 from bandwidth_hosted_messaging.client.models import TnOrder
-from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
+from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, DEFAULT_POLL_INTERVAL
 from bandwidth_hosted_messaging.contracts import OrderDict
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 from bandwidth_hosted_messaging.reporting.render import first_n
 from bandwidth_hosted_messaging.statuses import OrderKind, ProcessingStatus
 from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
 
-DEFAULT_WAIT_TIMEOUT = 7 * 24 * 3600.0
+#: The long stop of a wait, when neither ``timeout`` nor ``[bandwidth] wait_long_stop_days`` says otherwise.
+DEFAULT_WAIT_TIMEOUT = config.DEFAULT_WAIT_LONG_STOP_DAYS * 86400.0
+ORDER_ASSETS = {OrderKind.IMPORT: IMPORT_TN_ORDERS, OrderKind.REMOVE: REMOVE_IMPORTED_TN_ORDERS}
 
 
 def describe_failures(order: TnOrder) -> str:
@@ -33,7 +37,9 @@ class TnOrderSensor(BaseSensorOperator):
     Wait until a Bandwidth import or remove order's ``ProcessingStatus`` is final.
 
     Checks once; if the order is not final yet and ``deferrable`` is on, hands the wait to a
-    :class:`~bandwidth_hosted_messaging.triggers.order.TnOrderTrigger` in the triggerer (no worker slot is held).
+    :class:`~bandwidth_hosted_messaging.triggers.order.TnOrderTrigger` in the triggerer (no worker slot is held),
+    which Bandwidth's callback for the order wakes within seconds; a safety poll every ``poke_interval`` catches
+    a lost callback. The order's callback asset is the task's inlet, so the callback receiver can record on it.
     COMPLETE and PARTIAL succeed (the failed numbers of a PARTIAL order are logged and kept in the ``order`` XCom
     for the report); FAILED and EXCEPTION fail the task naming the numbers and codes. The order is pushed under
     XCom key ``order`` in every case.
@@ -42,8 +48,10 @@ class TnOrderSensor(BaseSensorOperator):
     :param order_kind: ``import`` (``importTnOrders``) or ``remove`` (``removeImportedTnOrders``).
     :param bandwidth_conn_id: the Bandwidth connection (templated).
     :param deferrable: wait in the triggerer; defaults to ``[operators] default_deferrable``.
-    :param poke_interval: seconds between polls, in the trigger or in poke mode (templated).
-    :param timeout: seconds from the first try after which the wait fails, counted across retries (templated).
+    :param poke_interval: seconds between safety polls, in the trigger or in poke mode (templated).
+    :param timeout: the long stop: seconds from the first try after which the wait fails, counted across retries
+        (templated; default ``[bandwidth] wait_long_stop_days``, 30 days).
+    :param wake_on_callback: let callbacks wake the wait (default ``[bandwidth] callback_wakeups``, on).
     """
 
     template_fields = ("order_id", "bandwidth_conn_id", "poke_interval", "wait_timeout")
@@ -56,15 +64,19 @@ class TnOrderSensor(BaseSensorOperator):
         order_kind: str = OrderKind.IMPORT,
         bandwidth_conn_id: str = DEFAULT_CONN_ID,
         deferrable: bool | None = None,
-        poke_interval: float | str = 60.0,
-        timeout: float | str = DEFAULT_WAIT_TIMEOUT,
+        poke_interval: float | str = DEFAULT_POLL_INTERVAL,
+        timeout: float | str | None = None,
+        wake_on_callback: bool | None = None,
         **kwargs: Any,
     ) -> None:
+        kind = OrderKind(order_kind)
+        kwargs.setdefault("inlets", [ORDER_ASSETS[kind]])
         super().__init__(**kwargs)
         self.poke_interval = poke_interval  # type: ignore[assignment]  # may be a template; coerced in execute
-        self.wait_timeout = timeout
+        self.wait_timeout = config.wait_long_stop_seconds() if timeout is None else timeout
         self.order_id: str = order_id  # type: ignore[assignment]  # an XComArg is resolved before execute
-        self.order_kind = OrderKind(order_kind)
+        self.order_kind = kind
+        self.wake_on_callback = config.callback_wakeups() if wake_on_callback is None else wake_on_callback
         self.bandwidth_conn_id = bandwidth_conn_id
         if deferrable is None:
             deferrable = conf.getboolean("operators", "default_deferrable", fallback=False)
@@ -90,11 +102,17 @@ class TnOrderSensor(BaseSensorOperator):
         context["ti"].xcom_push(key="order_id", value=self.order_id)
         if not self.deferrable:
             return super().execute(context)
+        checked_at = time.time()  # before the read: a callback recorded during it still wakes the trigger
         order = self._get()
         self.log.info("Order %s is %s", self.order_id, order.status.value)
         if order.status.is_final:
             return self._finish(context, order)
         deadline = self._deadline(context)
+        self.log.info(
+            "Waiting in the triggerer: %s; safety poll every %.0f s",
+            "a callback for the order wakes the wait" if self.wake_on_callback else "callbacks off",
+            self.poke_interval,
+        )
         self.defer(
             trigger=TnOrderTrigger(
                 order_id=self.order_id,
@@ -102,6 +120,8 @@ class TnOrderSensor(BaseSensorOperator):
                 bandwidth_conn_id=self.bandwidth_conn_id,
                 deadline=deadline,
                 poll_interval=self.poke_interval,
+                checked_at=checked_at,
+                wake_on_callback=self.wake_on_callback,
             ),
             method_name="execute_complete",
             timeout=timedelta(seconds=max(0.0, deadline - time.time()) + 3600),

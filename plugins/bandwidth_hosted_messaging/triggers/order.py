@@ -10,11 +10,13 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from bandwidth_hosted_messaging import config
 from bandwidth_hosted_messaging.client.errors import BandwidthApiError, BandwidthError, ConnectionConfigError
 from bandwidth_hosted_messaging.client.retry import RetryPolicy
 from bandwidth_hosted_messaging.contracts import OrderEventDict
 from bandwidth_hosted_messaging.hooks.bandwidth_async import BandwidthAsyncHook
 from bandwidth_hosted_messaging.statuses import OrderKind, UnknownStatusError
+from bandwidth_hosted_messaging.triggers.callback_watch import watch_for_running_loop
 
 #: Consecutive non-transient API errors (401, 403, 404, ...) after which the wait gives up.
 MAX_PERMANENT_ERRORS = 5
@@ -22,6 +24,8 @@ MAX_PERMANENT_ERRORS = 5
 KEEPALIVE_SECONDS = 15.0
 #: Each poll's own retries; the polling loop itself is the outer retry.
 POLL_RETRY_POLICY = RetryPolicy(max_attempts=3, base_delay=1.0, max_delay=10.0)
+#: After a failed read, the next one comes this soon (or at the safety poll, if sooner).
+ERROR_RETRY_SECONDS = 60.0
 
 
 def _is_transient(err: BandwidthApiError) -> bool:
@@ -30,18 +34,26 @@ def _is_transient(err: BandwidthApiError) -> bool:
 
 class TnOrderTrigger(BaseTrigger):
     """
-    Poll ``GET /{importTnOrders|removeImportedTnOrders}/{orderId}`` until the order's status is final or the
-    deadline passes.
+    Wait for ``GET /{importTnOrders|removeImportedTnOrders}/{orderId}`` to show a final status: woken by
+    Bandwidth's callback, with a safety poll every ``poll_interval`` for a callback that never comes.
 
-    Yields exactly one event: ``{"status": "final", "order": {...}}``, ``{"status": "timeout", ...}`` or
-    ``{"status": "error", "message": ...}``. Network blips, 5xx and 429 never end the wait; an unknown
+    A callback recorded by the callback receiver wakes the wait within ``[bandwidth] callback_check_interval``
+    (see :mod:`.callback_watch`); the trigger then reads the order once, because a callback is a signal and the
+    order is the truth. Bandwidth never retries a delivery, so the safety poll still reads the order every
+    ``poll_interval`` seconds (a little jitter is added).
+
+    Yields exactly one event: ``{"status": "final", "order": {...}}``, ``{"status": "timeout", ...}`` (the long
+    stop) or ``{"status": "error", "message": ...}``. Network blips, 5xx and 429 never end the wait; an unknown
     ProcessingStatus ends it at once, loudly.
 
     :param order_id: the order to wait for.
     :param order_kind: ``import`` or ``remove`` (:class:`~bandwidth_hosted_messaging.statuses.OrderKind`).
     :param bandwidth_conn_id: the Bandwidth connection.
-    :param deadline: absolute epoch seconds after which the wait ends with a timeout event.
-    :param poll_interval: seconds between polls (a little jitter is added).
+    :param deadline: absolute epoch seconds after which the wait ends with a timeout event (the long stop).
+    :param poll_interval: seconds between safety polls.
+    :param checked_at: epoch seconds of the sensor's own read just before it deferred: the first poll is due
+        ``poll_interval`` after it, and callbacks recorded since then wake the wait. ``None`` reads at once.
+    :param wake_on_callback: whether callbacks wake the wait (``False``: polling only).
     """
 
     def __init__(
@@ -49,8 +61,10 @@ class TnOrderTrigger(BaseTrigger):
         order_id: str,
         bandwidth_conn_id: str,
         deadline: float,
-        poll_interval: float = 60.0,
+        poll_interval: float = 900.0,
         order_kind: str = OrderKind.IMPORT,
+        checked_at: float | None = None,
+        wake_on_callback: bool = True,
     ) -> None:
         super().__init__()
         self.order_id = order_id
@@ -58,6 +72,8 @@ class TnOrderTrigger(BaseTrigger):
         self.bandwidth_conn_id = bandwidth_conn_id
         self.deadline = float(deadline)
         self.poll_interval = float(poll_interval)
+        self.checked_at = None if checked_at is None else float(checked_at)
+        self.wake_on_callback = bool(wake_on_callback)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -68,15 +84,46 @@ class TnOrderTrigger(BaseTrigger):
                 "bandwidth_conn_id": self.bandwidth_conn_id,
                 "deadline": self.deadline,
                 "poll_interval": self.poll_interval,
+                "checked_at": self.checked_at,
+                "wake_on_callback": self.wake_on_callback,
             },
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        watch = watch_for_running_loop(config.callback_check_interval()) if self.wake_on_callback else None
+        wake = watch.watch(self.order_kind, self.order_id, self.checked_at or time.time()) if watch else None
+        try:
+            async for event in self._wait(wake):
+                yield event
+                return
+        finally:
+            if watch is not None:
+                watch.forget(self.order_kind, self.order_id)
+
+    async def _wait(self, wake: asyncio.Event | None) -> AsyncIterator[TriggerEvent]:
         permanent_errors = 0
         last_status: str | None = None
         last_error = ""
+        next_read = time.time() if self.checked_at is None else self._next_poll(self.checked_at)
         async with BandwidthAsyncHook(self.bandwidth_conn_id, retry_policy=POLL_RETRY_POLICY) as hook:
             while True:
+                remaining = self.deadline - time.time()
+                if remaining <= 0:
+                    yield TriggerEvent(
+                        OrderEventDict(status="timeout", order_id=self.order_id, last_status=last_status)
+                    )
+                    return
+                pause = min(remaining, next_read - time.time())
+                if pause > 0:
+                    if self.poll_interval > KEEPALIVE_SECONDS:
+                        # Hold no connection while asleep: aiohttp would drop it unused after its keep-alive
+                        # anyway, and a thousand waiting orders' sessions would sit in the triggerer's memory.
+                        await hook.close()
+                    if await _sleep_or_wake(pause, wake):
+                        self.log.info("Order %s: a callback came; reading the order", self.order_id)
+                    elif time.time() < next_read:
+                        continue  # the long stop, checked at the top
+                next_read = self._next_poll(time.time())
                 try:
                     order = await hook.get_order(self.order_kind, self.order_id)
                 except (UnknownStatusError, ConnectionConfigError) as err:  # waiting longer cannot mend either
@@ -92,9 +139,8 @@ class TnOrderTrigger(BaseTrigger):
                         self.log.warning(
                             "Order %s: error %d/%d: %s", self.order_id, permanent_errors, MAX_PERMANENT_ERRORS, err
                         )
-                except (
-                    BandwidthError
-                ) as err:  # an unreadable answer: maybe a proxy's glitch, but never loop on it forever
+                    next_read = min(next_read, time.time() + ERROR_RETRY_SECONDS)
+                except BandwidthError as err:  # an unreadable answer: maybe a proxy's glitch, never loop on it
                     last_error = str(err)
                     permanent_errors += 1
                     self.log.warning(
@@ -104,6 +150,7 @@ class TnOrderTrigger(BaseTrigger):
                         MAX_PERMANENT_ERRORS,
                         err,
                     )
+                    next_read = min(next_read, time.time() + ERROR_RETRY_SECONDS)
                 else:
                     permanent_errors = 0
                     if order.status.value != last_status:
@@ -117,14 +164,19 @@ class TnOrderTrigger(BaseTrigger):
                 if permanent_errors >= MAX_PERMANENT_ERRORS:
                     yield TriggerEvent(OrderEventDict(status="error", order_id=self.order_id, message=last_error))
                     return
-                remaining = self.deadline - time.time()
-                if remaining <= 0:
-                    yield TriggerEvent(
-                        OrderEventDict(status="timeout", order_id=self.order_id, last_status=last_status)
-                    )
-                    return
-                if self.poll_interval > KEEPALIVE_SECONDS:
-                    # Hold no connection while asleep: aiohttp would drop it unused after its keep-alive anyway,
-                    # and a thousand waiting orders' sessions and buffers would sit in the triggerer's memory.
-                    await hook.close()
-                await asyncio.sleep(min(remaining, self.poll_interval * random.uniform(0.9, 1.1)))
+
+    def _next_poll(self, after: float) -> float:
+        return after + self.poll_interval * random.uniform(0.9, 1.1)
+
+
+async def _sleep_or_wake(seconds: float, wake: asyncio.Event | None) -> bool:
+    """Sleep up to ``seconds``; ``True`` when ``wake`` was set first (it is cleared for the next callback)."""
+    if wake is None:
+        await asyncio.sleep(seconds)
+        return False
+    try:
+        await asyncio.wait_for(wake.wait(), timeout=seconds)
+    except TimeoutError:
+        return False
+    wake.clear()
+    return True
