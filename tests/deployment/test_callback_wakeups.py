@@ -17,6 +17,7 @@ import requests
 
 from tests.deployment.helpers import load_launcher
 from tests.deployment.test_reliability import (
+    DAG_ID,
     complete_all_orders,
     conf,
     run_state,
@@ -29,6 +30,7 @@ from tests.deployment.test_reliability import (
 pytestmark = pytest.mark.integration
 
 RUN_TIMEOUT = 120
+DEADLINE_SECONDS = 30
 FINAL = ("COMPLETE", "PARTIAL", "FAILED", "EXCEPTION")
 
 
@@ -40,7 +42,11 @@ def local_airflow(tmp_path_factory):
         sandbox_port=0,
         parallelism=2,
         order_seconds=3600,  # orders stay open until a test completes them
-        extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1"},
+        extra_env={
+            "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
+            # the Deadline Alert 30 s after a run is queued (the default is 24 h)
+            "AIRFLOW__BANDWIDTH__DEADLINE_HOURS": str(DEADLINE_SECONDS / 3600),
+        },
     )
     try:
         af.start(timeout=150)
@@ -88,7 +94,9 @@ def wait_success_times(af, run_id):
 
 
 def triggerer_log(af):
-    return "\n".join(p.read_text(errors="replace") for p in (af.home / "logs").rglob("*") if p.is_file())
+    """Every task, trigger and component log of this Airflow."""
+    folders = (af.home / "logs", af.log_dir)
+    return "\n".join(p.read_text(errors="replace") for f in folders for p in f.rglob("*") if p.is_file())
 
 
 def test_a_callback_ends_the_wait_with_one_read_after_it(local_airflow):
@@ -153,3 +161,14 @@ def _up(af) -> bool:
     except requests.RequestException:
         time.sleep(0.5)
         return False
+
+
+def test_a_run_still_waiting_at_its_deadline_raises_the_alert_and_keeps_waiting(local_airflow):
+    """The Deadline Alert names the run; the wait is not failed by it and ends with its callback after."""
+    af = local_airflow
+    run_id, _ = start_waiting_run(af, ["+13035550206"], "cbdeadline", poll_interval=900)
+    alert = f"run {run_id} of DAG {DAG_ID} is not done"
+    wait_for(af, "the deadline alert", lambda: alert in triggerer_log(af), timeout=DEADLINE_SECONDS + 90)
+    assert run_state(af, run_id) is None  # still running: the alert does not fail it
+    complete_all_orders(af)
+    assert wait_for(af, "the run to end", lambda: run_state(af, run_id), timeout=RUN_TIMEOUT) == "success"

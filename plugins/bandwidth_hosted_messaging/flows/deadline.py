@@ -49,10 +49,11 @@ def deadline_alert(hours: float | None = None) -> DeadlineAlert | None:
 
 async def log_missed_deadline(context: dict[str, Any] | None = None, hours: float | None = None) -> str:
     """The default alert: one warning naming the DAG, the run and how long it has been (no secret is known here)."""
-    run = (context or {}).get("dag_run") or {}
+    run = (context or {}).get("dag_run") or {}  # the scheduler's DAGRunResponse, as JSON
+    run_id = run.get("dag_run_id") or run.get("run_id") or "?"
     message = (
-        f"Hosted messaging: run {run.get('run_id', '?')} of DAG {run.get('dag_id', '?')} is not done "
-        f"{hours if hours is not None else '?'} h after it was queued: some numbers are not in service yet. "
+        f"Hosted messaging: run {run_id} of DAG {run.get('dag_id', '?')} is not done "
+        f"{f'{hours:g}' if hours is not None else '?'} h after it was queued: some numbers are not in service yet. "
         "Its wait goes on; see the Hosted messaging page."
     )
     log.warning(message)

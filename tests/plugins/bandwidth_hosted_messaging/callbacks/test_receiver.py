@@ -637,3 +637,35 @@ def test_account_events_are_read_in_either_number_format():
         b"</ImpactedTelephoneNumbers></Notification>"
     )
     assert parse_notification(body).numbers == ("+13035550100", "+13035550101")
+
+
+def stored_ring(asset):
+    """The wake-up ring as the receiver stored it on ``asset`` (read as the execution API reads it)."""
+    from airflow._shared.state import AssetScope
+    from airflow.models.asset import AssetModel
+    from airflow.state import get_state_backend
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    from bandwidth_hosted_messaging.triggers.wake_ring import RING_KEY, Ring
+
+    with create_session() as session:
+        asset_id = session.scalar(select(AssetModel.id).where(AssetModel.name == asset.name))
+        raw = get_state_backend().get(AssetScope(asset_id=asset_id), RING_KEY, session=session)
+    return Ring.parse(json.loads(raw) if raw else None)
+
+
+def test_final_statuses_go_on_the_wake_up_ring_once_and_others_do_not(receiver):
+    order_id = str(uuid.uuid4())
+    before = stored_ring(IMPORT_TN_ORDERS).seq
+    for status in ("RECEIVED", "PROCESSING", "COMPLETE", "COMPLETE"):  # the last one is a duplicate
+        assert post(receiver, notification(order_id, status)).status_code == 200
+    ring = stored_ring(IMPORT_TN_ORDERS)
+    mine = [w for w in ring.recent if w.order_id == order_id]
+    assert [w.status for w in mine] == ["COMPLETE"]
+    assert ring.seq == before + 1
+    assert abs(mine[0].at - time.time()) < 60
+    removal = str(uuid.uuid4())
+    assert post(receiver, notification(removal, "FAILED", "removeImportedTnOrders")).status_code == 200
+    assert [w.order_id for w in stored_ring(REMOVE_IMPORTED_TN_ORDERS).recent][-1] == removal
+    assert removal not in {w.order_id for w in stored_ring(IMPORT_TN_ORDERS).recent}
