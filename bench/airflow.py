@@ -90,6 +90,10 @@ class SandboxAdmin:
     def in_service(self) -> list[dict[str, Any]]:
         return self._call("GET", "inservice")
 
+    def drop_callbacks(self, drop: bool) -> int:
+        """Lose every later callback (``True``) or deliver them again; the count dropped so far."""
+        return int(self._call("POST", "callbacks/drop", json={"drop": drop})["dropped"])
+
 
 # ------------------------------------------------------------------------------------ process figures
 

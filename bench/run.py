@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import calls, parse, triggerer, walltime
+from bench import calls, parse, resume, triggerer, walltime
 from bench.airflow import SandboxAdmin, start_airflow
 from bench.common import ROOT, log, numbers, order_failures
 from bench.sequential import SequentialImport
@@ -35,6 +35,8 @@ from bench.sequential import SequentialImport
 OUT = ROOT / ".airflow" / "bench"
 WALL_OVER_FLOOR_TARGET = 60.0
 SPEEDUP_TARGET = 5.0
+#: Median seconds from an order's final status to the end of its wait, with callbacks on (issue 15).
+RESUME_TARGET_S = 5.0
 
 
 def machine() -> dict[str, Any]:
@@ -162,6 +164,42 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
                 "pass": all(b["slots"]["slots_held_while_waiting"] == 0 for b in batches.values()),
             }
         )
+    res = figures.get("resume")
+    if res:
+        cb, lost = res["callbacks"], res["callbacks_lost"]
+        out.append(
+            {
+                "target": f"with callbacks: median resume latency < {RESUME_TARGET_S:.0f} s, safety poll {cb['poll_interval_seconds']:.0f} s",
+                "measured": f"median {cb['resume_latency_median_seconds']} s, p95 {cb['resume_latency_p95_seconds']} s ({cb['waits_measured']} waits)",
+                "pass": cb["resume_latency_median_seconds"] is not None
+                and cb["resume_latency_median_seconds"] < RESUME_TARGET_S
+                and cb["waits_measured"] == cb["orders"],
+            }
+        )
+        out.append(
+            {
+                "target": "with callbacks: at most 2 reads per order",
+                "measured": f"median {cb['reads_per_order_median']}, most {cb['reads_per_order_max']}",
+                "pass": cb["reads_per_order_max"] is not None and cb["reads_per_order_max"] <= 2,
+            }
+        )
+        out.append(
+            {
+                "target": "callbacks lost: the safety poll ends every wait",
+                "measured": (
+                    f"{lost['waits_measured']} of {lost['orders']} waits ended ({lost['callbacks_dropped']} callbacks dropped); "
+                    f"median resume {lost['resume_latency_median_seconds']} s with a {lost['poll_interval_seconds']:.0f} s poll"
+                ),
+                "pass": lost["waits_measured"] == lost["orders"] and lost["run_state"] == "success",
+            }
+        )
+        out.append(
+            {
+                "target": "with callbacks: every wait deferred and resumed (none ended at its first read)",
+                "measured": f"{cb['waits_measured']} of {cb['orders']} waits resumed; run {cb['run_state']}",
+                "pass": cb["waits_measured"] == cb["orders"] and cb["run_state"] == "success",
+            }
+        )
     trig = figures.get("triggerer")
     if trig:
         out.append(
@@ -207,6 +245,18 @@ def table(figures: dict[str, Any]) -> str:
                 f"| {int(size):,} | {b['orders']} | {b['wall_seconds']}{each(b)} | {b['floor_seconds']} | {b['over_floor_seconds']} | "
                 f"{b['sequential_wall_seconds']} | {b['speedup_vs_sequential']}x | {c['calls_excluding_polls']} / {c['minimum_total']} | "
                 f"{c['ratio']} | {c['token_calls']} | {c['polls']} ({c['max_reads_per_order']}, {bound}) | {b['slots']['slots_held_while_waiting']} |"
+            )
+        lines.append("")
+    res = figures.get("resume")
+    if res:
+        lines += [
+            "| order waits | safety poll s | orders | resume latency median s | p95 s | max s | reads per order (median, most) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for mode, r in (("callbacks on", res["callbacks"]), ("callbacks lost", res["callbacks_lost"])):
+            lines.append(
+                f"| {mode} | {r['poll_interval_seconds']:.0f} | {r['orders']} | {r['resume_latency_median_seconds']} | "
+                f"{r['resume_latency_p95_seconds']} | {r['resume_latency_max_seconds']} | {r['reads_per_order_median']}, {r['reads_per_order_max']} |"
             )
         lines.append("")
     trig = figures.get("triggerer")
@@ -268,6 +318,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--skip-parse", action="store_true")
     ap.add_argument("--skip-triggerer", action="store_true")
+    ap.add_argument("--skip-resume", action="store_true")
+    ap.add_argument("--resume-orders", type=int, default=10, help="orders (one number each) per resume-latency run")
+    ap.add_argument(
+        "--lost-poll-interval", type=float, default=60.0, help="safety poll of the run whose callbacks are lost"
+    )
     ap.add_argument("--quick", action="store_true", help="smoke run: 100 numbers, short orders, 50 waiting orders")
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args(argv)
@@ -275,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes, args.order_seconds, args.seconds_per_1000 = "100", 3.0, 0.0
         args.waiting_orders, args.trigger_poll_interval, args.parse_reps, args.parallelism = 50, 5.0, 1, 4
         args.repeat_largest = 1
+        args.resume_orders, args.lost_poll_interval = 3, 10.0
     sizes = [int(s) for s in args.sizes.split(",")]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -337,6 +393,12 @@ def main(argv: list[str] | None = None) -> int:
                 runs.setdefault(size, []).append((run, calls.analyse(run)))
                 log(f"pipeline: {size} numbers in {run['wall_seconds']}s (floor {run['floor']['floor_seconds']}s)")
         figures["seconds"]["pipeline_runs"] = round(time.monotonic() - t, 1)
+        if not args.skip_resume:
+            t = time.monotonic()
+            figures["resume"] = resume.measure(
+                af, admin, orders=args.resume_orders, lost_poll_interval=args.lost_poll_interval
+            )
+            figures["seconds"]["resume"] = round(time.monotonic() - t, 1)
         if not args.skip_triggerer:
             t = time.monotonic()
             log(f"triggerer: {args.waiting_orders} orders waited on at once")

@@ -56,12 +56,24 @@ def _tis(af: Any, run_id: str) -> list[dict[str, Any]]:
 
 
 def run_batch(
-    af: Any, admin: SandboxAdmin, size: int, *, npa: int, chunk_size: int, poll_interval: float, timeout: float = 420.0
+    af: Any,
+    admin: SandboxAdmin,
+    size: int,
+    *,
+    npa: int,
+    chunk_size: int,
+    poll_interval: float,
+    timeout: float = 420.0,
+    seed_failures: bool = True,
 ) -> dict[str, Any]:
-    """Import ``size`` numbers; return the run's figures and its part of the sandbox's request log."""
+    """
+    Import ``size`` numbers; return the run's figures and its part of the sandbox's request log.
+
+    ``seed_failures`` makes 1 % of the numbers of every third order fail inside it (those orders end PARTIAL).
+    """
     batch = numbers(npa, size)
     prefix = f"b{size}-{npa}"  # unique per run: the orders of this run are found by it
-    failures = order_failures(batch, chunk_size)
+    failures = order_failures(batch, chunk_size) if seed_failures else {}
     admin.seed({"order_failures": failures})
     admin.clear_requests()
     conf = import_conf(batch, prefix=prefix, chunk_size=chunk_size, poll_interval=poll_interval, grace_period=60)

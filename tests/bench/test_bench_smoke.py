@@ -44,7 +44,7 @@ def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=400,
     )
     assert out.returncode == 0, out.stderr[-4000:]
     figures = json.loads(out.stdout)
@@ -76,3 +76,13 @@ def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
     names = {t["target"] for t in figures["targets"]}
     assert any("polls per order" in n for n in names) and any("worker slots" in n for n in names)
     assert all(isinstance(t["pass"], bool) for t in figures["targets"])
+
+    # The resume latency: every wait deferred; with callbacks, one read after the callback (poll: 900 s);
+    # with callbacks lost, the safety poll ended every wait.
+    on, lost = figures["resume"]["callbacks"], figures["resume"]["callbacks_lost"]
+    assert on["poll_interval_seconds"] == 900 and on["run_state"] == lost["run_state"] == "success"
+    assert on["waits_measured"] == on["orders"] == 3 and on["reads_per_order_max"] == 2
+    assert 0 < on["resume_latency_median_seconds"] <= on["resume_latency_p95_seconds"]
+    assert lost["waits_measured"] == lost["orders"] == 3 and lost["callbacks_dropped"] > 0
+    assert lost["reads_per_order_max"] >= 2  # the sensor's read, then the safety poll's
+    assert any("resume latency" in n for n in names)

@@ -42,7 +42,7 @@ def ui_conf() -> dict:
         "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"),
         "rejection_policy": "skip",
         "chunk_size": 2,  # two orders: two mapped waits deferred side by side
-        "poll_interval": 1,
+        "poll_interval": 900,  # the default safety poll: the run ends within the test's time only by callbacks
         "grace_period": 30,
     }
 
@@ -59,7 +59,9 @@ def local_airflow(postgres_url, tmp_path_factory):
         celery_broker=f"redis://127.0.0.1:6379/{REDIS_DB}",
         parallelism=2,
         order_seconds=3600,  # orders never finish by themselves: the test completes them (see import_run)
-        extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1"},
+        # two schedulers, triggerers and workers; each triggerer takes one trigger, so the two waits are shared
+        replicas=2,
+        extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1", "AIRFLOW__TRIGGERER__CAPACITY": "1"},
     )
     try:
         af.start(timeout=150)
@@ -96,6 +98,7 @@ def import_run(local_airflow):
     run = af.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": ui_conf()}).json()
     run_id = run["dag_run_id"]
     seen: dict[str, list[str]] = {}
+    triggerers: dict[int, int] = {}
     released: list[str] = []
     deadline = time.monotonic() + RUN_TIMEOUT
     while True:
@@ -107,12 +110,22 @@ def import_run(local_airflow):
             if ti["state"] and (not states or states[-1] != ti["state"]):
                 states.append(ti["state"])
         waits = [ti for ti in tis if ti["task_id"] == "import_order.wait" and ti["map_index"] >= 0]
-        if not released and len(waits) == 2 and all(ti["state"] == "deferred" for ti in waits):
+        for ti in waits:
+            if ti["state"] == "deferred" and ti.get("triggerer_job"):
+                triggerers.setdefault(ti["map_index"], ti["triggerer_job"]["id"])
+        if not released and len(triggerers) == 2 and all(ti["state"] == "deferred" for ti in waits):
             released = release_orders(af.sandbox_url)
         if run["state"] in ("success", "failed") or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    return {"run": run, "run_id": run_id, "task_instances": tis, "states_seen": seen, "released": released}
+    return {
+        "run": run,
+        "run_id": run_id,
+        "task_instances": tis,
+        "states_seen": seen,
+        "released": released,
+        "triggerers": triggerers,
+    }
 
 
 def test_import_run_succeeds_on_celery_and_postgres(local_airflow, import_run):
@@ -122,6 +135,18 @@ def test_import_run_succeeds_on_celery_and_postgres(local_airflow, import_run):
     assert len(waits) == 2 and all(ti["state"] == "success" for ti in waits)
     health = requests.get(f"{local_airflow.url}/api/v2/monitor/health", timeout=5).json()
     assert health["triggerer"]["status"] == "healthy"
+
+
+def test_two_triggerers_shared_the_waits_and_callbacks_woke_both(local_airflow, import_run):
+    """Each wait sat on its own triggerer; with a 900 s safety poll, each order was read twice: before the wait
+    (the sensor) and once after its callback (the trigger)."""
+    assert len(set(import_run["triggerers"].values())) == 2, import_run["triggerers"]
+    reads = dict.fromkeys(import_run["released"], 0)
+    for entry in requests.get(f"{local_airflow.sandbox_url}/_sandbox/requests", timeout=5).json():
+        for order_id in reads:
+            if entry["method"] == "GET" and entry["path"].rstrip("/").endswith(order_id):
+                reads[order_id] += 1
+    assert reads and all(n == 2 for n in reads.values()), reads
 
 
 def test_order_wait_was_deferred_to_the_triggerer(local_airflow, import_run):

@@ -1,0 +1,103 @@
+"""
+Resume latency of the order waits, with Bandwidth's callbacks on and with callbacks lost.
+
+One import run per mode, through the real components, with one number per order (so ``orders`` waits):
+
+- **callbacks**: the sandbox calls back on every status change; the safety poll is the default 900 s, so a wait
+  that ends sooner was woken by its callback.
+- **callbacks lost**: the sandbox drops every callback (``POST /_sandbox/callbacks/drop``) and the safety poll
+  is ``lost_poll_interval``: the poll alone must end every wait.
+
+Per order: the resume latency, from the sandbox's final status of the order (``final_at``) to the end of its
+wait task (success, or failure for a failed order), and the reads of the order (``GET`` of the order in the
+sandbox's request log: the sensor's read before it deferred, then the trigger's). Median and p95 over the orders.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from bench import walltime
+from bench.airflow import SandboxAdmin
+from bench.common import log, parse_time
+
+DAG_ID = walltime.DAG_ID
+WAIT_TASK = walltime.WAIT_TASK
+SAFETY_POLL = 900.0
+
+
+def p95(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+def wait_order_ids(af: Any, run_id: str, count: int) -> dict[int, str]:
+    """map_index → order id, from each wait task's ``order_id`` XCom."""
+    found = {}
+    for index in range(count):
+        path = f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{WAIT_TASK}/xcomEntries/order_id"
+        resp = af.api("GET", path, params={"map_index": index}, check=False)
+        if resp.ok:
+            found[index] = resp.json()["value"]
+    return found
+
+
+def one_mode(af: Any, admin: SandboxAdmin, *, orders: int, npa: int, poll_interval: float) -> dict[str, Any]:
+    run = walltime.run_batch(af, admin, orders, npa=npa, chunk_size=1, poll_interval=poll_interval, seed_failures=False)
+    by_order = {o["order_id"]: o for o in run["orders"]}
+    ends = {row[1]: row[3] for row in run["timeline"] if row[0] == WAIT_TASK}
+    latencies, reads = [], []
+    final_before_wait = 0
+    for index, order_id in wait_order_ids(af, run["run_id"], len(by_order)).items():
+        order = by_order.get(order_id)
+        final_at = parse_time(order.get("final_at")) if order else None
+        if final_at is None or ends.get(index) is None:
+            continue
+        order_reads = sum(
+            1 for r in run["requests"] if r["method"] == "GET" and r["path"].rstrip("/").endswith(order_id)
+        )
+        if order_reads < 2:  # final at the sensor's first read: no wait to resume
+            final_before_wait += 1
+            continue
+        latencies.append(run["triggered_at"] + ends[index] - final_at)
+        reads.append(order_reads)
+    return {
+        "poll_interval_seconds": poll_interval,
+        "orders": len(by_order),
+        "waits_measured": len(latencies),
+        "final_before_the_wait": final_before_wait,
+        "run_state": run["state"],
+        "wall_seconds": run["wall_seconds"],
+        "resume_latency_median_seconds": round(statistics.median(latencies), 2) if latencies else None,
+        "resume_latency_p95_seconds": round(p95(latencies), 2) if latencies else None,
+        "resume_latency_max_seconds": round(max(latencies), 2) if latencies else None,
+        "reads_per_order_median": statistics.median(reads) if reads else None,
+        "reads_per_order_max": max(reads) if reads else None,
+    }
+
+
+def measure(
+    af: Any, admin: SandboxAdmin, *, orders: int = 10, lost_poll_interval: float = 60.0, order_seconds: float = 20.0
+) -> dict[str, Any]:
+    """Both modes, side by side, with orders of at least ``order_seconds`` (each wait defers before its order ends)."""
+    configured = admin.config()
+    admin.seed({"config": {"order_seconds": max(order_seconds, float(configured["order_seconds"]))}})
+    try:
+        return _both(af, admin, orders=orders, lost_poll_interval=lost_poll_interval)
+    finally:
+        admin.seed({"config": {"order_seconds": configured["order_seconds"]}})
+
+
+def _both(af: Any, admin: SandboxAdmin, *, orders: int, lost_poll_interval: float) -> dict[str, Any]:
+    log(f"resume: {orders} orders with callbacks (safety poll {SAFETY_POLL:.0f}s)")
+    with_callbacks = one_mode(af, admin, orders=orders, npa=720, poll_interval=SAFETY_POLL)
+    log(f"resume: {orders} orders with callbacks lost (safety poll {lost_poll_interval:.0f}s)")
+    dropped_before = admin.drop_callbacks(True)
+    try:
+        lost = one_mode(af, admin, orders=orders, npa=721, poll_interval=lost_poll_interval)
+    finally:
+        dropped = admin.drop_callbacks(False) - dropped_before
+    lost["callbacks_dropped"] = dropped
+    return {"callbacks": with_callbacks, "callbacks_lost": lost}
