@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 import requests
-import uvicorn
 
 from bandwidth_hosted_messaging.assets import IMPORT_TN_ORDERS, MESSAGING_LOST, REMOVE_IMPORTED_TN_ORDERS
-from bandwidth_hosted_messaging.callbacks.receiver import MAX_BODY_BYTES, app
+from bandwidth_hosted_messaging.callbacks.receiver import MAX_BODY_BYTES
 from bandwidth_sandbox import Sandbox, SandboxConfig
+from tests.receiver_server import serve_receiver
 
 ROOT = Path(__file__).resolve().parents[4]
 CALLBACK_USER = "bw-callback"
@@ -107,24 +107,8 @@ def notifications_dag(airflow_db):
 @pytest.fixture(scope="module")
 def receiver(callback_connection, notifications_dag) -> Iterator[str]:
     """The callback app under uvicorn on a free loopback port, mounted at /bandwidth as the API server does."""
-    from fastapi import FastAPI
-
-    api_server = FastAPI()
-    api_server.mount("/bandwidth", app)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(api_server, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}/bandwidth/callbacks"
-    server.should_exit = True
-    thread.join(5)
+    with serve_receiver() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
