@@ -43,6 +43,13 @@ def test_a_good_batch_becomes_params_values(tmp_path):
     assert batch.numbers_count == 2
 
 
+def test_the_wait_fields_default_to_the_safety_poll_the_long_stop_and_the_deployers_deadline(tmp_path):
+    batch = load_batch(write(tmp_path, "b.yaml", yaml.safe_dump(GOOD)))
+    assert (batch.poll_interval, batch.wait_timeout, batch.deadline_hours) == (900.0, 30 * 86400.0, 24.0)
+    own = load_batch(write(tmp_path, "c.yaml", with_changes(poll_interval=60, wait_timeout=3600, deadline_hours=2.5)))
+    assert (own.poll_interval, own.wait_timeout, own.deadline_hours) == (60.0, 3600.0, 2.5)
+
+
 def test_the_shipped_sample_batch_is_valid():
     batch = load_batch(ROOT / "include" / "batches" / "acme_dental.yaml")
     assert batch.numbers_count == 12 and batch.values["loa_file"].endswith("sample-loa.pdf")
@@ -143,6 +150,11 @@ def test_a_duplicate_key_is_refused_naming_it(tmp_path):
         ({"poll_interval": -1}, "poll_interval"),
         ({"poll_interval": 0.001}, "poll_interval"),
         ({"grace_period": 10**9}, "grace_period"),
+        ({"wait_timeout": 0}, "wait_timeout"),
+        ({"wait_timeout": 10**9}, "wait_timeout"),
+        ({"deadline_hours": 0}, "deadline_hours"),
+        ({"deadline_hours": "24"}, "deadline_hours"),
+        ({"deadline_hours": 10**6}, "deadline_hours"),
         ({"subscriber.street_name": "Main St\n<Evil/>"}, "subscriber.street_name"),
         ({"subscriber.city": "x" * 61}, "subscriber.city"),
         ({"subscriber.zip": "８０２０２"}, "subscriber.zip"),
