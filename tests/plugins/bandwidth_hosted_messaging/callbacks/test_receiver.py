@@ -653,3 +653,37 @@ def test_final_statuses_go_on_the_wake_up_ring_once_and_others_do_not(receiver):
     assert post(receiver, notification(removal, "FAILED", "removeImportedTnOrders")).status_code == 200
     assert [w.order_id for w in stored_ring(REMOVE_IMPORTED_TN_ORDERS).recent][-1] == removal
     assert removal not in {w.order_id for w in stored_ring(IMPORT_TN_ORDERS).recent}
+
+
+def test_concurrent_callbacks_of_many_orders_lose_no_ring_entry(receiver):
+    """Eight callbacks in parallel in this API server and four in another process: every order is on the ring."""
+    in_here = [str(uuid.uuid4()) for _ in range(8)]
+    elsewhere = [str(uuid.uuid4()) for _ in range(4)]
+    before = stored_ring(IMPORT_TN_ORDERS).seq
+    script = RECORD_IN_ANOTHER_PROCESS.replace(
+        "print(record_notification(parse_notification(sys.stdin.buffer.read())))",
+        "for line in sys.stdin.buffer.read().split(b'\\n'):\n    print(record_notification(parse_notification(line)))",
+    )
+    other = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ.copy(),
+    )
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda o=o: results.append(post(receiver, notification(o, "COMPLETE")).status_code))
+        for o in in_here
+    ]
+    for t in threads:
+        t.start()
+    out, err = other.communicate(b"\n".join(notification(o, "FAILED") for o in elsewhere), timeout=60)
+    for t in threads:
+        t.join(15)
+    assert other.returncode == 0, err.decode()[-2000:]
+    outcomes = [line for line in out.decode().splitlines() if line in ("recorded", "duplicate", "no_asset", "ignored")]
+    assert results == [200] * 8 and outcomes == ["recorded"] * 4
+    ring = stored_ring(IMPORT_TN_ORDERS)
+    assert {w.order_id for w in ring.recent} >= set(in_here) | set(elsewhere)
+    assert ring.seq == before + 12
