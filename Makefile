@@ -60,7 +60,7 @@ clean:
 
 # Airflow with its UI on this machine: api-server, scheduler, dag-processor, triggerer and the Bandwidth
 # sandbox as our own processes (SQLite in .airflow/local; AIRFLOW_DB=postgresql://... for PostgreSQL).
-# `make airflow PORT=8080 SANDBOX_PORT=8089`; login admin/admin; Ctrl-C stops everything. See docs/deployment.md.
+# `make airflow PORT=8080 SANDBOX_PORT=8089`; login admin/admin; Ctrl-C stops everything. See the README's "Deployment".
 .PHONY: airflow
 airflow: PORT = 8080
 airflow: SANDBOX_PORT ?= 8089

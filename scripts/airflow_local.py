@@ -406,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         af.start()
         print(
             f"\n  Airflow UI:  {af.url}   login: {af.username} / {af.password}"
-            f"\n  Sandbox:     {af.sandbox_url}/api  (delivery log: {af.sandbox_url}/_sandbox/callbacks)"
+            f"\n  Sandbox:     {af.sandbox_url}/api/v2  (delivery log: {af.sandbox_url}/_sandbox/callbacks)"
+            f"\n  Sample LOA:  {ROOT / 'include' / 'loa' / 'sample-loa.pdf'}  (the form's LOA file field; only here)"
             f"\n  {DAG_ID} is unpaused: trigger it from the UI.  Ctrl-C stops everything.\n",
             flush=True,
         )

@@ -151,11 +151,22 @@ def test_loa_upload_is_not_repeated_when_the_order_already_has_it(import_dag, bw
         ("site_id", "abc"),
         ("rejection_policy", "ignore"),
         ("chunk_size", 5001),
+        ("loa_file", ""),
     ],
 )
 def test_invalid_params_are_refused_before_the_run(import_dag, bw, field, value):
     with pytest.raises(ParamValidationError, match=field):
         import_dag.test(run_conf=base_conf(**{"numbers": ["+13035550100"], field: value}))
+    assert api_calls(bw) == []
+
+
+def test_the_form_has_no_lo_a_default_and_a_run_without_one_is_refused(import_dag, bw):
+    """Outside the demo nobody's LOA is the sample's: the field starts empty and is required."""
+    assert import_dag.params.dump()["loa_file"] is None
+    conf = base_conf(["+13035550100"])
+    del conf["loa_file"]
+    with pytest.raises(ParamValidationError, match="loa_file"):
+        import_dag.test(run_conf=conf)
     assert api_calls(bw) == []
 
 

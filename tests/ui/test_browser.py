@@ -51,8 +51,10 @@ FIELDS = {  # the text fields, as a person types them
     "loa_authorizing_person": "Jane Doe",
     "site_id": "14413",
     "customer_order_id_prefix": "ui-test",
+    "loa_file": str(ROOT / "include" / "loa" / "sample-loa.pdf"),  # the form has no LOA default
 }
-NUMBER_FIELDS = {"Numbers per order": "2", "Poll interval (s)": "1", "Grace period (s)": "30"}
+#: The safety poll keeps its default (900 s): the sandbox's callbacks end the waits.
+NUMBER_FIELDS = {"Numbers per order": "2", "Grace period (s)": "30"}
 #: A second run, triggered through the REST API beside the form's: one number fails in its order (7518).
 OTHER_NUMBERS, OTHER_FAILING = ["+13035550200", "+13035550298"], "+13035550298"
 
