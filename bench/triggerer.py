@@ -65,7 +65,7 @@ from airflow.utils.session import create_session
 from airflow.utils.state import TaskInstanceState
 from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
 
-args = json.loads(sys.argv[1])
+args = json.loads(sys.stdin.read())
 with create_session() as session:
     run = session.scalar(select(DagRun).where(DagRun.dag_id == args["dag_id"], DagRun.run_id == args["run_id"]))
     version = DagVersion.get_latest_version(args["dag_id"], session=session)
@@ -140,7 +140,12 @@ def measure(
         "poll_interval": poll_interval,
     }
     out = subprocess.run(
-        [PYTHON, "-c", INSERT, json.dumps(args)], env=af.env(), cwd=ROOT, capture_output=True, text=True
+        [PYTHON, "-c", INSERT],
+        input=json.dumps(args),  # on stdin: 10,000 order ids overflow an argument list
+        env=af.env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     if out.returncode != 0:
         raise RuntimeError(f"inserting deferred task instances failed:\n{out.stderr[-3000:]}")

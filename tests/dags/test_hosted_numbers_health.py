@@ -6,14 +6,10 @@ a MESSAGING_LOST event travels sandbox → callback receiver (uvicorn) → asset
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 import requests
-import uvicorn
 from airflow.sdk import DagRunState, TaskInstanceState
 
 from bandwidth_hosted_messaging.assets import MESSAGING_LOST
@@ -21,6 +17,7 @@ from bandwidth_hosted_messaging.reporting.ledger import read_ledger
 from bandwidth_hosted_messaging.statuses import NumberStatus
 from tests.dags.conftest import API_CONNECTIONS, deployed_with
 from tests.dags_helpers import ROOT, api_calls, base_conf, e164, report_of, rows_by_number, task_states
+from tests.receiver_server import serve_receiver
 
 CALLBACK_USER, CALLBACK_PASSWORD = "bw-health-cb", "cb-health-Pa55"
 HEALTH = "hosted_numbers_health"
@@ -134,30 +131,11 @@ def test_nothing_lost_is_success_and_removed_numbers_are_not_checked(dags, bw):
 @pytest.fixture
 def receiver(dags, monkeypatch):
     """The callback app under uvicorn on loopback (mounted at /bandwidth), with the bandwidth_callback connection."""
-    from fastapi import FastAPI
-
-    from bandwidth_hosted_messaging.callbacks.receiver import app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/bandwidth/callbacks"
-    conn = {"conn_type": "http", "host": url, "login": CALLBACK_USER, "password": CALLBACK_PASSWORD}
-    monkeypatch.setenv("AIRFLOW_CONN_BANDWIDTH_CALLBACK", json.dumps(conn))
-    monkeypatch.delenv("BANDWIDTH_CALLBACK_CONN_ID", raising=False)
-    api_server = FastAPI()
-    api_server.mount("/bandwidth", app)
-    config = uvicorn.Config(api_server, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    yield url
-    server.should_exit = True
-    thread.join(5)
+    with serve_receiver() as url:
+        conn = {"conn_type": "http", "host": url, "login": CALLBACK_USER, "password": CALLBACK_PASSWORD}
+        monkeypatch.setenv("AIRFLOW_CONN_BANDWIDTH_CALLBACK", json.dumps(conn))
+        monkeypatch.delenv("BANDWIDTH_CALLBACK_CONN_ID", raising=False)
+        yield url
 
 
 def subscribe_to_messaging_lost(sb, url):

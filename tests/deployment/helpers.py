@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,3 +20,30 @@ def load_launcher():
         sys.modules["airflow_local"] = module
         spec.loader.exec_module(module)
     return sys.modules["airflow_local"]
+
+
+@contextmanager
+def running(af: Any, timeout: float = 150) -> Iterator[Any]:
+    """Start ``af`` (a ``LocalAirflow``), print its component logs if it cannot start, stop it at the end."""
+    try:
+        af.start(timeout=timeout)
+    except BaseException:
+        print(af.logs_tails())  # shown with the setup error
+        raise
+    try:
+        yield af
+    finally:
+        af.stop()
+
+
+def held_orders_airflow(home: Path, **extra_env: str) -> Any:
+    """A ``LocalAirflow`` on SQLite (LocalExecutor, parallelism 2) whose sandbox orders stay open until a test
+    completes them, with task retries after 1 s and ``extra_env`` on top."""
+    return load_launcher().LocalAirflow(
+        home,
+        port=0,
+        sandbox_port=0,
+        parallelism=2,
+        order_seconds=3600,
+        extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1", **extra_env},
+    )

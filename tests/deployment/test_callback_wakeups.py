@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 
-from tests.deployment.helpers import load_launcher
+from tests.deployment.helpers import held_orders_airflow, running
 from tests.deployment.test_reliability import (
     DAG_ID,
     complete_all_orders,
@@ -36,27 +36,12 @@ FINAL = ("COMPLETE", "PARTIAL", "FAILED", "EXCEPTION")
 
 @pytest.fixture(scope="module")
 def local_airflow(tmp_path_factory):
-    af = load_launcher().LocalAirflow(
-        tmp_path_factory.mktemp("airflow-home"),
-        port=0,
-        sandbox_port=0,
-        parallelism=2,
-        order_seconds=3600,  # orders stay open until a test completes them
-        extra_env={
-            "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
-            # the Deadline Alert 30 s after a run is queued (the default is 24 h)
-            "AIRFLOW__BANDWIDTH__DEADLINE_HOURS": str(DEADLINE_SECONDS / 3600),
-        },
+    # the Deadline Alert 30 s after a run is queued (the default is 24 h)
+    af = held_orders_airflow(
+        tmp_path_factory.mktemp("airflow-home"), AIRFLOW__BANDWIDTH__DEADLINE_HOURS=str(DEADLINE_SECONDS / 3600)
     )
-    try:
-        af.start(timeout=150)
-    except BaseException:
-        print(af.logs_tails())
-        raise
-    try:
+    with running(af, timeout=150):
         yield af
-    finally:
-        af.stop()
 
 
 def order_reads(af, order_ids):

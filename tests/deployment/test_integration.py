@@ -13,7 +13,7 @@ import pytest
 import redis
 import requests
 
-from tests.deployment.helpers import ROOT, load_launcher
+from tests.deployment.helpers import ROOT, load_launcher, running
 
 pytestmark = pytest.mark.integration
 
@@ -64,14 +64,9 @@ def local_airflow(postgres_url, tmp_path_factory):
         extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1", "AIRFLOW__TRIGGERER__CAPACITY": "1"},
     )
     try:
-        af.start(timeout=150)
-    except BaseException:
-        print(af.logs_tails())  # shown with the setup error
-        raise
-    try:
-        yield af
+        with running(af, timeout=150):
+            yield af
     finally:
-        af.stop()
         broker = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
         for key in broker.scan_iter(f"*{af.celery_queue}*"):
             broker.delete(key)

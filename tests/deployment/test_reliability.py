@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.deployment.helpers import ROOT, load_launcher
+from tests.deployment.helpers import ROOT, held_orders_airflow, running
 
 pytestmark = pytest.mark.integration
 
@@ -43,30 +43,16 @@ def conf(numbers, prefix):
 
 @pytest.fixture(scope="module")
 def local_airflow(tmp_path_factory):
-    af = load_launcher().LocalAirflow(
+    af = held_orders_airflow(
         tmp_path_factory.mktemp("airflow-home"),
-        port=0,
-        sandbox_port=0,
-        parallelism=2,
-        order_seconds=3600,  # orders stay open until a test completes them
-        extra_env={
-            "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
-            # a killed triggerer's triggers go to the next one once it has missed its heartbeats this long
-            "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "6",
-            # a task whose worker died is failed (and retried) once it has missed its heartbeats this long
-            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "10",
-            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "2",
-        },
+        # a killed triggerer's triggers go to the next one once it has missed its heartbeats this long
+        AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD="6",
+        # a task whose worker died is failed (and retried) once it has missed its heartbeats this long
+        AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT="10",
+        AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL="2",
     )
-    try:
-        af.start(timeout=150)
-    except BaseException:
-        print(af.logs_tails())
-        raise
-    try:
+    with running(af, timeout=150):
         yield af
-    finally:
-        af.stop()
 
 
 def sandbox(af, method, path, **kwargs):

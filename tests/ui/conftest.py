@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deployment.helpers import ROOT, load_launcher
+from tests.deployment.helpers import ROOT, load_launcher, running
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -77,15 +77,8 @@ def local_airflow(tmp_path_factory):
         order_seconds=2,
         extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1"},
     )
-    try:
-        af.start(timeout=180)
-    except BaseException:
-        print(af.logs_tails())  # shown with the setup error
-        raise
-    try:
+    with running(af, timeout=180):
         yield af
-    finally:
-        af.stop()
 
 
 @pytest.fixture
