@@ -7,7 +7,22 @@ reader of a task's output knows its shape from here. Imports nothing of the pack
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypedDict
+import json
+from typing import Any, Literal, NotRequired, TypedDict
+
+
+def pulled(value: Any) -> Any:
+    """
+    An XCom value as a task pulled it. A value the triggerer pushed when it ended a task (``TaskSuccessEvent``
+    XComs: the wait's ``order``) comes back from Airflow 3.3.2 as its JSON text, since the triggerer's push
+    serialises it twice; read such a text back. Any other value is returned as it is.
+    """
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 class LoaFileDict(TypedDict):

@@ -10,7 +10,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
-from bandwidth_hosted_messaging.contracts import LoaFileDict, LoaResultDict, OrderDict
+from bandwidth_hosted_messaging.contracts import LoaFileDict, LoaResultDict, OrderDict, pulled
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 from bandwidth_hosted_messaging.inputs.errors import RequestError
 from bandwidth_hosted_messaging.inputs.loa_file import read_loa_file
@@ -48,7 +48,7 @@ class UploadLoaOperator(BaseOperator):
         self.bandwidth_conn_id = bandwidth_conn_id
 
     def execute(self, context: Context) -> LoaResultDict:
-        order = TnOrder.from_dict(self.order)
+        order = TnOrder.from_dict(pulled(self.order))  # the wait's return value
         if not order.status.is_success:
             self.log.info("Order %s ended %s: no LOA to upload", order.order_id, order.status.value)
             return {"order_id": order.order_id, "file_name": None, "status": "skipped"}

@@ -8,7 +8,7 @@ from airflow.sdk import BaseOperator, Context, TriggerRule
 from airflow.sdk.exceptions import AirflowFailException
 
 from bandwidth_hosted_messaging.constants import REPORT_CSV, REPORT_JSON
-from bandwidth_hosted_messaging.contracts import ReportDict
+from bandwidth_hosted_messaging.contracts import ReportDict, pulled
 from bandwidth_hosted_messaging.reporting import render, rows
 from bandwidth_hosted_messaging.reporting.storage import run_files
 from bandwidth_hosted_messaging.reporting.times import utc_now
@@ -56,7 +56,7 @@ class ReportOperator(BaseOperator):
     def _rows(self, context: Context, numbers: list[str]) -> list[rows.ReportRow]:
         ti = context["ti"]
         plan = ti.xcom_pull(task_ids=self.plan_task_id)
-        orders = ti.xcom_pull(task_ids=[self.order_task_id], key="order") or []
+        orders = [pulled(o) for o in ti.xcom_pull(task_ids=[self.order_task_id], key="order") or []]
         verification = ti.xcom_pull(task_ids=self.verify_task_id)
         if self.order_kind is OrderKind.REMOVE:
             return rows.build_remove_rows(numbers, plan, orders, verification)

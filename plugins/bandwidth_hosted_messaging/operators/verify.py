@@ -9,7 +9,7 @@ from airflow.sdk import BaseOperator, Context, TriggerRule
 
 from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import ALREADY_ON_BANDWIDTH, DEFAULT_CONN_ID
-from bandwidth_hosted_messaging.contracts import CheckerResultDict, InServiceDict, RemovedDict
+from bandwidth_hosted_messaging.contracts import CheckerResultDict, InServiceDict, RemovedDict, pulled
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 from bandwidth_hosted_messaging.statuses import OrderKind
 
@@ -56,7 +56,7 @@ class VerifyNumbersOperator(BaseOperator):
 
     def execute(self, context: Context) -> InServiceDict | RemovedDict:
         ti = context["ti"]
-        orders = [o for o in ti.xcom_pull(task_ids=[self.order_task_id], key="order") or [] if o]
+        orders = [pulled(o) for o in ti.xcom_pull(task_ids=[self.order_task_id], key="order") or [] if o]
         expected = [n for o in orders for n in TnOrder.from_dict(o).completed_numbers()]
         wanted_in_service = self.order_kind is OrderKind.IMPORT
         candidates: list[str] = []

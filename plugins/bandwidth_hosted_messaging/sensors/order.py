@@ -16,20 +16,13 @@ from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, DEFAULT_POLL_INTERVAL
 from bandwidth_hosted_messaging.contracts import OrderDict
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
-from bandwidth_hosted_messaging.reporting.render import first_n
-from bandwidth_hosted_messaging.statuses import OrderKind, ProcessingStatus
+from bandwidth_hosted_messaging.reporting.order_outcome import describe_failures, log_success
+from bandwidth_hosted_messaging.statuses import OrderKind
 from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
 
 #: The long stop of a wait, when neither ``timeout`` nor ``[bandwidth] wait_long_stop_days`` says otherwise.
 DEFAULT_WAIT_TIMEOUT = config.DEFAULT_WAIT_LONG_STOP_DAYS * 86400.0
 ORDER_ASSETS = {OrderKind.IMPORT: IMPORT_TN_ORDERS, OrderKind.REMOVE: REMOVE_IMPORTED_TN_ORDERS}
-
-
-def describe_failures(order: TnOrder) -> str:
-    """``3035550101 (5016 The SiteId submitted is invalid), ...`` for an order's failed numbers."""
-    failed = order.failed_numbers()
-    parts = (f"{n} ({err.code} {err.description})".replace("( ", "(") for n, err in failed.items())
-    return first_n(parts, total=len(failed)) or "no per-number errors given"
 
 
 class TnOrderSensor(BaseSensorOperator):
@@ -122,6 +115,7 @@ class TnOrderSensor(BaseSensorOperator):
                 poll_interval=self.poke_interval,
                 checked_at=checked_at,
                 wake_on_callback=self.wake_on_callback,
+                end_from_trigger=True,
             ),
             method_name="execute_complete",
             timeout=timedelta(seconds=max(0.0, deadline - time.time()) + 3600),
@@ -154,13 +148,5 @@ class TnOrderSensor(BaseSensorOperator):
         context["ti"].xcom_push(key="order", value=data)
         if order.status.is_failure:
             raise AirflowFailException(f"Order {order.order_id} ended {order.status.value}: {describe_failures(order)}")
-        if order.status is ProcessingStatus.PARTIAL:
-            self.log.warning(
-                "Order %s ended PARTIAL: %d number(s) went through; failed: %s",
-                order.order_id,
-                len(order.completed_numbers()),
-                describe_failures(order),
-            )
-        else:
-            self.log.info("Order %s COMPLETE: %d number(s)", order.order_id, len(order.completed_numbers()))
+        log_success(self.log, order)
         return data

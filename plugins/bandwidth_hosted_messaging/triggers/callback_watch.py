@@ -50,13 +50,22 @@ class _Kind:
     cursor: int | None = None
 
 
+def in_triggerer() -> bool:
+    """
+    Whether this trigger runs in a triggerer's trigger runner, whose channel to its supervisor is asynchronous;
+    ``dag.test()`` runs a trigger inline in the task process, whose in-process channel is synchronous.
+    """
+    from airflow.sdk.execution_time import task_runner
+
+    return hasattr(getattr(task_runner, "SUPERVISOR_COMMS", None), "asend")
+
+
 async def read_ring(asset_name: str) -> Any:
     """The ring's stored value, through the SDK's asset state store (``None`` when there is none yet)."""
-    from airflow.sdk.execution_time import task_runner
     from airflow.sdk.execution_time.context import AssetStateStoreAccessor
 
     store = AssetStateStoreAccessor(name=asset_name)
-    if hasattr(task_runner.SUPERVISOR_COMMS, "asend"):
+    if in_triggerer():
         return await store.aget(RING_KEY)
     # ``dag.test()`` runs a trigger inline in the task process, whose in-process comms are synchronous.
     return store.get(RING_KEY)

@@ -8,15 +8,17 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from airflow.triggers.base import BaseTrigger, TriggerEvent
+from airflow.triggers.base import BaseTrigger, TaskSuccessEvent, TriggerEvent
 
 from bandwidth_hosted_messaging import config
 from bandwidth_hosted_messaging.client.errors import BandwidthApiError, BandwidthError, ConnectionConfigError
+from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.client.retry import RetryPolicy
 from bandwidth_hosted_messaging.contracts import OrderEventDict
 from bandwidth_hosted_messaging.hooks.bandwidth_async import BandwidthAsyncHook
+from bandwidth_hosted_messaging.reporting.order_outcome import log_success
 from bandwidth_hosted_messaging.statuses import OrderKind, UnknownStatusError
-from bandwidth_hosted_messaging.triggers.callback_watch import watch_for_running_loop
+from bandwidth_hosted_messaging.triggers.callback_watch import in_triggerer, watch_for_running_loop
 
 #: Consecutive non-transient API errors (401, 403, 404, ...) after which the wait gives up.
 MAX_PERMANENT_ERRORS = 5
@@ -54,6 +56,11 @@ class TnOrderTrigger(BaseTrigger):
     :param checked_at: epoch seconds of the sensor's own read just before it deferred: the first poll is due
         ``poll_interval`` after it, and callbacks recorded since then wake the wait. ``None`` reads at once.
     :param wake_on_callback: whether callbacks wake the wait (``False``: polling only).
+    :param end_from_trigger: end the task from the triggerer when the order is COMPLETE or PARTIAL
+        (``TaskSuccessEvent`` with the order as the task's ``return_value`` and ``order`` XComs), so no worker
+        has to start the task again; FAILED, EXCEPTION, errors and the long stop still resume the task, which
+        fails naming the numbers. ``dag.test()`` cannot take such an event in Airflow 3.3.2 (it resumes the task
+        with the event's state as a string), so a trigger it runs inline always resumes the task.
     """
 
     def __init__(
@@ -65,6 +72,7 @@ class TnOrderTrigger(BaseTrigger):
         order_kind: str = OrderKind.IMPORT,
         checked_at: float | None = None,
         wake_on_callback: bool = True,
+        end_from_trigger: bool = False,
     ) -> None:
         super().__init__()
         self.order_id = order_id
@@ -74,6 +82,7 @@ class TnOrderTrigger(BaseTrigger):
         self.poll_interval = float(poll_interval)
         self.checked_at = None if checked_at is None else float(checked_at)
         self.wake_on_callback = bool(wake_on_callback)
+        self.end_from_trigger = bool(end_from_trigger)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -86,6 +95,7 @@ class TnOrderTrigger(BaseTrigger):
                 "poll_interval": self.poll_interval,
                 "checked_at": self.checked_at,
                 "wake_on_callback": self.wake_on_callback,
+                "end_from_trigger": self.end_from_trigger,
             },
         )
 
@@ -157,13 +167,19 @@ class TnOrderTrigger(BaseTrigger):
                         self.log.info("Order %s is %s", self.order_id, order.status.value)
                         last_status = order.status.value
                     if order.status.is_final:
-                        yield TriggerEvent(
-                            OrderEventDict(status="final", order_id=self.order_id, order=order.to_dict())
-                        )
+                        yield self._final_event(order)
                         return
                 if permanent_errors >= MAX_PERMANENT_ERRORS:
                     yield TriggerEvent(OrderEventDict(status="error", order_id=self.order_id, message=last_error))
                     return
+
+    def _final_event(self, order: TnOrder) -> TriggerEvent:
+        data = order.to_dict()
+        if self.end_from_trigger and not order.status.is_failure and in_triggerer():
+            log_success(self.log, order)
+            xcom: dict[str, Any] = dict(data)
+            return TaskSuccessEvent(xcoms={"return_value": xcom, "order": xcom})
+        return TriggerEvent(OrderEventDict(status="final", order_id=self.order_id, order=data))
 
     def _next_poll(self, after: float) -> float:
         return after + self.poll_interval * random.uniform(0.9, 1.1)

@@ -12,7 +12,8 @@ from structlog.testing import capture_logs
 
 from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, NumberError, ServiceAddress, TnOrder
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
-from bandwidth_hosted_messaging.sensors.order import TnOrderSensor, describe_failures
+from bandwidth_hosted_messaging.reporting.order_outcome import describe_failures
+from bandwidth_hosted_messaging.sensors.order import TnOrderSensor
 from bandwidth_hosted_messaging.statuses import OrderKind, ProcessingStatus
 from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
 from tests.plugins.bandwidth_hosted_messaging.task_context import TaskStateStore, make_context
