@@ -9,8 +9,8 @@ One import run per mode, through the real components, with one number per order 
   is ``lost_poll_interval``: the poll alone must end every wait.
 
 Per order: the resume latency, from the sandbox's final status of the order (``final_at``) to the end of its
-wait task (success, or failure for a failed order); the part of it until the trigger fired (the task instance's
-``scheduled_when``: the callback, the watch, the one read); and the reads of the order (``GET`` of the order in the
+wait task (a COMPLETE or PARTIAL order ends it from the triggerer; a failed one resumes it on a worker); and the
+reads of the order (``GET`` of the order in the
 sandbox's request log: the sensor's read before it deferred, then the trigger's). Median and p95 over the orders.
 """
 
@@ -49,13 +49,7 @@ def one_mode(af: Any, admin: SandboxAdmin, *, orders: int, npa: int, poll_interv
     run = walltime.run_batch(af, admin, orders, npa=npa, chunk_size=1, poll_interval=poll_interval, seed_failures=False)
     by_order = {o["order_id"]: o for o in run["orders"]}
     ends = {row[1]: row[3] for row in run["timeline"] if row[0] == WAIT_TASK}
-    # when each wait's trigger fired: the triggerer sets the task instance SCHEDULED with the event
-    fired = {
-        t["map_index"]: parse_time(t.get("scheduled_when"))
-        for t in walltime._tis(af, run["run_id"])
-        if t["task_id"] == WAIT_TASK
-    }
-    latencies, reads, wakes = [], [], []
+    latencies, reads = [], []
     final_before_wait = 0
     for index, order_id in wait_order_ids(af, run["run_id"], len(by_order)).items():
         order = by_order.get(order_id)
@@ -70,8 +64,6 @@ def one_mode(af: Any, admin: SandboxAdmin, *, orders: int, npa: int, poll_interv
             continue
         latencies.append(run["triggered_at"] + ends[index] - final_at)
         reads.append(order_reads)
-        if fired.get(index):
-            wakes.append(fired[index] - final_at)
     return {
         "poll_interval_seconds": poll_interval,
         "orders": len(by_order),
@@ -82,10 +74,6 @@ def one_mode(af: Any, admin: SandboxAdmin, *, orders: int, npa: int, poll_interv
         "resume_latency_median_seconds": round(statistics.median(latencies), 2) if latencies else None,
         "resume_latency_p95_seconds": round(p95(latencies), 2) if latencies else None,
         "resume_latency_max_seconds": round(max(latencies), 2) if latencies else None,
-        # the part of the latency until the trigger fired (callback, watch, one read); the rest is Airflow
-        # scheduling the task again and a task process starting to run execute_complete
-        "trigger_fired_median_seconds": round(statistics.median(wakes), 2) if wakes else None,
-        "trigger_fired_p95_seconds": round(p95(wakes), 2) if wakes else None,
         "reads_per_order_median": statistics.median(reads) if reads else None,
         "reads_per_order_max": max(reads) if reads else None,
     }

@@ -250,14 +250,14 @@ def table(figures: dict[str, Any]) -> str:
     res = figures.get("resume")
     if res:
         lines += [
-            "| order waits | safety poll s | orders | resume latency median s | p95 s | max s | trigger fired after, median s (p95) | reads per order (median, most) |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| order waits | safety poll s | orders | resume latency median s | p95 s | max s | reads per order (median, most) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for mode, r in (("callbacks on", res["callbacks"]), ("callbacks lost", res["callbacks_lost"])):
             lines.append(
                 f"| {mode} | {r['poll_interval_seconds']:.0f} | {r['orders']} | {r['resume_latency_median_seconds']} | "
                 f"{r['resume_latency_p95_seconds']} | {r['resume_latency_max_seconds']} | "
-                f"{r['trigger_fired_median_seconds']} ({r['trigger_fired_p95_seconds']}) | {r['reads_per_order_median']}, {r['reads_per_order_max']} |"
+                f"{r['reads_per_order_median']}, {r['reads_per_order_max']} |"
             )
         lines.append("")
     trig = figures.get("triggerer")
