@@ -7,8 +7,6 @@ upload the LOA → verify in service → per-number report.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from airflow.sdk import DAG, Param
 
 from bandwidth_hosted_messaging.constants import IMPORT_DAG
@@ -16,8 +14,6 @@ from bandwidth_hosted_messaging.flows.deadline import deadline_alert
 from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
 from bandwidth_hosted_messaging.flows.import_flow import build_import_flow
 from bandwidth_hosted_messaging.flows.params import FLOW_TEMPLATES, numbers_param, order_params
-
-SAMPLE_LOA = str(Path(__file__).resolve().parents[1] / "include" / "loa" / "sample-loa.pdf")
 
 with DAG(
     dag_id=IMPORT_DAG,
@@ -68,13 +64,12 @@ with DAG(
             description="Optional: the site's default SIP peer is used otherwise.",
         ),
         "loa_file": Param(
-            SAMPLE_LOA,
             type="string",
             minLength=1,
             title="LOA file",
             description=(
-                "A path or object-storage URL (s3://, gs://...): PDF, TIFF, PNG, JPEG, Word, Excel, CSV or text, "
-                "at most 5 MB."
+                "The signed Letter of Authorization: a path or object-storage URL (s3://, gs://...) under the "
+                "deployer's LOA roots; PDF, TIFF, PNG, JPEG, Word, Excel, CSV or text, at most 5 MB. Required."
             ),
         ),
         "rejection_policy": Param(
