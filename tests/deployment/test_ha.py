@@ -62,6 +62,9 @@ def airflow_ha(postgres_url, tmp_path_factory):
             "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "8",
             "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_THRESHOLD": "10",
             "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "5",
+            # a task the killed Celery worker had already taken from Redis stays QUEUED until Redis's visibility
+            # timeout (hours): the scheduler queues it again after this long instead (default 600 s)
+            "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "30",
         },
     )
     try:
