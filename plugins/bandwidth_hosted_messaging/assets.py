@@ -9,6 +9,7 @@ from bandwidth_hosted_messaging.constants import (
     MESSAGING_LOST_ASSET,
     REMOVE_IMPORTED_TN_ORDERS_ASSET,
 )
+from bandwidth_hosted_messaging.statuses import OrderKind
 
 
 def _asset(name_and_uri: tuple[str, str]) -> Asset:
@@ -23,6 +24,12 @@ REMOVE_IMPORTED_TN_ORDERS = _asset(REMOVE_IMPORTED_TN_ORDERS_ASSET)
 #: A hosted number lost messaging to another account (account event ``MESSAGING_LOST``).
 MESSAGING_LOST = _asset(MESSAGING_LOST_ASSET)
 
+#: The asset of each order kind: the callback receiver records on it, the wait has it as inlet and reads its
+#: wake-up ring.
+ORDER_KIND_ASSETS: dict[OrderKind, Asset] = {
+    OrderKind.IMPORT: IMPORT_TN_ORDERS,
+    OrderKind.REMOVE: REMOVE_IMPORTED_TN_ORDERS,
+}
 #: Order notifications by lower-cased ``OrderType``.
 ORDER_TYPE_ASSETS: dict[str, Asset] = {
     "importtnorders": IMPORT_TN_ORDERS,

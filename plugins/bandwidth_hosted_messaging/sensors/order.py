@@ -11,7 +11,7 @@ from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, XComArg, c
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
 
 from bandwidth_hosted_messaging import config
-from bandwidth_hosted_messaging.assets import IMPORT_TN_ORDERS, REMOVE_IMPORTED_TN_ORDERS
+from bandwidth_hosted_messaging.assets import ORDER_KIND_ASSETS
 from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, DEFAULT_POLL_INTERVAL
 from bandwidth_hosted_messaging.contracts import OrderDict
@@ -19,10 +19,6 @@ from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 from bandwidth_hosted_messaging.reporting.order_outcome import describe_failures, log_success
 from bandwidth_hosted_messaging.statuses import OrderKind
 from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
-
-#: The long stop of a wait, when neither ``timeout`` nor ``[bandwidth] wait_long_stop_days`` says otherwise.
-DEFAULT_WAIT_TIMEOUT = config.DEFAULT_WAIT_LONG_STOP_DAYS * 86400.0
-ORDER_ASSETS = {OrderKind.IMPORT: IMPORT_TN_ORDERS, OrderKind.REMOVE: REMOVE_IMPORTED_TN_ORDERS}
 
 
 class TnOrderSensor(BaseSensorOperator):
@@ -63,7 +59,7 @@ class TnOrderSensor(BaseSensorOperator):
         **kwargs: Any,
     ) -> None:
         kind = OrderKind(order_kind)
-        kwargs.setdefault("inlets", [ORDER_ASSETS[kind]])
+        kwargs.setdefault("inlets", [ORDER_KIND_ASSETS[kind]])
         super().__init__(**kwargs)
         self.poke_interval = poke_interval  # type: ignore[assignment]  # may be a template; coerced in execute
         self.wait_timeout = config.wait_long_stop_seconds() if timeout is None else timeout

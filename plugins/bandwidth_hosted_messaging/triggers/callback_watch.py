@@ -25,14 +25,12 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from bandwidth_hosted_messaging.assets import IMPORT_TN_ORDERS, REMOVE_IMPORTED_TN_ORDERS
+from bandwidth_hosted_messaging.assets import ORDER_KIND_ASSETS
 from bandwidth_hosted_messaging.statuses import OrderKind
 from bandwidth_hosted_messaging.triggers.wake_ring import RING_KEY, Ring, Wakeup, wakes
 
 log = logging.getLogger(__name__)
 
-#: The asset whose state store holds each kind's ring (the callback receiver records on the same assets).
-RING_ASSETS = {OrderKind.IMPORT: IMPORT_TN_ORDERS.name, OrderKind.REMOVE: REMOVE_IMPORTED_TN_ORDERS.name}
 #: Clocks of the API server and the worker may differ a little: a callback this close before ``since`` counts.
 CLOCK_SLACK_SECONDS = 5.0
 
@@ -110,7 +108,7 @@ class CallbackWatch:
 
     async def _check(self, kind: OrderKind, state: _Kind) -> None:
         try:
-            ring = Ring.parse(await read_ring(RING_ASSETS[kind]))
+            ring = Ring.parse(await read_ring(ORDER_KIND_ASSETS[kind].name))
         except Exception as err:
             if not self._failing:
                 log.warning("Bandwidth callback watch: cannot read the wake-up ring (%s); polling goes on", err)
