@@ -32,6 +32,9 @@ os.environ.update(
         # id its own copy of the DAG does not have): the dag.test() scenarios run without it; the deployment tests,
         # on real components, keep it (tests/deployment/test_callback_wakeups.py).
         "AIRFLOW__BANDWIDTH__DEADLINE_ALERTS": "False",
+        # Removals are confirmed by a person by default; the remove scenarios run unattended, and the approval
+        # tests (tests/dags/test_approval.py) set the thresholds they need.
+        "AIRFLOW__BANDWIDTH__REMOVE_APPROVAL_THRESHOLD": "0",
         # The sandbox is not part of the distribution: subprocesses take it from include/ as pytest does.
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "include"), os.environ.get("PYTHONPATH")])),
     }

@@ -46,6 +46,11 @@ def base_conf(numbers=("+13035550100",), **overrides):
         "loa_file": SAMPLE_LOA,
         "poll_interval": 0.3,
         "grace_period": 3,
+        # dag.test() leaves a run's conf in the DAG's params: say these each time, so no run inherits them.
+        "dry_run": False,
+        "retry_failed_of_run": None,
+        "chunk_size": 1000,
+        "rejection_policy": "skip",
     }
     conf.update(overrides)
     return conf

@@ -17,6 +17,12 @@ def get_provider_info() -> dict:
         "name": "Bandwidth hosted messaging",
         "description": "Import customer phone numbers into Bandwidth for Hosted Messaging.",
         "versions": [__version__],
+        "extra-links": [
+            "bandwidth_hosted_messaging.reporting.links.HostedMessagingReportLink",
+            "bandwidth_hosted_messaging.reporting.links.BandwidthOrderLink",
+        ],
+        # The run notifications (email, Slack) the import and remove DAGs attach as callbacks.
+        "notifications": ["bandwidth_hosted_messaging.notifiers.RunNotifier"],
         "connection-types": [
             {
                 "connection-type": "bandwidth",

@@ -14,9 +14,17 @@ What whoever deploys the DAGs sets, in Airflow's configuration (section ``[bandw
                         Deadline Alert (default 24; batch files may set their own)
 ``deadline_callback``   dotted path of the alert's async callback or notifier class (default: log a warning)
 ``deadline_callback_kwargs``  its keyword arguments, as JSON (default none)
+``approval_threshold``  a run that would import at least this many numbers waits for a person's approval
+                        before ordering (default 1000; 0 never asks; batch files may set their own)
+``remove_approval_threshold``  the same for the remove DAG (default 1: every removal is confirmed)
+``approval_timeout_hours``  how long an approval waits for an answer; then nothing is ordered (default 24)
 ``loa_roots``           where LOA files may come from: local folders and object-storage prefixes, comma
                         separated (default: the project's ``include/loa`` and each batch folder's ``loa/``)
 ``report_base``         where reports are written (see :mod:`.reporting.storage`)
+``notify_smtp_conn_id`` the SMTP connection (type ``smtp``) of the run notifications' email (default none)
+``notify_email_to``     who gets that email: addresses, comma separated (default none: no email)
+``notify_slack_webhook_conn_id``  the Slack incoming webhook connection (type ``slackwebhook``) of the run
+                        notifications (default none: no Slack message)
 ======================  ==================================================================================
 
 The trigger form never names a connection: a user who may trigger a run must not be able to send another
@@ -36,6 +44,9 @@ DEFAULT_MIN_POLL_INTERVAL = 1.0
 DEFAULT_CALLBACK_CHECK_INTERVAL = 1.0
 DEFAULT_WAIT_LONG_STOP_DAYS = 30.0
 DEFAULT_DEADLINE_HOURS = 24.0
+DEFAULT_APPROVAL_THRESHOLD = 1000
+DEFAULT_REMOVE_APPROVAL_THRESHOLD = 1
+DEFAULT_APPROVAL_TIMEOUT_HOURS = 24.0
 
 
 def bandwidth_conn_id() -> str:
@@ -98,3 +109,30 @@ def loa_roots() -> list[str]:
     configured = conf.get(SECTION, "loa_roots", fallback="") or ""
     roots = [r.strip() for r in configured.replace("\n", ",").split(",") if r.strip()]
     return roots or [str(default_loa_root())]
+
+
+def approval_threshold(kind: str = "import") -> int:
+    """The number of numbers from which a run waits for approval before ordering (0: never)."""
+    if kind == "remove":
+        return conf.getint(SECTION, "remove_approval_threshold", fallback=DEFAULT_REMOVE_APPROVAL_THRESHOLD)
+    return conf.getint(SECTION, "approval_threshold", fallback=DEFAULT_APPROVAL_THRESHOLD)
+
+
+def approval_timeout_hours() -> float:
+    return conf.getfloat(SECTION, "approval_timeout_hours", fallback=DEFAULT_APPROVAL_TIMEOUT_HOURS)
+
+
+def notify_smtp_conn_id() -> str:
+    """The run notifications' SMTP connection id; ``""`` when none is set."""
+    return (conf.get(SECTION, "notify_smtp_conn_id", fallback="") or "").strip()
+
+
+def notify_email_to() -> list[str]:
+    """The run notifications' email recipients (``notify_email_to``, comma separated); none by default."""
+    raw = conf.get(SECTION, "notify_email_to", fallback="") or ""
+    return [a.strip() for a in raw.replace("\n", ",").replace(";", ",").split(",") if a.strip()]
+
+
+def notify_slack_webhook_conn_id() -> str:
+    """The run notifications' Slack incoming webhook connection id; ``""`` when none is set."""
+    return (conf.get(SECTION, "notify_slack_webhook_conn_id", fallback="") or "").strip()

@@ -26,6 +26,10 @@ BATCH_DAG_PREFIX = "import_batch_"
 IMPORT_ORDER_GROUP = "import_order"
 REMOVE_ORDER_GROUP = "remove_order"
 REPORT_TASK_ID = "report"
+#: The XCom key of an order's API resource URL (pushed by ``create``; the "Bandwidth order" extra link reads it).
+ORDER_URL_KEY = "order_url"
+#: The approval step between planning and ordering (a human-in-the-loop task when a run is large).
+APPROVAL_TASK_ID = "approve_orders"
 
 # ---- assets (callbacks recorded as asset events) ----------------------------------------------------------
 IMPORT_TN_ORDERS_ASSET = ("bandwidth_importtnorders", "bandwidth://importtnorders")

@@ -41,6 +41,10 @@ class RemoveRequestDict(TypedDict):
     duplicates: list[str]
     customer_order_id_prefix: str
     chunk_size: int
+    #: Plan only: check and plan the orders, create none (no subscription change, no LOA).
+    dry_run: NotRequired[bool]
+    #: The run whose failed numbers this run orders again (its numbers come from that run's report).
+    retry_failed_of_run: NotRequired[str | None]
 
 
 class ImportRequestDict(RemoveRequestDict):
@@ -79,6 +83,17 @@ class PlanChunkDict(TypedDict):
     index: int
     customer_order_id: str
     numbers: list[str]
+
+
+class ApprovalDict(TypedDict):
+    """How ``approve_orders`` let the plan through (XCom key ``approval``); ``decision`` is an ``ApprovalDecision``."""
+
+    decision: str
+    numbers: int
+    orders: int
+    threshold: int
+    by: str | None
+    at: str | None
 
 
 class NumberErrorDict(TypedDict):
@@ -142,3 +157,6 @@ class ReportDict(TypedDict):
     rows: list[dict[str, object]]
     artifacts: NotRequired[dict[str, str]]
     finished_at: NotRequired[str]
+    dry_run: NotRequired[bool]
+    approval: NotRequired[ApprovalDict | None]
+    retry_failed_of_run: NotRequired[str | None]

@@ -80,9 +80,13 @@ class Outcome(StrEnum):
     REMOVED = "removed"
     REMOVE_FAILED = "remove_failed"
     STILL_IN_SERVICE = "still_in_service"
+    #: A dry run planned the number's order and made none.
+    WOULD_ORDER = "would_order"
 
 
-_SUCCESSFUL = frozenset({Outcome.IN_SERVICE, Outcome.ALREADY_IN_SERVICE, Outcome.REJECTED, Outcome.REMOVED})
+_SUCCESSFUL = frozenset(
+    {Outcome.IN_SERVICE, Outcome.ALREADY_IN_SERVICE, Outcome.REJECTED, Outcome.REMOVED, Outcome.WOULD_ORDER}
+)
 _IMPORTED = frozenset({Outcome.IN_SERVICE, Outcome.ALREADY_IN_SERVICE})
 _ORDERED_OK = frozenset({Outcome.IN_SERVICE, Outcome.NOT_IN_SERVICE})
 
@@ -100,6 +104,24 @@ def is_imported(outcome: object) -> bool:
 def is_ordered_ok(outcome: object) -> bool:
     """The number's import order went through (so an LOA was due for it)."""
     return outcome in _ORDERED_OK
+
+
+class ApprovalDecision(StrEnum):
+    """How the approval step before ordering ended (``approve_orders``)."""
+
+    #: A dry run: nothing is ordered, nobody is asked.
+    DRY_RUN = "dry_run"
+    #: Fewer numbers than the approval threshold (or approval off): ordered without asking.
+    NOT_NEEDED = "not_needed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    #: Nobody answered in time: nothing is ordered.
+    TIMED_OUT = "timed_out"
+
+    @property
+    def orders(self) -> bool:
+        """The run goes on to create its orders."""
+        return self in (ApprovalDecision.NOT_NEEDED, ApprovalDecision.APPROVED)
 
 
 class NumberStatus(StrEnum):
@@ -148,6 +170,7 @@ class Category(StrEnum):
     NOT_IN_SERVICE = "not_in_service"
     REMOVED = "removed"
     REMOVE_FAILED = "remove_failed"
+    WOULD_ORDER = "would_order"
     LOST = "lost"
 
     @property
@@ -183,5 +206,6 @@ _CATEGORIES = {
     Category.REMOVE_FAILED: _CategoryInfo(
         "Remove failed or still in service", (Outcome.REMOVE_FAILED, Outcome.STILL_IN_SERVICE), Tone.BAD
     ),
+    Category.WOULD_ORDER: _CategoryInfo("Would be ordered (dry run)", (Outcome.WOULD_ORDER,), Tone.INFO),
     Category.LOST: _CategoryInfo("Lost since", (), Tone.BAD),
 }

@@ -139,8 +139,6 @@ def test_loa_upload_is_not_repeated_when_the_order_already_has_it(import_dag, bw
 @pytest.mark.parametrize(
     "field, value",
     [
-        ("numbers", ["13035550100", "23035550100"]),
-        ("numbers", ["303555010"]),
         ("numbers", []),
         ("numbers", [f"303555{i:04d}" for i in range(10_000)] * 5 + ["+13035550100"]),
         ("state_code", "Colorado"),
@@ -160,9 +158,34 @@ def test_invalid_params_are_refused_before_the_run(import_dag, bw, field, value)
     assert api_calls(bw) == []
 
 
+@pytest.mark.parametrize(
+    "numbers, reason",
+    [
+        (["13035550100", "23035550100"], "entry 2: '23035550100' is not a 10-digit North American number"),
+        (["303555010"], "'303555010' is not a 10-digit North American number"),
+    ],
+)
+def test_a_bad_number_is_refused_in_plain_words_before_any_api_call(import_dag, bw, numbers, reason):
+    """The form takes any text (a schema pattern would show the person a regular expression); the first task
+    refuses the run, naming the entry, before anything reaches Bandwidth."""
+    from bandwidth_hosted_messaging.inputs.errors import RequestError
+    from bandwidth_hosted_messaging.inputs.request import normalize_numbers
+
+    dr = import_dag.test(run_conf=base_conf(numbers))
+    assert dr.state == DagRunState.FAILED
+    assert task_states(dr)["validate_request"] == TaskInstanceState.FAILED
+    assert api_calls(bw) == []
+    with pytest.raises(RequestError) as refused:
+        normalize_numbers(numbers)
+    assert reason in str(refused.value) and "^" not in str(refused.value)
+
+
 def test_the_form_has_no_lo_a_default_and_a_run_without_one_is_refused(import_dag, bw):
     """Outside the demo nobody's LOA is the sample's: the field starts empty and is required."""
-    assert import_dag.params.dump()["loa_file"] is None
+    from airflow.dag_processing.dagbag import DagBag
+
+    fresh = DagBag(include_examples=False).get_dag("hosted_messaging_import")  # dag.test() runs fill in params
+    assert fresh.params.dump()["loa_file"] is None
     conf = base_conf(["+13035550100"])
     del conf["loa_file"]
     with pytest.raises(ParamValidationError, match="loa_file"):

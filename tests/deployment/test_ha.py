@@ -56,6 +56,7 @@ def airflow_ha(postgres_url, tmp_path_factory):
         replicas=2,
         extra_env={
             "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
+            "AIRFLOW__BANDWIDTH__APPROVAL_THRESHOLD": "0",  # 10,000 numbers, unattended
             # what a crash costs before the survivors take over: missed heartbeats of a task, a triggerer, a scheduler
             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "15",
             "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "3",

@@ -20,6 +20,7 @@ from bandwidth_hosted_messaging.constants import BATCH_DAG_PREFIX
 from bandwidth_hosted_messaging.flows.deadline import deadline_alert
 from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
 from bandwidth_hosted_messaging.flows.import_flow import build_import_flow
+from bandwidth_hosted_messaging.flows.notifications import run_notifiers
 from bandwidth_hosted_messaging.inputs.batch_file import Batch, load_batches
 from bandwidth_hosted_messaging.inputs.errors import BatchFileError
 from bandwidth_hosted_messaging.operators.invalid import InvalidBatchFileOperator
@@ -40,6 +41,7 @@ def batch_dag(batch: Batch) -> DAG:
         tags=[*TAGS, "batch"],
         doc_md=f"Batch file: `{batch.path}`",
         deadline=deadline_alert(batch.deadline_hours),
+        **run_notifiers(batch.notify, batch=batch.name),
     ) as dag:
         build_import_flow(
             values=batch.values,
@@ -49,6 +51,7 @@ def batch_dag(batch: Batch) -> DAG:
             grace_period=batch.grace_period,
             wait_timeout=batch.wait_timeout,
             loa_roots=batch.loa_roots,
+            approval_threshold=batch.approval_threshold,
         )
     return dag
 

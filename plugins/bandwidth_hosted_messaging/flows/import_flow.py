@@ -3,8 +3,11 @@
 Call it inside ``with DAG(...)``::
 
     validate_request ─┬─ ensure_subscription ─────────────┐
-                      └─ check_importability ── plan_orders ── import_order[i]: create ── wait ── upload_loa
-                                              verify_in_service (all done) ── report (all done)
+                      └─ check_importability ── plan_orders ── approve_orders ── import_order[i]: create ── wait ──
+                                              upload_loa ── verify_in_service (all done) ── report (all done)
+
+``approve_orders`` lets the plan through, holds it for a person's approval (at least ``approval_threshold``
+numbers), or, in a dry run, orders nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +18,13 @@ from typing import Any
 from airflow.sdk import XComArg, task_group
 
 from bandwidth_hosted_messaging import config
-from bandwidth_hosted_messaging.constants import DEFAULT_POLL_INTERVAL, IMPORT_ORDER_GROUP, REPORT_TASK_ID
+from bandwidth_hosted_messaging.constants import (
+    APPROVAL_TASK_ID,
+    DEFAULT_POLL_INTERVAL,
+    IMPORT_ORDER_GROUP,
+    REPORT_TASK_ID,
+)
+from bandwidth_hosted_messaging.operators.approval import ApproveOrdersOperator
 from bandwidth_hosted_messaging.operators.checker import CheckImportabilityOperator
 from bandwidth_hosted_messaging.operators.loa import UploadLoaOperator
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
@@ -36,6 +45,7 @@ def build_import_flow(
     grace_period: float | str = 300.0,
     wait_timeout: float | str | None = None,
     loa_roots: Sequence[str] | None = None,
+    approval_threshold: int | None = None,
 ) -> ReportOperator:
     """
     Add the import tasks to the current DAG and return the final report task.
@@ -50,17 +60,30 @@ def build_import_flow(
     :param wait_timeout: the long stop: seconds after which waiting on an order fails (default
         ``[bandwidth] wait_long_stop_days``).
     :param loa_roots: where the LOA may come from (default ``[bandwidth] loa_roots``).
+    :param approval_threshold: a run ordering at least this many numbers waits for approval; 0 never asks
+        (default ``[bandwidth] approval_threshold``, read when the step runs). Never a field of the trigger form.
     """
     bandwidth_conn_id = bandwidth_conn_id or config.bandwidth_conn_id()
     callback_conn_id = callback_conn_id or config.callback_conn_id()
     validate = ValidateRequestOperator(task_id="validate_request", values=values, loa_roots=loa_roots, retries=0)
     subscribe = EnsureSubscriptionOperator(
-        task_id="ensure_subscription", bandwidth_conn_id=bandwidth_conn_id, callback_conn_id=callback_conn_id
+        task_id="ensure_subscription",
+        bandwidth_conn_id=bandwidth_conn_id,
+        callback_conn_id=callback_conn_id,
+        request=validate.output,
     )
     check = CheckImportabilityOperator(
         task_id="check_importability", request=validate.output, bandwidth_conn_id=bandwidth_conn_id
     )
     plan = PlanOrdersOperator(task_id="plan_orders", request=validate.output, checker=check.output, retries=0)
+    approve = ApproveOrdersOperator(
+        task_id=APPROVAL_TASK_ID,
+        plan=plan.output,
+        request=validate.output,
+        checker=check.output,
+        approval_threshold=approval_threshold,
+        retries=0,
+    )
 
     @task_group(group_id=IMPORT_ORDER_GROUP)
     def import_order(chunk: dict[str, Any]) -> None:
@@ -83,7 +106,7 @@ def build_import_flow(
             loa_roots=loa_roots,
         )
 
-    orders = import_order.expand(chunk=plan.output)
+    orders = import_order.expand(chunk=approve.output)
     verify = VerifyNumbersOperator(
         task_id="verify_in_service",
         order_task_id=f"{IMPORT_ORDER_GROUP}.wait",
@@ -99,6 +122,7 @@ def build_import_flow(
         order_task_id=f"{IMPORT_ORDER_GROUP}.wait",
         loa_task_id=f"{IMPORT_ORDER_GROUP}.upload_loa",
         verify_task_id=verify.task_id,
+        approval_task_id=approve.task_id,
         retries=0,
     )
     validate >> [subscribe, check]

@@ -16,18 +16,35 @@ from bandwidth_hosted_messaging.constants import (
     ORDER_MAX_NUMBERS,
 )
 
-#: A NANP number as people write it: +1, dashes, dots, spaces, parentheses (the validator normalises it).
-NANP_NUMBER = r"^\s*(\+?1[\s.\-]?)?\(?[2-9][0-9]{2}\)?[\s.\-]?[2-9][0-9]{2}[\s.\-]?[0-9]{4}\s*$"
+#: The form's section of the fields that shape how a run talks to Bandwidth, collapsed under the business fields.
+TECHNICAL = "Technical settings"
 
 
 def numbers_param(description: str) -> Param:
+    """
+    The numbers field. It has no pattern: the first task checks each number and refuses a bad one in plain words
+    ("entry 3: '303555' is not a 10-digit North American number"), before any API call; a schema pattern would
+    show the person a regular expression instead.
+    """
     return Param(
         type="array",
-        items={"type": "string", "pattern": NANP_NUMBER},
+        items={"type": "string", "minLength": 1},
         minItems=1,
         maxItems=MAX_BATCH_NUMBERS,
         title="Telephone numbers",
         description=description,
+    )
+
+
+def dry_run_param() -> Param:
+    return Param(
+        False,
+        type="boolean",
+        title="Dry run",
+        description=(
+            "Check and plan only: validate, check the site and the numbers, plan the orders and write the report "
+            "(outcome would_order). Nothing is ordered, no LOA is uploaded, no subscription is changed."
+        ),
     )
 
 
@@ -39,6 +56,7 @@ def order_params(prefix: str, grace_description: str) -> dict[str, Param]:
     return {
         "customer_order_id_prefix": Param(
             prefix,
+            section=TECHNICAL,
             type="string",
             pattern=r"^[A-Za-z0-9\- ]+$",
             maxLength=18,
@@ -49,6 +67,7 @@ def order_params(prefix: str, grace_description: str) -> dict[str, Param]:
         ),
         "chunk_size": Param(
             1000,
+            section=TECHNICAL,
             type="integer",
             minimum=1,
             maximum=ORDER_MAX_NUMBERS,
@@ -57,6 +76,7 @@ def order_params(prefix: str, grace_description: str) -> dict[str, Param]:
         ),
         "poll_interval": Param(
             DEFAULT_POLL_INTERVAL,
+            section=TECHNICAL,
             type="number",
             minimum=min_poll_interval(),
             maximum=MAX_POLL_INTERVAL,
@@ -68,6 +88,7 @@ def order_params(prefix: str, grace_description: str) -> dict[str, Param]:
         ),
         "grace_period": Param(
             300,
+            section=TECHNICAL,
             type="number",
             minimum=0,
             maximum=MAX_GRACE_PERIOD,
@@ -76,6 +97,7 @@ def order_params(prefix: str, grace_description: str) -> dict[str, Param]:
         ),
         "wait_timeout": Param(
             int(wait_long_stop_seconds()),
+            section=TECHNICAL,
             type="number",
             minimum=min_poll_interval(),
             maximum=MAX_WAIT_TIMEOUT,

@@ -2,8 +2,11 @@
 :func:`build_remove_flow` lays the removal's task chain (``hosted_messaging_remove``). Call it inside
 ``with DAG(...)``::
 
-    validate_request ── ensure_subscription ── plan_orders ── remove_order[i]: create ── wait
+    validate_request ── ensure_subscription ── plan_orders ── approve_orders ── remove_order[i]: create ── wait
                                               verify_removed (all done) ── report (all done)
+
+``approve_orders`` asks a person to confirm the removal (``[bandwidth] remove_approval_threshold``, default 1:
+every removal), or, in a dry run, removes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +16,13 @@ from typing import Any
 from airflow.sdk import task_group
 
 from bandwidth_hosted_messaging import config
-from bandwidth_hosted_messaging.constants import DEFAULT_POLL_INTERVAL, REMOVE_ORDER_GROUP, REPORT_TASK_ID
+from bandwidth_hosted_messaging.constants import (
+    APPROVAL_TASK_ID,
+    DEFAULT_POLL_INTERVAL,
+    REMOVE_ORDER_GROUP,
+    REPORT_TASK_ID,
+)
+from bandwidth_hosted_messaging.operators.approval import ApproveOrdersOperator
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
 from bandwidth_hosted_messaging.operators.plan import PlanOrdersOperator
 from bandwidth_hosted_messaging.operators.report import ReportOperator
@@ -43,8 +52,12 @@ def build_remove_flow(
         order_type=kind.order_type,
         bandwidth_conn_id=bandwidth_conn_id,
         callback_conn_id=callback_conn_id,
+        request=validate.output,
     )
     plan = PlanOrdersOperator(task_id="plan_orders", request=validate.output, retries=0)
+    approve = ApproveOrdersOperator(
+        task_id=APPROVAL_TASK_ID, order_kind=kind, plan=plan.output, request=validate.output, retries=0
+    )
 
     @task_group(group_id=REMOVE_ORDER_GROUP)
     def remove_order(chunk: dict[str, Any]) -> None:
@@ -61,7 +74,7 @@ def build_remove_flow(
             deferrable=True,
         )
 
-    orders = remove_order.expand(chunk=plan.output)
+    orders = remove_order.expand(chunk=approve.output)
     verify = VerifyNumbersOperator(
         task_id="verify_removed",
         order_kind=kind,
@@ -76,6 +89,7 @@ def build_remove_flow(
         plan_task_id=plan.task_id,
         order_task_id=f"{REMOVE_ORDER_GROUP}.wait",
         verify_task_id=verify.task_id,
+        approval_task_id=approve.task_id,
         retries=0,
     )
     validate >> subscribe >> plan

@@ -234,6 +234,10 @@ class BandwidthHook(BandwidthBaseHook):
     def get_order(self, kind: OrderKind, order_id: str) -> TnOrder:
         return self.execute(endpoints.get_order(kind, order_id, dialect=self.dialect))
 
+    def order_url(self, kind: OrderKind, order_id: str) -> str:
+        """The API resource of one order (``…/accounts/{id}/importTnOrders/{order id}``), as logs and links show it."""
+        return f"{self.settings.account_url}/{endpoints.get_order(kind, order_id, dialect=self.dialect).path}"
+
     def list_orders(self, kind: OrderKind, **filters: Any) -> list[OrderSummary]:
         return self.execute(endpoints.list_orders(kind, dialect=self.dialect, **filters))
 

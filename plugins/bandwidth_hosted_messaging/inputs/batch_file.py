@@ -31,6 +31,7 @@ from bandwidth_hosted_messaging.constants import (
 )
 from bandwidth_hosted_messaging.inputs.errors import BatchFileError, RequestError
 from bandwidth_hosted_messaging.inputs.loa_file import check_loa_file
+from bandwidth_hosted_messaging.inputs.notify import NotifyTargets, batch_notify_targets
 from bandwidth_hosted_messaging.inputs.request import validate_import_request
 from bandwidth_hosted_messaging.inputs.yaml_file import read_yaml_mapping
 
@@ -57,6 +58,9 @@ TOP_LEVEL_FIELDS = {
     "wait_timeout",
     "deadline_hours",
     "description",
+    "notify",
+    "dry_run",
+    "approval_threshold",
 }
 SUBSCRIBER_FIELDS = {"name", "house_number", "street_name", "city", "state_code", "zip", "county"}
 MAX_DESCRIPTION = 500
@@ -80,8 +84,12 @@ class Batch:
     grace_period: float = 300.0
     wait_timeout: float | None = None
     deadline_hours: float | None = None
+    #: A run ordering at least this many numbers waits for approval (0: never); ``None``: the configuration's.
+    approval_threshold: int | None = None
     description: str | None = None
     numbers_count: int = field(default=0)
+    #: Who hears about a failed run or one that needs attention (``notify``, over ``[bandwidth] notify_*``).
+    notify: NotifyTargets = field(default_factory=NotifyTargets)
 
     @property
     def dag_id(self) -> str:
@@ -183,6 +191,15 @@ def _hours(data: dict[str, Any], name: str, default: float, path: Path) -> float
     return float(value)
 
 
+def _threshold(data: dict[str, Any], name: str, path: Path) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BatchFileError(path, name, "must be a whole number of numbers, 0 or more (0: never ask)")
+    return value
+
+
 def _conn_id(data: dict[str, Any], name: str, default: str, path: Path) -> str:
     value = data.get(name) or default
     if not isinstance(value, str) or not CONN_ID.match(value):
@@ -264,6 +281,7 @@ def load_batch(path: Path | str, folder: Path | str | None = None) -> Batch:
         "loa_file": _resolve(loa_file, path.parent) if loa_file else None,
         "rejection_policy": data.get("rejection_policy", "skip"),
         "chunk_size": data.get("chunk_size", 1000),
+        "dry_run": data.get("dry_run", False),
     }
     values = {
         k: (str(v) if isinstance(v, int | float) and not isinstance(v, bool) and k != "chunk_size" else v)
@@ -292,8 +310,10 @@ def load_batch(path: Path | str, folder: Path | str | None = None) -> Batch:
             data, "wait_timeout", config.wait_long_stop_seconds(), config.min_poll_interval(), MAX_WAIT_TIMEOUT, path
         ),
         deadline_hours=_hours(data, "deadline_hours", config.deadline_hours(), path),
+        approval_threshold=_threshold(data, "approval_threshold", path),
         description=description,
         numbers_count=len(request.numbers),
+        notify=batch_notify_targets(data, path),
     )
 
 

@@ -60,7 +60,7 @@ def normalize_numbers(raw: Iterable[Any] | str | None) -> tuple[list[str], list[
         try:
             number = normalize_number(item)
         except InvalidNumber as err:
-            bad.append((position, str(err)))
+            bad.append((position, f"entry {position}: {err}"))
             continue
         if number in seen:
             duplicates.append(number)
@@ -94,6 +94,8 @@ class ImportRequest:
     chunk_size: int = DEFAULT_CHUNK_SIZE
     sip_peer_id: str | None = None
     county: str | None = None
+    dry_run: bool = False
+    retry_failed_of_run: str | None = None
 
     def to_dict(self) -> ImportRequestDict:
         return asdict(self)  # type: ignore[return-value]  # the fields are ImportRequestDict's
@@ -172,6 +174,8 @@ def validate_import_request(
         loa=loa,
         rejection_policy=policy,
         chunk_size=chunk_size,
+        dry_run=flag(values, "dry_run"),
+        retry_failed_of_run=_optional(values, "retry_failed_of_run"),
     )
 
 
@@ -183,6 +187,7 @@ class RemoveRequest:
     duplicates: list[str]
     customer_order_id_prefix: str
     chunk_size: int = DEFAULT_CHUNK_SIZE
+    dry_run: bool = False
 
     def to_dict(self) -> RemoveRequestDict:
         return asdict(self)  # type: ignore[return-value]  # the fields are RemoveRequestDict's
@@ -217,7 +222,17 @@ def validate_remove_request(values: Mapping[str, Any]) -> RemoveRequest:
     """Validate the Params of a remove run. :raises RequestError: naming the first invalid field."""
     numbers, duplicates = normalize_numbers(values.get("numbers"))
     prefix, chunk_size = _prefix_and_chunk_size(values, "remove")
-    return RemoveRequest(numbers, duplicates, prefix, chunk_size)
+    return RemoveRequest(numbers, duplicates, prefix, chunk_size, dry_run=flag(values, "dry_run"))
+
+
+def flag(values: Mapping[str, Any], name: str) -> bool:
+    """A yes/no field: ``true``/``false`` (absent or null is ``false``); anything else is refused."""
+    value = values.get(name)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise RequestError(name, f"must be true or false, not {value!r}"[:120])
+    return value
 
 
 def customer_order_id(prefix: str, run_key: str, index: int, numbers: Iterable[str]) -> str:

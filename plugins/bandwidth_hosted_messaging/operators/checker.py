@@ -10,6 +10,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.contracts import CheckerResultDict, ImportRequestDict, RejectedNumberDict
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.reporting.render import first_n
 
 
@@ -25,6 +26,7 @@ class CheckImportabilityOperator(BaseOperator):
     """
 
     template_fields = ("request", "bandwidth_conn_id")
+    operator_extra_links = REPORT_LINKS
 
     def __init__(self, *, request: Any, bandwidth_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -14,6 +14,7 @@ from bandwidth_hosted_messaging.contracts import LoaFileDict, LoaResultDict, Ord
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 from bandwidth_hosted_messaging.inputs.errors import RequestError
 from bandwidth_hosted_messaging.inputs.loa_file import read_loa_file
+from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 
 
 class UploadLoaOperator(BaseOperator):
@@ -31,6 +32,7 @@ class UploadLoaOperator(BaseOperator):
     """
 
     template_fields = ("order", "loa", "bandwidth_conn_id")
+    operator_extra_links = REPORT_LINKS
 
     def __init__(
         self,

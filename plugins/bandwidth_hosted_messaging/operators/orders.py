@@ -9,9 +9,10 @@ from airflow.sdk import BaseOperator, Context
 
 from bandwidth_hosted_messaging.client.errors import BandwidthApiError
 from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, ServiceAddress, TnOrder
-from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
+from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, ORDER_URL_KEY
 from bandwidth_hosted_messaging.contracts import ImportRequestDict, PlanChunkDict
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.reporting.links import ORDER_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
 
 
@@ -52,6 +53,7 @@ class CreateTnOrderOperator(BaseOperator):
     """
 
     template_fields = ("chunk", "request", "bandwidth_conn_id")
+    operator_extra_links = ORDER_LINKS
 
     def __init__(
         self,
@@ -88,10 +90,11 @@ class CreateTnOrderOperator(BaseOperator):
         context["ti"].xcom_push(key="customer_order_id", value=cid)
         store = context.get("task_state_store")
         remembered = self._remembered(store.get("order") if store is not None else None)
+        hook = BandwidthHook(self.bandwidth_conn_id)
         if remembered:
             self.log.info("Reusing %s order %s (task state store) for %s", kind, remembered, cid)
+            self._show(context, hook, remembered)
             return remembered
-        hook = BandwidthHook(self.bandwidth_conn_id)
         # A first try cannot have created anything yet: only a retry (or a cleared task) looks up first.
         order_id = self._find(hook, cid) if context["ti"].try_number > 1 else None
         if order_id:
@@ -107,9 +110,16 @@ class CreateTnOrderOperator(BaseOperator):
                 if not order_id:
                     raise
             self.log.info("Created %s order %s (%s, %d numbers)", kind, order_id, cid, len(self.chunk["numbers"]))
+        self._show(context, hook, order_id)
         if store is not None:
             store.set("order", {"order_id": order_id, "customer_order_id": cid, "numbers": self._numbers_key()})
         return order_id
+
+    def _show(self, context: Context, hook: BandwidthHook, order_id: str) -> None:
+        """Log the order's API resource and push it for the "Bandwidth order" link."""
+        url = hook.order_url(self.order_kind, order_id)
+        context["ti"].xcom_push(key=ORDER_URL_KEY, value=url)
+        self.log.info("Bandwidth %s order %s: %s", self.order_kind.value, order_id, url)
 
     def _numbers_key(self) -> str:
         return hashlib.sha256(",".join(self.chunk["numbers"]).encode()).hexdigest()

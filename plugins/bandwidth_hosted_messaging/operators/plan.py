@@ -9,6 +9,7 @@ from airflow.sdk import BaseOperator, Context
 from bandwidth_hosted_messaging.client.numbers import chunked
 from bandwidth_hosted_messaging.contracts import CheckerResultDict, PlanChunkDict, RemoveRequestDict
 from bandwidth_hosted_messaging.inputs.request import customer_order_id
+from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 
 
 class PlanOrdersOperator(BaseOperator):
@@ -21,6 +22,7 @@ class PlanOrdersOperator(BaseOperator):
     """
 
     template_fields = ("request", "checker")
+    operator_extra_links = REPORT_LINKS
 
     def __init__(self, *, request: Any, checker: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -8,8 +8,9 @@ from airflow.sdk import BaseOperator, Context, TriggerRule
 from airflow.sdk.exceptions import AirflowFailException
 
 from bandwidth_hosted_messaging.constants import REPORT_CSV, REPORT_JSON
-from bandwidth_hosted_messaging.contracts import ReportDict, pulled
+from bandwidth_hosted_messaging.contracts import ApprovalDict, ReportDict, pulled
 from bandwidth_hosted_messaging.reporting import render, rows
+from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.reporting.storage import run_files
 from bandwidth_hosted_messaging.reporting.times import utc_now
 from bandwidth_hosted_messaging.statuses import OrderKind
@@ -29,7 +30,11 @@ class ReportOperator(BaseOperator):
     :param order_kind: ``import`` or ``remove``.
     :param checker_task_id: the checker (imports only).
     :param loa_task_id: the LOA upload (imports only).
+    :param approval_task_id: the approval step; a dry run's numbers end ``would_order``, a rejected plan's
+        ``not_ordered`` with who rejected it and when (the report's ``approval``).
     """
+
+    operator_extra_links = REPORT_LINKS
 
     def __init__(
         self,
@@ -41,6 +46,7 @@ class ReportOperator(BaseOperator):
         order_kind: str = OrderKind.IMPORT,
         checker_task_id: str | None = None,
         loa_task_id: str | None = None,
+        approval_task_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("trigger_rule", TriggerRule.ALL_DONE)
@@ -52,24 +58,31 @@ class ReportOperator(BaseOperator):
         self.verify_task_id = verify_task_id
         self.checker_task_id = checker_task_id
         self.loa_task_id = loa_task_id
+        self.approval_task_id = approval_task_id
 
-    def _rows(self, context: Context, numbers: list[str]) -> list[rows.ReportRow]:
+    def _approval(self, context: Context) -> ApprovalDict | None:
+        if not self.approval_task_id:
+            return None
+        return context["ti"].xcom_pull(task_ids=self.approval_task_id, key="approval")
+
+    def _rows(self, context: Context, numbers: list[str], approval: ApprovalDict | None) -> list[rows.ReportRow]:
         ti = context["ti"]
         plan = ti.xcom_pull(task_ids=self.plan_task_id)
         orders = [pulled(o) for o in ti.xcom_pull(task_ids=[self.order_task_id], key="order") or []]
         verification = ti.xcom_pull(task_ids=self.verify_task_id)
         if self.order_kind is OrderKind.REMOVE:
-            return rows.build_remove_rows(numbers, plan, orders, verification)
+            return rows.build_remove_rows(numbers, plan, orders, verification, approval)
         checker = ti.xcom_pull(task_ids=self.checker_task_id) if self.checker_task_id else None
         loas = (ti.xcom_pull(task_ids=[self.loa_task_id]) or []) if self.loa_task_id else []
-        return rows.build_import_rows(numbers, checker, plan, orders, loas, verification)
+        return rows.build_import_rows(numbers, checker, plan, orders, loas, verification, approval)
 
     def execute(self, context: Context) -> ReportDict:
         ti = context["ti"]
         request = ti.xcom_pull(task_ids=self.request_task_id)
         if not request:
             raise AirflowFailException(f"No validated request: see the {self.request_task_id} task's log")
-        report_rows = self._rows(context, request["numbers"])
+        approval = self._approval(context)
+        report_rows = self._rows(context, request["numbers"], approval)
         dag_id, run_id = context["dag"].dag_id, context["run_id"]
         csv_path, json_path = run_files(dag_id, run_id, REPORT_CSV, REPORT_JSON)
         result: ReportDict = {
@@ -80,6 +93,9 @@ class ReportOperator(BaseOperator):
             "rows": [r.to_dict() for r in report_rows],
             "artifacts": {"csv": str(csv_path), "json": str(json_path)},
             "finished_at": utc_now(),
+            "dry_run": bool(request.get("dry_run")),
+            "approval": approval,
+            "retry_failed_of_run": request.get("retry_failed_of_run"),
         }
         csv_path.write_text(rows.to_csv(report_rows))
         json_path.write_text(render.to_json(result))

@@ -11,7 +11,9 @@ from airflow.sdk.exceptions import AirflowFailException
 from bandwidth_hosted_messaging.contracts import ImportRequestDict, RemoveRequestDict
 from bandwidth_hosted_messaging.inputs.errors import RequestError
 from bandwidth_hosted_messaging.inputs.request import validate_import_request, validate_remove_request
+from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.reporting.render import first_n
+from bandwidth_hosted_messaging.reporting.retry_failed import failed_numbers_of
 from bandwidth_hosted_messaging.statuses import OrderKind
 
 
@@ -22,11 +24,16 @@ class ValidateRequestOperator(BaseOperator):
     Returns the request (numbers as ten digits, duplicates listed); an import request also pushes its checked
     LOA file under XCom key ``loa``. An invalid field fails the task at once (no retry), naming the field.
 
+    With ``retry_failed_of_run`` (an earlier run of the same DAG), the numbers are that run's which ended
+    ``order_failed``, ``not_ordered`` or ``not_in_service``, read from its report; the other fields are this run's.
+
     :param order_kind: ``import`` (subscriber, address, site, LOA) or ``remove`` (numbers only).
     :param values: the request fields (never rendered as templates); ``None`` reads the DAG run's Params.
     :param check_loa: also check that the LOA file exists, is readable, of an accepted type and size.
     :param loa_roots: where the LOA may come from (default ``[bandwidth] loa_roots``).
     """
+
+    operator_extra_links = REPORT_LINKS
 
     # Nothing is templated: request values (a batch file's, the form's) are data, never Jinja.
     template_fields = ()
@@ -50,6 +57,8 @@ class ValidateRequestOperator(BaseOperator):
         values = dict(self.values if self.values is not None else context["params"])
         kind = self.order_kind.value
         try:
+            if values.get("retry_failed_of_run"):
+                values["numbers"] = self._failed_numbers(context["dag"].dag_id, values["retry_failed_of_run"])
             if self.order_kind is OrderKind.IMPORT:
                 request = validate_import_request(values, check_loa=self.check_loa, loa_roots=self.loa_roots)
                 context["ti"].xcom_push(key="loa", value=request.loa)
@@ -58,8 +67,22 @@ class ValidateRequestOperator(BaseOperator):
                 output = validate_remove_request(values).to_dict()
         except RequestError as err:
             raise AirflowFailException(f"Invalid {kind} request: {err}") from None
+        if output.get("dry_run"):
+            self.log.info("Dry run: the orders are checked and planned, none is created")
         duplicates = output["duplicates"]
         if duplicates:
             self.log.warning("Removed %d duplicate number(s): %s", len(duplicates), first_n(duplicates))
         self.log.info("%s request valid: %d unique number(s)", kind.capitalize(), len(output["numbers"]))
         return output
+
+    def _failed_numbers(self, dag_id: str, source_run_id: Any) -> list[str]:
+        field = "retry_failed_of_run"
+        if not isinstance(source_run_id, str):
+            raise RequestError(field, "must be the run id of an earlier run of this DAG")
+        numbers = failed_numbers_of(dag_id, source_run_id)
+        if numbers is None:
+            raise RequestError(field, f"run {source_run_id!r} of DAG {dag_id} has no report (is it finished?)")
+        if not numbers:
+            raise RequestError(field, f"run {source_run_id!r} of DAG {dag_id} has no failed numbers to order again")
+        self.log.info("Ordering again the %d failed number(s) of run %s", len(numbers), source_run_id)
+        return numbers

@@ -10,6 +10,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundExceptio
 from bandwidth_hosted_messaging.client.models import Subscription
 from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, CALLBACK_PATH, DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
 
 #: The callback connection's type: an HTTP endpoint (ours) and the Basic credentials Bandwidth will send.
@@ -43,9 +44,12 @@ class EnsureSubscriptionOperator(BaseOperator):
         ``MESSAGING_LOST`` (subscribed with ``<EventType>``).
     :param callback_conn_id: connection whose host is the public callback URL and whose login/password are
         the Basic credentials Bandwidth will send (extra ``expiry``: seconds, default 30 days).
+    :param request: the validated request (templated); in a dry run the subscriptions are only read, and what
+        would change is logged.
     """
 
-    template_fields = ("bandwidth_conn_id", "callback_conn_id", "order_type")
+    template_fields = ("bandwidth_conn_id", "callback_conn_id", "order_type", "request")
+    operator_extra_links = REPORT_LINKS
 
     def __init__(
         self,
@@ -53,9 +57,11 @@ class EnsureSubscriptionOperator(BaseOperator):
         order_type: str = OrderKind.IMPORT.order_type,
         bandwidth_conn_id: str = DEFAULT_CONN_ID,
         callback_conn_id: str = CALLBACK_CONN_ID,
+        request: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.request = request
         self.order_type = order_type
         self.bandwidth_conn_id = bandwidth_conn_id
         self.callback_conn_id = callback_conn_id
@@ -79,15 +85,26 @@ class EnsureSubscriptionOperator(BaseOperator):
             for s in hook.list_subscriptions()
             if s.order_type.lower() == self.order_type.lower() and (s.url or "").rstrip("/") == url.rstrip("/")
         ]
+        dry_run = bool((self.request or {}).get("dry_run"))
         if not matching:
+            if dry_run:
+                self.log.info("Dry run: would create a %s subscription for %s", self.order_type, url)
+                return None
             sub_id = hook.create_subscription(self.order_type, url, conn.login, conn.password, expiry)
             self.log.info("Created %s subscription %s for %s", self.order_type, sub_id, url)
             return sub_id
         keep, duplicates = matching[0], matching[1:]
+        reason = self._needs_update(keep, conn.login, expiry, hook.dialect.number_format)
+        if dry_run:
+            changes = [f"delete {len(duplicates)} duplicate(s)"] if duplicates else []
+            changes += [f"update it ({reason})"] if reason else []
+            self.log.info(
+                "Dry run: subscription %s; would %s", keep.subscription_id, " and ".join(changes) or "keep it"
+            )
+            return keep.subscription_id
         for dup in duplicates:
             hook.delete_subscription(dup.subscription_id)
             self.log.warning("Deleted duplicate %s subscription %s", self.order_type, dup.subscription_id)
-        reason = self._needs_update(keep, conn.login, expiry, hook.dialect.number_format)
         if reason:
             hook.update_subscription(keep.subscription_id, self.order_type, url, conn.login, conn.password, expiry)
             self.log.info("Updated subscription %s (%s)", keep.subscription_id, reason)

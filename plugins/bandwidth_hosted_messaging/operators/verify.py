@@ -11,6 +11,7 @@ from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import ALREADY_ON_BANDWIDTH, DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.contracts import CheckerResultDict, InServiceDict, RemovedDict, pulled
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
 
 
@@ -33,6 +34,7 @@ class VerifyNumbersOperator(BaseOperator):
     """
 
     template_fields = ("bandwidth_conn_id", "grace_period", "recheck_interval")
+    operator_extra_links = REPORT_LINKS
 
     def __init__(
         self,

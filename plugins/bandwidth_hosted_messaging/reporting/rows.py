@@ -9,6 +9,7 @@ from typing import Any
 
 from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.contracts import (
+    ApprovalDict,
     CheckerResultDict,
     InServiceDict,
     LoaResultDict,
@@ -17,7 +18,7 @@ from bandwidth_hosted_messaging.contracts import (
     RemovedDict,
 )
 from bandwidth_hosted_messaging.reporting import render
-from bandwidth_hosted_messaging.statuses import Outcome, is_successful
+from bandwidth_hosted_messaging.statuses import ApprovalDecision, Outcome, is_successful
 
 
 @dataclass
@@ -55,6 +56,31 @@ def _orders_by_number(orders: Sequence[OrderDict | None]) -> dict[str, TnOrder]:
     return by_number
 
 
+def not_ordered_because(approval: ApprovalDict | None) -> tuple[Outcome, str | None] | None:
+    """
+    What a planned number that was never ordered ends as, when the approval step held the plan back: a dry run's
+    ``would_order``, or ``not_ordered`` with who rejected it and when. ``None`` when the plan went through.
+    """
+    if not approval:
+        return None
+    decision = ApprovalDecision(approval["decision"])
+    if decision.orders:
+        return None
+    if decision is ApprovalDecision.DRY_RUN:
+        return Outcome.WOULD_ORDER, "dry run: not ordered"
+    if decision is ApprovalDecision.TIMED_OUT:
+        return Outcome.NOT_ORDERED, f"nobody approved the orders in time (until {approval.get('at')})"
+    return (
+        Outcome.NOT_ORDERED,
+        f"the orders were rejected by {approval.get('by') or 'an approver'} at {approval.get('at')}",
+    )
+
+
+def _hold_back(row: ReportRow, held: tuple[Outcome, str | None] | None) -> None:
+    if held is not None and row.customer_order_id is not None and row.order_id is None:
+        row.outcome, row.error_description = held
+
+
 def build_import_rows(
     numbers: Sequence[str],
     checker: CheckerResultDict | None,
@@ -62,8 +88,10 @@ def build_import_rows(
     orders: Sequence[OrderDict | None],
     loas: Sequence[LoaResultDict | None],
     verification: InServiceDict | None,
+    approval: ApprovalDict | None = None,
 ) -> list[ReportRow]:
     """Join what each step recorded into one row per number, in the order the numbers were given."""
+    held = not_ordered_because(approval)
     rejected = {r["number"]: r for r in (checker or {"rejected": []})["rejected"]}
     planned = {n: chunk["customer_order_id"] for chunk in plan or [] for n in chunk["numbers"]}
     by_number = _orders_by_number(orders)
@@ -95,6 +123,7 @@ def build_import_rows(
             elif order.status.is_success:
                 row.in_service = (number in in_service) if verified else None
                 row.outcome = Outcome.IN_SERVICE if row.in_service else Outcome.NOT_IN_SERVICE
+        _hold_back(row, held)
         rows.append(row)
     return rows
 
@@ -104,8 +133,10 @@ def build_remove_rows(
     plan: Sequence[PlanChunkDict] | None,
     orders: Sequence[OrderDict | None],
     verification: RemovedDict | None,
+    approval: ApprovalDict | None = None,
 ) -> list[ReportRow]:
     """One row per number of a remove run: removed, remove_failed (with Bandwidth's code), still in service."""
+    held = not_ordered_because(approval)
     planned = {n: chunk["customer_order_id"] for chunk in plan or [] for n in chunk["numbers"]}
     by_number = _orders_by_number(orders)
     removed = set(verification["removed"]) if verification else set()
@@ -124,6 +155,7 @@ def build_remove_rows(
             elif order.status.is_success:
                 row.in_service = (number not in removed) if verified else None
                 row.outcome = Outcome.REMOVED if row.in_service is False else Outcome.STILL_IN_SERVICE
+        _hold_back(row, held)
         rows.append(row)
     return rows
 

@@ -13,9 +13,10 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException, Airfl
 from bandwidth_hosted_messaging import config
 from bandwidth_hosted_messaging.assets import ORDER_KIND_ASSETS
 from bandwidth_hosted_messaging.client.models import TnOrder
-from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, DEFAULT_POLL_INTERVAL
+from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, DEFAULT_POLL_INTERVAL, ORDER_URL_KEY
 from bandwidth_hosted_messaging.contracts import OrderDict
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.reporting.links import ORDER_LINKS, persist_links
 from bandwidth_hosted_messaging.reporting.order_outcome import describe_failures, log_success
 from bandwidth_hosted_messaging.statuses import OrderKind
 from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
@@ -44,6 +45,7 @@ class TnOrderSensor(BaseSensorOperator):
     """
 
     template_fields = ("order_id", "bandwidth_conn_id", "poke_interval", "wait_timeout")
+    operator_extra_links = ORDER_LINKS
     ui_color = "#e8f1ff"
 
     def __init__(
@@ -70,9 +72,15 @@ class TnOrderSensor(BaseSensorOperator):
         if deferrable is None:
             deferrable = conf.getboolean("operators", "default_deferrable", fallback=False)
         self.deferrable = deferrable
+        self._bandwidth_hook: BandwidthHook | None = None
+
+    def _hook(self) -> BandwidthHook:
+        if self._bandwidth_hook is None:
+            self._bandwidth_hook = BandwidthHook(self.bandwidth_conn_id)
+        return self._bandwidth_hook
 
     def _get(self) -> TnOrder:
-        return BandwidthHook(self.bandwidth_conn_id).get_order(self.order_kind, self.order_id)
+        return self._hook().get_order(self.order_kind, self.order_id)
 
     def _deadline(self, context: Context) -> float:
         """The absolute deadline, fixed at the first try and kept in the task state store across retries."""
@@ -89,11 +97,14 @@ class TnOrderSensor(BaseSensorOperator):
         self.poke_interval = float(self.poke_interval)
         self.timeout = float(self.wait_timeout)
         context["ti"].xcom_push(key="order_id", value=self.order_id)
+        context["ti"].xcom_push(key=ORDER_URL_KEY, value=self._hook().order_url(self.order_kind, self.order_id))
+        persist_links(context, self)
         if not self.deferrable:
             return super().execute(context)
         checked_at = time.time()  # before the read: a callback recorded during it still wakes the trigger
         order = self._get()
         self.log.info("Order %s is %s", self.order_id, order.status.value)
+        self._record_check(context, order)
         if order.status.is_final:
             return self._finish(context, order)
         deadline = self._deadline(context)
@@ -120,9 +131,16 @@ class TnOrderSensor(BaseSensorOperator):
     def poke(self, context: Context) -> bool | PokeReturnValue:
         order = self._get()
         self.log.info("Order %s is %s", self.order_id, order.status.value)
+        self._record_check(context, order)
         if not order.status.is_final:
             return False
         return PokeReturnValue(is_done=True, xcom_value=self._finish(context, order))
+
+    def _record_check(self, context: Context, order: TnOrder) -> None:
+        """Push what this read of the order said (XCom ``checked``): the status page shows it meanwhile."""
+        from bandwidth_hosted_messaging.reporting.times import utc_now
+
+        context["ti"].xcom_push(key="checked", value={"status": order.status.value, "at": utc_now()})
 
     def execute_complete(self, context: Context, event: Mapping[str, Any] | None = None) -> OrderDict:
         """Turn the trigger's event into the task's result (or a clear failure)."""

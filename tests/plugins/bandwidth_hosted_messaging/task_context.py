@@ -21,6 +21,8 @@ RETURN_KEY = "return_value"
 class TaskInstanceStandIn:
     def __init__(self, task_id: str = "task", try_number: int = 1) -> None:
         self.task_id = task_id
+        self.dag_id = "dag"
+        self.run_id = "run"
         self.try_number = try_number
         self.map_index = -1
         #: ``(task_id, key) -> [value of each map index]``

@@ -32,6 +32,7 @@ LAYERS = {
     "triggers": 4,
     "sensors": 5,
     "operators": 5,
+    "notifiers": 5,
     "flows": 6,
     "callbacks": 6,
     "status": 6,

@@ -100,6 +100,7 @@ def test_every_category_has_a_label_a_tone_and_is_shown_in_a_fixed_order():
         "not_in_service",
         "removed",
         "remove_failed",
+        "would_order",
         "lost",
     ]
     for category in Category:
@@ -150,3 +151,9 @@ def test_order_kind_names_the_order_type_bandwidth_spells():
     assert OrderKind("remove") is OrderKind.REMOVE
     with pytest.raises(ValueError):
         OrderKind("port")
+
+
+def test_only_an_approved_or_unneeded_approval_lets_the_orders_through():
+    from bandwidth_hosted_messaging.statuses import ApprovalDecision
+
+    assert {d.value for d in ApprovalDecision if d.orders} == {"approved", "not_needed"}

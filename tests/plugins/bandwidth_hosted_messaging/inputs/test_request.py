@@ -198,6 +198,7 @@ def test_a_valid_remove_request_needs_only_numbers():
         "duplicates": ["+13035550100"],
         "customer_order_id_prefix": "remove",
         "chunk_size": 1000,
+        "dry_run": False,
     }
 
 
@@ -251,3 +252,14 @@ def test_customer_order_id_with_the_longest_prefix_fits_bandwidths_40_characters
         cid = customer_order_id(request.customer_order_id_prefix, "x" * 300, index, ["+13035550100"] * 5000)
         assert len(cid) <= CUSTOMER_ORDER_ID_MAX
         assert re.fullmatch(r"[A-Za-z0-9 \-]+", cid)
+
+
+@pytest.mark.parametrize("value", ["yes", 1, "true"])
+def test_dry_run_must_be_true_or_false(value):
+    err = field_error(validate_remove_request, {"numbers": ["3035550100"], "dry_run": value})
+    assert err.field == "dry_run" and "true or false" in str(err)
+
+
+def test_a_dry_run_and_a_source_run_are_carried_in_the_import_request():
+    request = validate_import_request(import_values(dry_run=True, retry_failed_of_run="manual__1"), check_loa=False)
+    assert request.to_dict()["dry_run"] is True and request.to_dict()["retry_failed_of_run"] == "manual__1"

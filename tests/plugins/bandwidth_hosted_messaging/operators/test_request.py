@@ -33,13 +33,14 @@ def test_without_values_the_dag_runs_params_are_read():
     assert output["numbers"] == ["+13035550177"]
 
 
-def test_a_remove_request_holds_only_numbers_prefix_and_chunk_size_and_pushes_no_loa():
+def test_a_remove_request_holds_only_numbers_prefix_chunk_size_and_dry_run_and_pushes_no_loa():
     output, ti = validate("remove", values={"numbers": ["303.555.0100"], "chunk_size": 50, "state_code": "bad"})
     assert output == {
         "numbers": ["+13035550100"],
         "duplicates": [],
         "customer_order_id_prefix": "remove",
         "chunk_size": 50,
+        "dry_run": False,
     }
     assert ti.pushed("loa") is None
 
