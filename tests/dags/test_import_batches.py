@@ -73,3 +73,36 @@ def test_a_batch_dag_runs_and_a_rerun_does_not_reorder(batch_bag, bw):
     rows = rows_by_number(report_of(again))
     assert {rows[n]["outcome"] for n in ("+13035550100", "+13035550101")} == {"already_in_service"}
     assert api_calls(bw, "importTnOrders.create") == []
+
+
+def test_a_batch_file_can_ask_for_a_dry_run(batch_bag, bw):
+    dag = batch_bag({"north.yaml": {**BATCH, "dry_run": True}}).get_dag("import_batch_dental_north")
+    assert "Dry run" in dag.doc_md
+    dr = dag.test()
+    assert dr.state == DagRunState.SUCCESS
+    assert {rows_by_number(report_of(dr))[n]["outcome"] for n in ("+13035550100", "+13035550101")} == {"would_order"}
+    assert api_calls(bw, "importTnOrders.create") == [] and api_calls(bw, "subscriptions.create") == []
+
+
+def test_a_batch_files_approval_threshold_holds_its_run_for_approval(batch_bag, bw):
+    from tests.dags.approvals import answering
+
+    dag = batch_bag({"north.yaml": {**BATCH, "approval_threshold": 2}}).get_dag("import_batch_dental_north")
+    with answering("import_batch_dental_north", "Reject") as answered:
+        dr = dag.test()
+    assert len(answered) == 1 and answered[0]["status"] == 200
+    assert report_of(dr)["approval"]["decision"] == "rejected"
+    assert api_calls(bw, "importTnOrders.create") == []
+
+
+def test_a_batch_run_re_orders_only_the_failed_numbers_of_the_run_its_conf_names(batch_bag, bw):
+    bw.seed(order_failures={"+13035550101": 5016})
+    dag = batch_bag({"north.yaml": {**BATCH, "chunk_size": 1}}).get_dag("import_batch_dental_north")
+    first = dag.test()
+    assert first.state == DagRunState.FAILED
+    bw.reset()
+    bw.clear_requests()
+    again = dag.test(run_conf={"retry_failed_of_run": first.run_id})
+    assert again.state == DagRunState.SUCCESS
+    assert [r["number"] for r in report_of(again)["rows"]] == ["+13035550101"]
+    assert len(api_calls(bw, "importTnOrders.create")) == 1

@@ -30,6 +30,29 @@ log = logging.getLogger(__name__)
 INVALID_TAG = "invalid"
 
 
+def batch_doc(batch: Batch) -> str:
+    """The batch DAG's page text: where its fields come from, what it does, what its outcomes mean."""
+    threshold = batch.approval_threshold
+    asks = "the deployment's `[bandwidth] approval_threshold`" if threshold is None else f"{threshold} (0: never)"
+    return (
+        f"### Import batch `{batch.name}`\n\n"
+        f"Every field comes from the batch file `{batch.path}` ({batch.numbers_count} numbers; schedule "
+        f"`{batch.schedule}`); edit the file to change them. Connection `{batch.bandwidth_conn_id}`.\n\n"
+        "**Steps**, as `hosted_messaging_import`: validate → callbacks subscription → site and `importTnChecker` → "
+        f"plan → approval (a run ordering at least {asks} numbers waits in *Required actions*) → one import order "
+        "per chunk → wait for its final status → upload the LOA → verify in service → per-number report.\n\n"
+        + (
+            "**Dry run**: this batch only checks and plans; nothing is ordered.\n\n"
+            if batch.values.get("dry_run")
+            else ""
+        )
+        + "**Outcomes per number**: `in_service`, `already_in_service`, `rejected` (checker code), `order_failed`, "
+        "`not_ordered`, `not_in_service`, `would_order` (dry run). The run fails if an ordered number did not end in "
+        'service. Trigger it with the conf `{"retry_failed_of_run": "<run id>"}` to order again only that run\'s '
+        "failed numbers."
+    )
+
+
 def batch_dag(batch: Batch) -> DAG:
     with DAG(
         dag_id=batch.dag_id,
@@ -39,7 +62,7 @@ def batch_dag(batch: Batch) -> DAG:
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
         tags=[*TAGS, "batch"],
-        doc_md=f"Batch file: `{batch.path}`",
+        doc_md=batch_doc(batch),
         deadline=deadline_alert(batch.deadline_hours),
         **run_notifiers(batch.notify, batch=batch.name),
     ) as dag:

@@ -24,7 +24,8 @@ class ValidateRequestOperator(BaseOperator):
     Returns the request (numbers as ten digits, duplicates listed); an import request also pushes its checked
     LOA file under XCom key ``loa``. An invalid field fails the task at once (no retry), naming the field.
 
-    With ``retry_failed_of_run`` (an earlier run of the same DAG), the numbers are that run's which ended
+    With ``retry_failed_of_run`` (an earlier run of the same DAG; for a batch DAG, the one key of the run's conf it
+    reads), the numbers are that run's which ended
     ``order_failed``, ``not_ordered`` or ``not_in_service``, read from its report; the other fields are this run's.
 
     :param order_kind: ``import`` (subscriber, address, site, LOA) or ``remove`` (numbers only).
@@ -55,6 +56,11 @@ class ValidateRequestOperator(BaseOperator):
 
     def execute(self, context: Context) -> ImportRequestDict | RemoveRequestDict:
         values = dict(self.values if self.values is not None else context["params"])
+        if self.values is not None and self.order_kind is OrderKind.IMPORT:
+            # A batch DAG has no form: of the run's conf it takes only the run whose failed numbers to re-order.
+            source = (getattr(context.get("dag_run"), "conf", None) or {}).get("retry_failed_of_run")
+            if source:
+                values["retry_failed_of_run"] = source
         kind = self.order_kind.value
         try:
             if values.get("retry_failed_of_run"):

@@ -50,6 +50,13 @@ def test_the_wait_fields_default_to_the_safety_poll_the_long_stop_and_the_deploy
     assert (own.poll_interval, own.wait_timeout, own.deadline_hours) == (60.0, 3600.0, 2.5)
 
 
+def test_the_approval_threshold_and_dry_run_come_from_the_file_or_the_deployment(tmp_path):
+    batch = load_batch(write(tmp_path, "b.yaml", GOOD))
+    assert (batch.approval_threshold, batch.values["dry_run"]) == (None, False)  # None: [bandwidth] at run time
+    own = load_batch(write(tmp_path, "c.yaml", with_changes(approval_threshold=0, dry_run=True)))
+    assert (own.approval_threshold, own.values["dry_run"]) == (0, True)
+
+
 def test_the_shipped_sample_batch_is_valid():
     batch = load_batch(ROOT / "include" / "batches" / "acme_dental.yaml")
     assert batch.numbers_count == 12 and batch.values["loa_file"].endswith("sample-loa.pdf")
@@ -160,6 +167,10 @@ def test_a_duplicate_key_is_refused_naming_it(tmp_path):
         ({"subscriber.zip": "８０２０２"}, "subscriber.zip"),
         ({"site_id": "١٢٣"}, "site_id"),
         ({"bandwidth_conn_id": "../etc"}, "bandwidth_conn_id"),
+        ({"approval_threshold": -1}, "approval_threshold"),
+        ({"approval_threshold": "1000"}, "approval_threshold"),
+        ({"approval_threshold": True}, "approval_threshold"),
+        ({"dry_run": "yes"}, "dry_run"),
     ],
 )
 def test_a_careless_value_is_refused_naming_the_field(tmp_path, changes, field):
