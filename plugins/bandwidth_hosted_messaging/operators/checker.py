@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
 
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.contracts import CheckerResultDict, ImportRequestDict, RejectedNumberDict
-from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.reporting.render import first_n
+
+if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 
 
 class CheckImportabilityOperator(BaseOperator):
@@ -34,7 +37,7 @@ class CheckImportabilityOperator(BaseOperator):
         self.bandwidth_conn_id = bandwidth_conn_id
 
     def execute(self, context: Context) -> CheckerResultDict:
-        hook = BandwidthHook(self.bandwidth_conn_id)
+        hook = bandwidth_hook(self.bandwidth_conn_id)
         self._check_site(hook, self.request["site_id"], self.request.get("sip_peer_id"))
         result = hook.check_importability(self.request["numbers"])
         rejected: list[RejectedNumberDict] = [

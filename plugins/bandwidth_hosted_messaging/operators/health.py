@@ -9,7 +9,7 @@ look-ups, whichever is fewer); ``report`` writes one row per checked number (``i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
@@ -17,7 +17,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from bandwidth_hosted_messaging.assets import MESSAGING_LOST
 from bandwidth_hosted_messaging.client.numbers import canonical
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, HEALTH_DAG, LOSSES_JSON, REPORT_CSV, REPORT_JSON
-from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting import ledger, render
 from bandwidth_hosted_messaging.reporting.health import (
     HealthRow,
@@ -29,6 +29,9 @@ from bandwidth_hosted_messaging.reporting.health import (
 from bandwidth_hosted_messaging.reporting.storage import run_files
 from bandwidth_hosted_messaging.reporting.times import EPOCH, iso, parse_time, utc_now
 from bandwidth_hosted_messaging.statuses import HealthOutcome
+
+if TYPE_CHECKING:
+    pass
 
 
 def _event(timestamp: Any, extra: Any) -> dict[str, Any] | None:
@@ -71,7 +74,7 @@ class CheckHostedNumbersOperator(BaseOperator):
         checked_at = utc_now()
         found: set[str] = set()
         if hosted:
-            found = BandwidthHook(self.bandwidth_conn_id).find_in_service(hosted, page_size=self.page_size)
+            found = bandwidth_hook(self.bandwidth_conn_id).find_in_service(hosted, page_size=self.page_size)
         triggering = self._triggering_events(context)
         events = self._events_since(context, book, hosted, triggering)
         noted = messaging_lost_since_import(events, book, hosted)

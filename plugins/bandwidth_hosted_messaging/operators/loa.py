@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
@@ -11,10 +11,13 @@ from airflow.sdk.exceptions import AirflowFailException
 from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.contracts import LoaFileDict, LoaResultDict, OrderDict, pulled
-from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.inputs.errors import RequestError
 from bandwidth_hosted_messaging.inputs.loa_file import read_loa_file
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
+
+if TYPE_CHECKING:
+    pass
 
 
 class UploadLoaOperator(BaseOperator):
@@ -54,7 +57,7 @@ class UploadLoaOperator(BaseOperator):
         if not order.status.is_success:
             self.log.info("Order %s ended %s: no LOA to upload", order.order_id, order.status.value)
             return {"order_id": order.order_id, "file_name": None, "status": "skipped"}
-        hook = BandwidthHook(self.bandwidth_conn_id)
+        hook = bandwidth_hook(self.bandwidth_conn_id)
         if context["ti"].try_number > 1:  # only a retry can find its own earlier upload
             existing = [f for f in hook.list_loas(order.order_id) if (f.document_type or "LOA").upper() == "LOA"]
             if existing:

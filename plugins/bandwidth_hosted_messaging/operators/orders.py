@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context
 
@@ -11,9 +11,12 @@ from bandwidth_hosted_messaging.client.errors import BandwidthApiError
 from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, ServiceAddress, TnOrder
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, ORDER_URL_KEY
 from bandwidth_hosted_messaging.contracts import ImportRequestDict, PlanChunkDict
-from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import ORDER_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
+
+if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 
 
 def import_order_request(request: ImportRequestDict, chunk: PlanChunkDict) -> ImportTnOrderRequest:
@@ -90,7 +93,7 @@ class CreateTnOrderOperator(BaseOperator):
         context["ti"].xcom_push(key="customer_order_id", value=cid)
         store = context.get("task_state_store")
         remembered = self._remembered(store.get("order") if store is not None else None)
-        hook = BandwidthHook(self.bandwidth_conn_id)
+        hook = bandwidth_hook(self.bandwidth_conn_id)
         if remembered:
             self.log.info("Reusing %s order %s (task state store) for %s", kind, remembered, cid)
             self._show(context, hook, remembered)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook, BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
 
 from bandwidth_hosted_messaging.client.models import Subscription
 from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, CALLBACK_PATH, DEFAULT_CONN_ID
-from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
+
+if TYPE_CHECKING:
+    pass
 
 #: The callback connection's type: an HTTP endpoint (ours) and the Basic credentials Bandwidth will send.
 CALLBACK_CONN_TYPE = "http"
@@ -79,7 +82,7 @@ class EnsureSubscriptionOperator(BaseOperator):
             )
         url = callback_url(conn)
         expiry = int((conn.extra_dejson or {}).get("expiry") or DEFAULT_SUBSCRIPTION_EXPIRY)
-        hook = BandwidthHook(self.bandwidth_conn_id)
+        hook = bandwidth_hook(self.bandwidth_conn_id)
         matching = [
             s
             for s in hook.list_subscriptions()

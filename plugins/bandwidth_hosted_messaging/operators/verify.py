@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context, TriggerRule
 
 from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import ALREADY_ON_BANDWIDTH, DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.contracts import CheckerResultDict, InServiceDict, RemovedDict, pulled
-from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
+
+if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 
 
 class VerifyNumbersOperator(BaseOperator):
@@ -66,7 +69,7 @@ class VerifyNumbersOperator(BaseOperator):
             checker: CheckerResultDict | None = ti.xcom_pull(task_ids=self.checker_task_id)
             rejected = checker["rejected"] if checker else []
             candidates = [r["number"] for r in rejected if str(r["code"]) == ALREADY_ON_BANDWIDTH]
-        hook = BandwidthHook(self.bandwidth_conn_id)
+        hook = bandwidth_hook(self.bandwidth_conn_id)
         found = self._settle(hook, expected, hook.find_in_service(expected + candidates), wanted_in_service)
         settled = [n for n in expected if (n in found) == wanted_in_service]
         unsettled = [n for n in expected if (n in found) != wanted_in_service]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, XComArg, conf
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
@@ -15,11 +15,14 @@ from bandwidth_hosted_messaging.assets import ORDER_KIND_ASSETS
 from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, DEFAULT_POLL_INTERVAL, ORDER_URL_KEY
 from bandwidth_hosted_messaging.contracts import OrderDict
-from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
+from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import ORDER_LINKS, persist_links
 from bandwidth_hosted_messaging.reporting.order_outcome import describe_failures, log_success
 from bandwidth_hosted_messaging.statuses import OrderKind
 from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
+
+if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 
 
 class TnOrderSensor(BaseSensorOperator):
@@ -76,7 +79,7 @@ class TnOrderSensor(BaseSensorOperator):
 
     def _hook(self) -> BandwidthHook:
         if self._bandwidth_hook is None:
-            self._bandwidth_hook = BandwidthHook(self.bandwidth_conn_id)
+            self._bandwidth_hook = bandwidth_hook(self.bandwidth_conn_id)
         return self._bandwidth_hook
 
     def _get(self) -> TnOrder:

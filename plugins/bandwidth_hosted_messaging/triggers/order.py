@@ -15,7 +15,6 @@ from bandwidth_hosted_messaging.client.errors import BandwidthApiError, Bandwidt
 from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.client.retry import RetryPolicy
 from bandwidth_hosted_messaging.contracts import OrderEventDict
-from bandwidth_hosted_messaging.hooks.bandwidth_async import BandwidthAsyncHook
 from bandwidth_hosted_messaging.reporting.order_outcome import log_success
 from bandwidth_hosted_messaging.statuses import OrderKind, UnknownStatusError
 from bandwidth_hosted_messaging.triggers.callback_watch import in_triggerer, watch_for_running_loop
@@ -115,6 +114,8 @@ class TnOrderTrigger(BaseTrigger):
         last_status: str | None = None
         last_error = ""
         next_read = time.time() if self.checked_at is None else self._next_poll(self.checked_at)
+        from bandwidth_hosted_messaging.hooks.bandwidth_async import BandwidthAsyncHook  # aiohttp: in the triggerer
+
         async with BandwidthAsyncHook(self.bandwidth_conn_id, retry_policy=POLL_RETRY_POLICY) as hook:
             while True:
                 remaining = self.deadline - time.time()
