@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 from airflow.sdk import DagRunState
@@ -106,3 +108,31 @@ def test_a_batch_run_re_orders_only_the_failed_numbers_of_the_run_its_conf_names
     assert again.state == DagRunState.SUCCESS
     assert [r["number"] for r in report_of(again)["rows"]] == ["+13035550101"]
     assert len(api_calls(bw, "importTnOrders.create")) == 1
+
+
+def test_the_dag_file_leaves_the_numbers_to_the_first_task(batch_bag, bw, tmp_path):
+    """Parsing reads what shapes the DAG; the numbers file is read (and checked) when a run starts."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    (tmp_path / "north.csv").write_text("number\n+13035550100\n+13035550101\n")
+    fields = {k: v for k, v in BATCH.items() if k != "numbers"}
+    dag = batch_bag({"north.yaml": {**fields, "numbers_file": "north.csv"}}).get_dag("import_batch_dental_north")
+    assert "3035550100" not in json.dumps(DagSerialization.to_dict(dag))  # no number in the serialised DAG
+    (tmp_path / "north.csv").write_text("number\n+13035550100\n23035550100\n")  # edited after the parse
+    dr = dag.test()
+    assert dr.state == DagRunState.FAILED
+    assert {ti.task_id: ti.state for ti in dr.get_task_instances()}["validate_request"] == "failed"
+    assert api_calls(bw) == []
+    (tmp_path / "north.csv").write_text("number\n+13035550100\n+13035550101\n+13035550102\n")
+    dr = dag.test()
+    assert dr.state == DagRunState.SUCCESS
+    assert len(report_of(dr)["rows"]) == 3  # the file as it is when the run starts
+
+
+def test_a_task_process_builds_only_its_own_batch_dag(batch_bag, monkeypatch):
+    """Airflow's task runner parses the DAG file again with its DAG id in the parsing context."""
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", "import_batch_dental_south")
+    bag = batch_bag({"north.yaml": BATCH, "south.yaml": {**BATCH, "name": "dental_south"}, "bad.yaml": "x: ["})
+    assert set(bag.dag_ids) == {"import_batch_dental_south"}
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", "import_batch_bad")
+    assert set(batch_bag({}).dag_ids) == {"import_batch_bad"}

@@ -36,8 +36,9 @@ def batch_doc(batch: Batch) -> str:
     asks = "the deployment's `[bandwidth] approval_threshold`" if threshold is None else f"{threshold} (0: never)"
     return (
         f"### Import batch `{batch.name}`\n\n"
-        f"Every field comes from the batch file `{batch.path}` ({batch.numbers_count} numbers; schedule "
-        f"`{batch.schedule}`); edit the file to change them. Connection `{batch.bandwidth_conn_id}`.\n\n"
+        f"Every field comes from the batch file `{batch.path}` (schedule `{batch.schedule}`); edit the file to "
+        f"change them. Its numbers and LOA file are read and checked by the first task of each run. Connection "
+        f"`{batch.bandwidth_conn_id}`.\n\n"
         "**Steps**, as `hosted_messaging_import`: validate → callbacks subscription → site and `importTnChecker` → "
         f"plan → approval (a run ordering at least {asks} numbers waits in *Required actions*) → one import order "
         "per chunk → wait for its final status → upload the LOA → verify in service → per-number report.\n\n"
@@ -56,7 +57,7 @@ def batch_doc(batch: Batch) -> str:
 def batch_dag(batch: Batch) -> DAG:
     with DAG(
         dag_id=batch.dag_id,
-        description=batch.description or f"Import batch {batch.name} ({batch.numbers_count} numbers)",
+        description=batch.description or f"Import batch {batch.name}",
         schedule=batch.schedule,
         catchup=False,
         max_active_runs=1,
@@ -67,7 +68,8 @@ def batch_dag(batch: Batch) -> DAG:
         **run_notifiers(batch.notify, batch=batch.name),
     ) as dag:
         build_import_flow(
-            values=batch.values,
+            batch_file=batch.path,
+            batch_folder=str(Path(batch.path).parent),
             bandwidth_conn_id=batch.bandwidth_conn_id,
             callback_conn_id=batch.callback_conn_id,
             poll_interval=batch.poll_interval,
@@ -79,12 +81,15 @@ def batch_dag(batch: Batch) -> DAG:
     return dag
 
 
-def invalid_batch_dag(error: BatchFileError, taken: set[str]) -> DAG:
-    """The DAG standing in for an invalid batch file: named after the file, failing with its error."""
+def invalid_dag_id(error: BatchFileError, taken: set[str]) -> str:
+    """The id of the DAG standing in for an invalid batch file: ``import_batch_<file name>``."""
     stem = re.sub(r"[^A-Za-z0-9_]", "_", Path(error.path).stem)[:150] or "batch"
     dag_id = f"{BATCH_DAG_PREFIX}{stem}"
-    if dag_id in taken:
-        dag_id = f"{dag_id}_invalid"
+    return f"{dag_id}_invalid" if dag_id in taken else dag_id
+
+
+def invalid_batch_dag(error: BatchFileError, dag_id: str) -> DAG:
+    """The DAG standing in for an invalid batch file: named after the file, failing with its error."""
     with DAG(
         dag_id=dag_id,
         description=f"INVALID batch file: {error}"[:1000],
@@ -97,18 +102,25 @@ def invalid_batch_dag(error: BatchFileError, taken: set[str]) -> DAG:
     return dag
 
 
-def batch_dags(folder: Path) -> Iterator[DAG]:
-    """A DAG per batch file of ``folder``: the valid ones first, then one per invalid file."""
+def batch_dags(folder: Path, only: str | None = None) -> Iterator[DAG]:
+    """
+    A DAG per batch file of ``folder``: the valid ones first, then one per invalid file.
+
+    :param only: build just this DAG (Airflow's parsing context in a task process, whose DAG file is parsed again
+        for its one DAG: the other batches' files are read for their names, but their DAGs are not built).
+    """
     errors: list[BatchFileError] = []
     taken: set[str] = set()
-    for item in load_batches(folder):
+    for item in load_batches(folder, with_numbers=False):  # the numbers are the first task's to read
         if isinstance(item, BatchFileError):
             log.warning("Invalid batch file: %s", item)
             errors.append(item)
         else:
             taken.add(item.dag_id)
-            yield batch_dag(item)
+            if only is None or item.dag_id == only:  # a DAG registers itself once built: build only those wanted
+                yield batch_dag(item)
     for error in errors:
-        dag = invalid_batch_dag(error, taken)
-        taken.add(dag.dag_id)
-        yield dag
+        dag_id = invalid_dag_id(error, taken)
+        taken.add(dag_id)
+        if only is None or dag_id == only:  # a DAG registers itself once built: build only those wanted
+            yield invalid_batch_dag(error, dag_id)

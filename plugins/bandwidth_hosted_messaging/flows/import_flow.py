@@ -46,6 +46,8 @@ def build_import_flow(
     wait_timeout: float | str | None = None,
     loa_roots: Sequence[str] | None = None,
     approval_threshold: int | None = None,
+    batch_file: str | None = None,
+    batch_folder: str | None = None,
 ) -> ReportOperator:
     """
     Add the import tasks to the current DAG and return the final report task.
@@ -60,12 +62,21 @@ def build_import_flow(
     :param wait_timeout: the long stop: seconds after which waiting on an order fails (default
         ``[bandwidth] wait_long_stop_days``).
     :param loa_roots: where the LOA may come from (default ``[bandwidth] loa_roots``).
+    :param batch_file: a batch DAG's file, read by ``validate_request`` when it runs (instead of ``values``).
+    :param batch_folder: the folder the batch file must lie in.
     :param approval_threshold: a run ordering at least this many numbers waits for approval; 0 never asks
         (default ``[bandwidth] approval_threshold``, read when the step runs). Never a field of the trigger form.
     """
     bandwidth_conn_id = bandwidth_conn_id or config.bandwidth_conn_id()
     callback_conn_id = callback_conn_id or config.callback_conn_id()
-    validate = ValidateRequestOperator(task_id="validate_request", values=values, loa_roots=loa_roots, retries=0)
+    validate = ValidateRequestOperator(
+        task_id="validate_request",
+        values=values,
+        batch_file=batch_file,
+        batch_folder=batch_folder,
+        loa_roots=loa_roots,
+        retries=0,
+    )
     subscribe = EnsureSubscriptionOperator(
         task_id="ensure_subscription",
         bandwidth_conn_id=bandwidth_conn_id,

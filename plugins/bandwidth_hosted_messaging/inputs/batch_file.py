@@ -87,7 +87,8 @@ class Batch:
     #: A run ordering at least this many numbers waits for approval (0: never); ``None``: the configuration's.
     approval_threshold: int | None = None
     description: str | None = None
-    numbers_count: int = field(default=0)
+    #: ``None`` when the numbers were not read (the DAG file's parse).
+    numbers_count: int | None = field(default=None)
     #: Who hears about a failed run or one that needs attention (``notify``, over ``[bandwidth] notify_*``).
     notify: NotifyTargets = field(default_factory=NotifyTargets)
 
@@ -217,11 +218,17 @@ def _batch_field(err: RequestError, data: dict[str, Any]) -> str:
     return err.field
 
 
-def load_batch(path: Path | str, folder: Path | str | None = None) -> Batch:
+def load_batch(path: Path | str, folder: Path | str | None = None, *, with_numbers: bool = True) -> Batch:
     """
     Read and validate one batch file of ``folder`` (default: the file's own folder). The LOA is checked for
     local paths (in the LOA roots, of its declared type).
+
+    :param with_numbers: also read and check the numbers (``numbers_file`` or the inline list) and the LOA file. The DAG
+        file passes ``False``: it needs only what shapes the DAG (name, schedule, connections, intervals, the other
+        fields' shapes), and Airflow parses it again in every task process; the batch's first task reads the rest
+        (:class:`~bandwidth_hosted_messaging.operators.request.ValidateRequestOperator` with ``batch_file``).
     """
+    numbers_wanted = with_numbers
     path = Path(path)
     folder = Path(folder) if folder is not None else path.parent
     _inside(path, folder, path, None)
@@ -255,7 +262,14 @@ def load_batch(path: Path | str, folder: Path | str | None = None) -> Batch:
     if "numbers_file" in data:
         if not isinstance(data["numbers_file"], str):
             raise BatchFileError(path, "numbers_file", "must be a file name")
-        numbers = _read_numbers_file(Path(_resolve(data["numbers_file"], path.parent)), path)
+        numbers_path = Path(_resolve(data["numbers_file"], path.parent))
+        numbers = _read_numbers_file(numbers_path, path) if numbers_wanted else None
+        if not numbers_wanted:
+            _inside(numbers_path, path.parent, path, "numbers_file")
+    elif isinstance(numbers, list) and not numbers_wanted:
+        if len(numbers) > MAX_BATCH_NUMBERS:
+            raise BatchFileError(path, "numbers", f"holds more than {MAX_BATCH_NUMBERS} numbers")
+        numbers = None
     elif isinstance(numbers, list):
         if len(numbers) > MAX_BATCH_NUMBERS:
             raise BatchFileError(path, "numbers", f"holds more than {MAX_BATCH_NUMBERS} numbers")
@@ -289,8 +303,8 @@ def load_batch(path: Path | str, folder: Path | str | None = None) -> Batch:
     }
     loa_roots = batch_loa_roots(folder)
     try:
-        request = validate_import_request(values, check_loa=False)
-        if values["loa_file"] and "://" not in values["loa_file"]:
+        request = validate_import_request(values, check_loa=False, check_numbers=numbers_wanted)
+        if numbers_wanted and values["loa_file"] and "://" not in values["loa_file"]:
             check_loa_file(values["loa_file"], loa_roots)
     except RequestError as err:
         raise BatchFileError(path, _batch_field(err, data), _content_free(err)) from None
@@ -312,7 +326,7 @@ def load_batch(path: Path | str, folder: Path | str | None = None) -> Batch:
         deadline_hours=_hours(data, "deadline_hours", config.deadline_hours(), path),
         approval_threshold=_threshold(data, "approval_threshold", path),
         description=description,
-        numbers_count=len(request.numbers),
+        numbers_count=len(request.numbers) if numbers_wanted else None,
         notify=batch_notify_targets(data, path),
     )
 
@@ -327,7 +341,7 @@ def _content_free(err: RequestError) -> str:
     return err.reason if err.field == "loa_file" else err.rule
 
 
-def load_batches(folder: Path | str) -> Iterator[Batch | BatchFileError]:
+def load_batches(folder: Path | str, *, with_numbers: bool = True) -> Iterator[Batch | BatchFileError]:
     """
     Each ``*.yaml``/``*.yml`` file of ``folder`` in name order: its batch, or the error that stops it. Any error
     while reading one file is that file's :class:`BatchFileError`; the next file is read all the same.
@@ -336,7 +350,7 @@ def load_batches(folder: Path | str) -> Iterator[Batch | BatchFileError]:
     seen: dict[str, str] = {}
     for path in sorted(folder.glob("*.y*ml")):
         try:
-            batch = load_batch(path, folder)
+            batch = load_batch(path, folder, with_numbers=with_numbers)
         except BatchFileError as err:
             yield err
             continue

@@ -129,14 +129,19 @@ def _optional(values: Mapping[str, Any], name: str) -> str | None:
 
 
 def validate_import_request(
-    values: Mapping[str, Any], check_loa: bool = True, loa_roots: Sequence[str] | None = None
+    values: Mapping[str, Any],
+    check_loa: bool = True,
+    loa_roots: Sequence[str] | None = None,
+    *,
+    check_numbers: bool = True,
 ) -> ImportRequest:
     """
     Validate the Params of an import run and return the normalised request.
 
+    :param check_numbers: ``False`` checks every other field and leaves the numbers out (a batch DAG's parse).
     :raises RequestError: naming the first invalid field.
     """
-    numbers, duplicates = normalize_numbers(values.get("numbers"))
+    numbers, duplicates = normalize_numbers(values.get("numbers")) if check_numbers else ([], [])
     state_code = _required(values, "state_code").upper()
     if not STATE_CODE.match(state_code):
         raise RequestError("state_code", f"{state_code!r} is not a two-letter state code", "must be two letters")

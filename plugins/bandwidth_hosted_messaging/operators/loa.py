@@ -13,7 +13,6 @@ from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.contracts import LoaFileDict, LoaResultDict, OrderDict, pulled
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.inputs.errors import RequestError
-from bandwidth_hosted_messaging.inputs.loa_file import read_loa_file
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 
 if TYPE_CHECKING:
@@ -64,6 +63,8 @@ class UploadLoaOperator(BaseOperator):
                 name = existing[0].file_name
                 self.log.info("Order %s already has LOA %s: not uploading again", order.order_id, name)
                 return {"order_id": order.order_id, "file_name": name, "status": "already_present"}
+        from bandwidth_hosted_messaging.inputs.loa_file import read_loa_file  # object storage: when the task runs
+
         location = self.loa["location"]
         try:
             content = read_loa_file(location, self.loa_roots)

@@ -9,7 +9,8 @@ from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
 
 from bandwidth_hosted_messaging.contracts import ImportRequestDict, RemoveRequestDict
-from bandwidth_hosted_messaging.inputs.errors import RequestError
+from bandwidth_hosted_messaging.inputs.batch_file import load_batch
+from bandwidth_hosted_messaging.inputs.errors import BatchFileError, RequestError
 from bandwidth_hosted_messaging.inputs.request import validate_import_request, validate_remove_request
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.reporting.render import first_n
@@ -32,6 +33,9 @@ class ValidateRequestOperator(BaseOperator):
     :param values: the request fields (never rendered as templates); ``None`` reads the DAG run's Params.
     :param check_loa: also check that the LOA file exists, is readable, of an accepted type and size.
     :param loa_roots: where the LOA may come from (default ``[bandwidth] loa_roots``).
+    :param batch_file: a batch DAG's file: its fields, numbers and LOA are read and checked here, when the run
+        starts (the DAG file reads only what shapes the DAG); an error names the file and the field.
+    :param batch_folder: the folder ``batch_file`` must lie in (default: its own).
     """
 
     operator_extra_links = REPORT_LINKS
@@ -46,17 +50,24 @@ class ValidateRequestOperator(BaseOperator):
         values: Mapping[str, Any] | None = None,
         check_loa: bool = True,
         loa_roots: Sequence[str] | None = None,
+        batch_file: str | None = None,
+        batch_folder: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.batch_file = batch_file
+        self.batch_folder = batch_folder
         self.order_kind = OrderKind(order_kind)
         self.values = values
         self.check_loa = check_loa
         self.loa_roots = list(loa_roots) if loa_roots is not None else None
 
     def execute(self, context: Context) -> ImportRequestDict | RemoveRequestDict:
-        values = dict(self.values if self.values is not None else context["params"])
-        if self.values is not None and self.order_kind is OrderKind.IMPORT:
+        if self.batch_file:
+            values = self._batch_values()
+        else:
+            values = dict(self.values if self.values is not None else context["params"])
+        if (self.batch_file or self.values is not None) and self.order_kind is OrderKind.IMPORT:
             # A batch DAG has no form: of the run's conf it takes only the run whose failed numbers to re-order.
             source = (getattr(context.get("dag_run"), "conf", None) or {}).get("retry_failed_of_run")
             if source:
@@ -80,6 +91,15 @@ class ValidateRequestOperator(BaseOperator):
             self.log.warning("Removed %d duplicate number(s): %s", len(duplicates), first_n(duplicates))
         self.log.info("%s request valid: %d unique number(s)", kind.capitalize(), len(output["numbers"]))
         return output
+
+    def _batch_values(self) -> dict[str, Any]:
+        assert self.batch_file is not None
+        try:
+            batch = load_batch(self.batch_file, self.batch_folder)
+        except BatchFileError as err:
+            raise AirflowFailException(f"Invalid batch file: {err}") from None
+        self.log.info("Batch file %s: %d number(s)", self.batch_file, batch.numbers_count or 0)
+        return batch.values
 
     def _failed_numbers(self, dag_id: str, source_run_id: Any) -> list[str]:
         field = "retry_failed_of_run"

@@ -217,3 +217,15 @@ def test_an_unexpected_error_in_one_file_is_that_files_error(tmp_path):
     write(tmp_path, "c.yaml", yaml.safe_dump({**GOOD, "name": "c_batch", 1: "x"}))
     items = list(load_batches(tmp_path))
     assert [type(i).__name__ for i in items] == ["Batch", "BatchFileError", "BatchFileError"]
+
+
+def test_the_dag_files_read_checks_every_field_but_the_numbers_and_the_loa(tmp_path):
+    path = write(tmp_path, "b.yaml", with_changes(numbers=["23035550100"], loa_file=str(tmp_path / "missing.pdf")))
+    shallow = load_batch(path, with_numbers=False)
+    assert shallow.numbers_count is None and "numbers" not in shallow.values or shallow.values["numbers"] is None
+    with pytest.raises(BatchFileError) as info:
+        load_batch(path)
+    assert info.value.field in ("numbers", "loa_file")
+    bad_state = write(tmp_path, "c.yaml", with_changes(**{"subscriber.state_code": "Colorado"}))
+    with pytest.raises(BatchFileError, match="subscriber.state_code"):
+        load_batch(bad_state, with_numbers=False)
