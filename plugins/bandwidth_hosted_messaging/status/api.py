@@ -12,11 +12,17 @@ Behind Airflow's login (``requires_authenticated()``: the UI's ``_token`` cookie
    ``&outcome=&q=&offset=&limit=``         ``outcome``: an outcome, ``attention``, ``loa_missing``, ``lost``;
                                            ``q``: digits of the number
 ``GET api/run.csv?dag_id=&run_id=``        the same rows (same filters) as a CSV download, the report's columns
+``GET api/progress?dag_id=&run_id=``       a running run's progress: steps, plan, each order's latest status,
+                                           the numbers per state so far (the page asks every few seconds)
 ``GET api/numbers/{number}``               a number's ledger status and its history across runs
+``POST api/rerun {"dag_id", "run_id"}``    "Re-run failed numbers": a new run of the same import DAG, conf as
+                                           :mod:`.reruns` says; needs trigger permission on the DAG (else 403)
 =========================================  =================================================================
 
-Only runs of DAGs the user may read (the auth manager's ``get_authorized_dag_ids``) are shown. Nothing here
-reads a connection, so no credential can be shown.
+Only runs of DAGs the user may read (the auth manager's ``get_authorized_dag_ids``) are shown; the not-ordered
+reason quotes a failed task's log only to users who may read the DAG's task logs. The one route that writes,
+``POST api/rerun``, takes a JSON body only (a cross-site form cannot send one without the browser asking first,
+and this app allows no cross-origin request). Nothing here reads a connection, so no credential can be shown.
 
 Importing this module is cheap: the FastAPI app (and Airflow's security module, which pulls in the models and
 the asset manager) is built on the first request (:class:`LazyApp`), because every Airflow process that loads
@@ -79,6 +85,25 @@ def readable_dag_ids(user: Any) -> set[str]:
     return set(get_auth_manager().get_authorized_dag_ids(user=user, method="GET"))
 
 
+def may_access_dag(user: Any, dag_id: str, method: str, entity: str) -> bool:
+    """
+    Whether the auth manager lets ``user`` do ``method`` on ``entity`` (a ``DagAccessEntity`` name: ``RUN``,
+    ``TASK_LOGS``) of ``dag_id``, as ``requires_access_dag`` asks it.
+    """
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity, DagDetails
+    from airflow.models.dag import DagModel
+
+    return bool(
+        get_auth_manager().is_authorized_dag(
+            method=method,  # type: ignore[arg-type]
+            access_entity=DagAccessEntity[entity],
+            details=DagDetails(id=dag_id, team_name=DagModel.get_team_name(dag_id)),
+            user=user,
+        )
+    )
+
+
 def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
     """
     The status page's FastAPI app: the page, its static files, and the authenticated JSON API.
@@ -91,10 +116,11 @@ def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
     from fastapi.exception_handlers import http_exception_handler
     from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
     from fastapi.staticfiles import StaticFiles
+    from pydantic import BaseModel, ConfigDict, Field
 
     from bandwidth_hosted_messaging.client.numbers import InvalidNumber
     from bandwidth_hosted_messaging.reporting.storage import safe_name
-    from bandwidth_hosted_messaging.status import history, views
+    from bandwidth_hosted_messaging.status import history, links, reruns, views
 
     app = FastAPI(title="Hosted messaging status", docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -146,9 +172,63 @@ def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
     ) -> JSONResponse:
         allowed(user, dag_id)
         detail = views.run_detail(
-            session, dag_id, run_id, outcome=outcome, q=q, offset=offset, limit=limit, reports=reports
+            session,
+            dag_id,
+            run_id,
+            outcome=outcome,
+            q=q,
+            offset=offset,
+            limit=limit,
+            reports=reports,
+            may_trigger=may_access_dag(user, dag_id, "POST", "RUN"),
+            may_read_logs=may_access_dag(user, dag_id, "GET", "TASK_LOGS"),
         )
         return JSONResponse(detail, headers=JSON_HEADERS)
+
+    @api.get("/progress")
+    def progress(
+        session: SessionDep,
+        user: GetUserDep,
+        dag_id: str = Query(..., min_length=1, max_length=250),
+        run_id: str = Query(..., min_length=1, max_length=250),
+    ) -> JSONResponse:
+        allowed(user, dag_id)
+        return JSONResponse(views.progress_detail(session, dag_id, run_id), headers=JSON_HEADERS)
+
+    class RerunBody(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        dag_id: str = Field(min_length=1, max_length=250)
+        run_id: str = Field(min_length=1, max_length=250)
+
+    @api.post("/rerun", status_code=201)
+    def rerun(body: RerunBody, request: Request, session: SessionDep, user: GetUserDep) -> JSONResponse:
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            raise HTTPException(415, "Send the run as JSON (Content-Type: application/json)")
+        allowed(user, body.dag_id)
+        if not may_access_dag(user, body.dag_id, "POST", "RUN"):
+            raise HTTPException(
+                403,
+                f"Not allowed to trigger {body.dag_id}: re-running the failed numbers starts a new run of it, "
+                "which needs the permission to trigger that DAG",
+            )
+        run = views.get_run(session, body.dag_id, body.run_id)
+        report, _ = views.full_report(session, body.dag_id, body.run_id, run, reports or views.store())
+        try:
+            numbers = reruns.check_rerunnable(body.dag_id, run, report)
+            new_run_id, conf = reruns.trigger_rerun(session, body.dag_id, body.run_id, user_name=user.get_name())
+        except reruns.RerunRefused as refused:
+            raise HTTPException(refused.status, str(refused)) from None
+        root = links.root_path()
+        answer = {
+            "dag_id": body.dag_id,
+            "run_id": new_run_id,
+            "retry_failed_of_run": body.run_id,
+            "numbers": len(numbers),
+            "conf": conf,
+            "page": links.run_page_url(body.dag_id, new_run_id, base_url=root),
+            "airflow_run": links.airflow_run_url(body.dag_id, new_run_id, base_url=root),
+        }
+        return JSONResponse(answer, status_code=201, headers=JSON_HEADERS)
 
     @api.get("/run.csv")
     def run_csv(

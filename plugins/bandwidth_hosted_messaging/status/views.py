@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bandwidth_hosted_messaging.constants import IMPORT_DAG
 from bandwidth_hosted_messaging.reporting import render
 from bandwidth_hosted_messaging.reporting.rows import COLUMNS
+from bandwidth_hosted_messaging.status import links
 from bandwidth_hosted_messaging.status.categories import (
     bar_of,
     counts_of,
@@ -23,6 +24,15 @@ from bandwidth_hosted_messaging.status.categories import (
     loa_missing,
     needs_attention,
     run_kind,
+)
+from bandwidth_hosted_messaging.status.not_ordered import not_ordered_reason
+from bandwidth_hosted_messaging.status.progress import progress_summary, run_progress
+from bandwidth_hosted_messaging.status.reruns import (
+    RerunRefused,
+    check_rerunnable,
+    reruns_of,
+    run_after_of,
+    source_run_of,
 )
 from bandwidth_hosted_messaging.status.runs import (
     ACTIVE_STATES,
@@ -81,10 +91,13 @@ def overview(
     for run in runs:
         d = digests.get((run["dag_id"], run["run_id"]))
         item = {**run, "kind": run_kind(run["dag_id"]), "batch": label_of(run["dag_id"], names.get(run["run_id"]))}
+        item["links"] = run_links(run["dag_id"], run["run_id"])
         if d is None:
             item.update(
                 has_report=False, total=None, finished_at=None, counts=None, bar=[], attention=run["state"] == "failed"
             )
+            if run["state"] in ACTIVE_STATES:
+                item["progress"] = progress_summary(session, run["dag_id"], run["run_id"], run["state"])
         else:
             counts = counts_of(Counter(d.outcomes.values()), d.loa_missing, len(lost.get((d.dag_id, d.run_id), ())))
             item.update(
@@ -99,7 +112,47 @@ def overview(
     return {"categories": CATEGORIES, "runs": out, "limit": limit}
 
 
-def _full_report(
+def run_links(dag_id: str, run_id: str) -> dict[str, str]:
+    """The run's page here and in the Airflow UI, as paths from the server's root (same origin as the page)."""
+    root = links.root_path()
+    return {
+        "page": links.run_page_url(dag_id, run_id, base_url=root),
+        "airflow_run": links.airflow_run_url(dag_id, run_id, base_url=root),
+    }
+
+
+def _reruns(
+    session: Session,
+    dag_id: str,
+    run_id: str,
+    run: Mapping[str, Any] | None,
+    report: Mapping[str, Any] | None,
+    may_trigger: bool | None,
+) -> dict[str, Any]:
+    """Both directions of "Re-run failed numbers": the run this one re-runs, its re-runs, and whether it can be."""
+    root = links.root_path()
+    source = source_run_of(session, dag_id, run_id) if run is not None else None
+    source = source or (str(report["retry_failed_of_run"]) if report and report.get("retry_failed_of_run") else None)
+    since = run_after_of(session, dag_id, run_id) if run is not None else None
+    reruns = [
+        {**r, "page": links.run_page_url(dag_id, r["run_id"], base_url=root)}
+        for r in (reruns_of(session, dag_id, run_id, since) if run is not None else [])
+    ]
+    out: dict[str, Any] = {
+        "of": {"run_id": source, "page": links.run_page_url(dag_id, source, base_url=root)} if source else None,
+        "reruns": reruns,
+        "may_trigger": may_trigger,
+    }
+    try:
+        numbers = check_rerunnable(dag_id, run, report)
+    except RerunRefused as refused:
+        out.update(available=False, numbers=0, why_not=str(refused))
+    else:
+        out.update(available=True, numbers=len(numbers), why_not=None)
+    return out
+
+
+def full_report(
     session: Session, dag_id: str, run_id: str, run: Mapping[str, Any] | None, reports: ReportStore
 ) -> tuple[dict[str, Any] | None, str | None]:
     report = reports.report(dag_id, run_id)
@@ -127,11 +180,18 @@ def run_detail(
     offset: int = 0,
     limit: int = DEFAULT_PAGE_SIZE,
     reports: ReportStore | None = None,
+    may_trigger: bool | None = None,
+    may_read_logs: bool = True,
 ) -> dict[str, Any]:
     """
     One run: its state, counts, and one page of its per-number rows (filtered by outcome, searched by number).
     ``report`` is ``None`` (with ``reason``) when the DAG writes no report, the run has not written it yet, or
-    never did.
+    never did. Also: ``links`` (this page, the Airflow run), ``rerun`` (the run it re-runs, its re-runs, whether
+    "Re-run failed numbers" is possible), ``not_ordered`` (why a finished run ordered nothing, else ``None``), and
+    while the run is going, ``progress`` (:func:`~.progress.run_progress`).
+
+    :param may_trigger: whether the user may trigger the DAG (shown with the re-run action; ``None``: unknown).
+    :param may_read_logs: whether the user may read the DAG's task logs (the not-ordered reason quotes a log).
     """
     reports = reports or store()
     run = get_run(session, dag_id, run_id)
@@ -145,11 +205,15 @@ def run_detail(
             "message": f"No report for this run: {dag_id} is not an import or remove DAG.",
         }
     names = subscriber_names(session, [run_id]) if dag_id == IMPORT_DAG else {}
-    base.update(kind=run_kind(dag_id), batch=label_of(dag_id, names.get(run_id)))
-    report, source = _full_report(session, dag_id, run_id, run, reports)
+    base.update(kind=run_kind(dag_id), batch=label_of(dag_id, names.get(run_id)), links=run_links(dag_id, run_id))
+    report, source = full_report(session, dag_id, run_id, run, reports)
+    base["rerun"] = _reruns(session, dag_id, run_id, run, report, may_trigger)
+    base["not_ordered"] = not_ordered_reason(session, dag_id, run_id, run, report, read_logs=may_read_logs)
+    if run is not None and run["state"] in ACTIVE_STATES:
+        base["progress"] = run_progress(session, dag_id, run_id, state=run["state"])
     if report is None:
         if run is not None and run["state"] in ACTIVE_STATES:
-            reason, message = "not_yet", "No report for this run yet: it is still running."
+            reason, message = "not_yet", "No report for this run yet: it is still running (its progress below)."
         elif run is None:
             reason, message = "unknown_run", "No report for this run: no such run."
         else:
@@ -168,7 +232,13 @@ def run_detail(
     ]
     return {
         **base,
-        "report": {"source": source, "finished_at": report.get("finished_at"), "summary": report.get("summary") or {}},
+        "report": {
+            "source": source,
+            "finished_at": report.get("finished_at"),
+            "summary": report.get("summary") or {},
+            "dry_run": bool(report.get("dry_run")),
+            "approval": report.get("approval"),
+        },
         "counts": counts,
         "bar": bar_of(counts),
         "attention": needs_attention(counts, run["state"] if run else None),
@@ -181,6 +251,18 @@ def run_detail(
         "limit": limit,
         "rows": page,
     }
+
+
+def progress_detail(session: Session, dag_id: str, run_id: str) -> dict[str, Any]:
+    """
+    What the page asks every few seconds while a run is going: the run (its state) and its progress
+    (:func:`~.progress.run_progress`); ``active`` turns false once the run has finished (the page then reloads
+    the run with its report).
+    """
+    run = get_run(session, dag_id, run_id)
+    active = run is not None and run["state"] in ACTIVE_STATES
+    progress = run_progress(session, dag_id, run_id, state=run["state"]) if run and is_report_dag(dag_id) else None
+    return {"dag_id": dag_id, "run_id": run_id, "run": run, "active": active, "progress": progress}
 
 
 def run_csv(
@@ -196,7 +278,7 @@ def run_csv(
     reports = reports or store()
     if not is_report_dag(dag_id):
         return None
-    report, _ = _full_report(session, dag_id, run_id, get_run(session, dag_id, run_id), reports)
+    report, _ = full_report(session, dag_id, run_id, get_run(session, dag_id, run_id), reports)
     if report is None:
         return None
     lost = reports.lost_by_run().get((dag_id, run_id), set())

@@ -28,6 +28,23 @@ const ROW_COLUMNS = [
   ["error_code", "Error code"], ["error_description", "Error text"], ["loa_file", "LOA file"], ["in_service", "In service"],
 ];
 const PAGE_SIZE = 100;
+// While a run is going: its counts so far, the bar's segments, the tones of task and order states.
+const PROGRESS_CARDS = [
+  ["total", "Numbers"], ["checked", "Checked"], ["rejected", "Rejected"], ["planned", "Planned"], ["ordered", "Ordered"],
+  ["waiting", "Waiting on Bandwidth"], ["completed", "Completed"], ["failed", "Failed"], ["loa_uploaded", "LOA uploaded"],
+];
+const PROGRESS_LABELS = {
+  completed: "Completed in its order", failed: "Failed", waiting: "Waiting on Bandwidth", rejected: "Rejected by the checker",
+  pending: "Still to come",
+};
+const TASK_TONES = {
+  success: "ok", failed: "bad", upstream_failed: "bad", running: "info", deferred: "info", queued: "info",
+  up_for_retry: "warn", up_for_reschedule: "info", restarting: "warn", scheduled: "muted", skipped: "muted",
+};
+const ORDER_TONES = { COMPLETE: "ok", PARTIAL: "warn", FAILED: "bad", EXCEPTION: "bad", RECEIVED: "info", PROCESSING: "info" };
+const SEEN_BY = { wait: "the wait's read", callback: "Bandwidth's callback", create: "the order's creation" };
+let liveTimer = null;  // the pending refresh of a running run's page (one at a time)
+let overviewTimer = null;
 
 class AuthError extends Error {}
 
@@ -41,7 +58,7 @@ function el(tag, attrs, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -102,6 +119,43 @@ async function api(path) {
   return resp.json();
 }
 
+async function apiPost(path, body) {
+  const resp = await fetch(path, {
+    method: "POST", credentials: "same-origin",
+    headers: { Accept: "application/json", "Content-Type": "application/json" }, body: JSON.stringify(body),
+  });
+  if (resp.status === 401) throw new AuthError("Not logged in");
+  let data = null;
+  try { data = await resp.json(); } catch (e) { /* not JSON */ }
+  if (!resp.ok) {
+    const detail = data && data.detail ? data.detail : resp.statusText;
+    throw new Error(`${resp.status}: ${typeof detail === "string" ? detail : JSON.stringify(detail)}`);
+  }
+  return data;
+}
+
+// A link to a page of the Airflow UI. Opened on its own, the page just follows it (target _top). Framed by the UI,
+// it cannot: Airflow frames plugin pages in a sandbox without allow-top-navigation (3.3: "allow-scripts
+// allow-same-origin allow-forms allow-downloads"), so the top window is moved the way its own router moves,
+// pushState and popstate, which that sandbox allows a same-origin frame.
+function airflowLink(href, text, testid) {
+  return el("a", { href, target: "_top", "data-testid": testid, "data-airflow-link": true, text });
+}
+
+function framedNavigate(event) {
+  const link = event.target.closest && event.target.closest("a[data-airflow-link]");
+  if (!link || window.top === window || event.defaultPrevented || event.button !== 0) return;
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  try {
+    const top = window.top;
+    const url = new URL(link.getAttribute("href"), top.location.href);
+    if (url.origin !== top.location.origin) return;
+    event.preventDefault();
+    top.history.pushState({}, "", url.pathname + url.search + url.hash);
+    top.dispatchEvent(new PopStateEvent("popstate", { state: {} }));
+  } catch (e) { /* another origin: the browser follows the link as it can */ }
+}
+
 function showError(err) {
   if (err instanceof AuthError) {
     show(el("div", { class: "notice tone-bad", "data-testid": "auth-needed" },
@@ -112,8 +166,20 @@ function showError(err) {
 }
 
 // ---- overview -------------------------------------------------------------------------------------------
+function progressCell(p) {
+  const total = p.counts.total;
+  const done = (p.counts.completed || 0) + (p.counts.failed || 0) + (p.counts.rejected || 0);
+  const waiting = p.counts.waiting ? `, ${p.counts.waiting} waiting on Bandwidth` : "";
+  return el("div", { class: "live", "data-testid": "run-progress" },
+    el("div", { class: "small", "data-testid": "run-progress-text" },
+      total === null || total === undefined ? "starting…" : `${done} of ${total} done${waiting}`),
+    total ? bar(p.bar, total, PROGRESS_LABELS) : null,
+    p.stage ? el("div", { class: "muted small", "data-testid": "run-stage", text: p.stage }) : null);
+}
+
 async function showOverview() {
   document.title = "Hosted messaging: runs";
+  clearTimeout(overviewTimer);
   const data = await api("api/runs");
   const labels = Object.fromEntries(data.categories.map((c) => [c.key, c.label]));
   const tones = Object.fromEntries(data.categories.map((c) => [c.key, c.tone]));
@@ -140,7 +206,8 @@ async function showOverview() {
       el("td", {}, stateBadge(run.state), run.attention ? el("div", { class: "flag", text: "needs attention" }) : null),
       el("td", { class: "barcol" }, run.has_report
         ? [el("div", { class: "small", "data-testid": "run-total", text: `${run.total} number${run.total === 1 ? "" : "s"}` }), bar(run.bar, run.total, labels)]
-        : el("span", { class: "muted small", text: run.state === "running" || run.state === "queued" ? "running…" : "no report" })),
+        : run.progress ? progressCell(run.progress)
+          : el("span", { class: "muted small", text: run.state === "running" || run.state === "queued" ? "running…" : "no report" })),
       keys.map((k) => {
         const n = run.counts ? counts[k] : null;
         return el("td", { class: `num ${n ? `count tone-${tones[k]}` : "zero"}`, "data-key": k, text: n === null ? "" : n });
@@ -154,6 +221,12 @@ async function showOverview() {
     legend(data.categories.filter((c) => keys.includes(c.key))),
     data.runs.length ? el("div", { class: "scroll" }, table) : el("p", { class: "notice", "data-testid": "no-runs", text: "No import or remove run yet." }),
   );
+  // While a run is going, the overview refreshes itself (its bar moves); it stops once none is.
+  const live = data.runs.filter((r) => r.progress);
+  if (live.length) {
+    const seconds = Math.max(2, ...live.map((r) => r.progress.refresh_seconds || 3)) + 2;
+    overviewTimer = setTimeout(() => { if (!new URLSearchParams(location.search).get("dag_id")) showOverview().catch(showError); }, seconds * 1000);
+  }
 }
 
 function legend(categories) {
@@ -181,6 +254,7 @@ function runQuery(state, extra) {
 async function showRun() {
   const state = runState();
   document.title = `Hosted messaging: ${state.dag_id}`;
+  clearTimeout(liveTimer);
   const first = await api(`api/run?${runQuery(state, { offset: state.offset, limit: PAGE_SIZE })}`);
   const header = el("div", { class: "run-head" },
     state.tab ? null : el("a", { href: "./", class: "back", "data-testid": "back", text: "← All runs" }),
@@ -191,14 +265,23 @@ async function showRun() {
       first.run ? el("span", { text: `triggered by ${first.run.triggered_by}` }) : null,
       first.run && first.run.start_date ? el("span", { text: `started ${fmtTime(first.run.start_date)}` }) : null,
       first.report && first.report.finished_at ? el("span", { text: `report written ${fmtTime(first.report.finished_at)}` }) : null,
-      first.report ? el("span", { class: "muted", text: `(from the ${first.report.source === "xcom" ? "report XCom" : "report.json artefact"})` }) : null));
+      first.report ? el("span", { class: "muted", text: `(from the ${first.report.source === "xcom" ? "report XCom" : "report.json artefact"})` }) : null,
+      first.report && first.report.dry_run ? el("span", { class: "badge tone-info", "data-testid": "dry-run", text: "dry run" }) : null,
+      first.links ? airflowLink(first.links.airflow_run, "Open the run in Airflow ↗", "airflow-run-link") : null),
+    relations(state, first));
+  const notices = [notOrderedNotice(first.not_ordered), rerunAction(state, first)];
   if (!first.report) {
-    show(header, el("div", { class: "notice", "data-testid": "no-report", text: first.message }));
+    if (first.progress) {
+      liveProgress(state, header, notices, first.progress, first.links);
+    } else {
+      show(header, notices, el("div", { class: "notice", "data-testid": "no-report", text: first.message }));
+    }
     return;
   }
   const labels = Object.fromEntries(first.categories.map((c) => [c.key, c.label]));
   const tones = Object.fromEntries(first.categories.map((c) => [c.key, c.tone]));
-  const keys = first.kind === "remove" ? REMOVE_CATEGORIES : IMPORT_CATEGORIES;
+  const keys = first.kind === "remove" ? REMOVE_CATEGORIES
+    : first.report.dry_run || first.counts.would_order ? ["would_order", ...IMPORT_CATEGORIES] : IMPORT_CATEGORIES;
   const rawCount = Object.fromEntries(first.outcomes.map((o) => [o.outcome, o.count]));
   // A card filters on its outcome, or on every outcome it adds up (in service = in service + already in service).
   const filterFor = (k) => (k === "loa_missing" || k === "lost" || rawCount[k] === first.counts[k] ? k : `cat:${k}`);
@@ -276,11 +359,161 @@ async function showRun() {
   prev.addEventListener("click", () => { state.offset = Math.max(0, state.offset - PAGE_SIZE); reload(); });
   next.addEventListener("click", () => { state.offset += PAGE_SIZE; reload(); });
 
-  show(header, cards, bar(first.bar, first.total, labels),
+  show(header, notices, cards, bar(first.bar, first.total, labels),
     first.duplicates.length ? el("p", { class: "muted", text: `Duplicates removed from the request: ${first.duplicates.join(", ")}` }) : null,
     el("div", { class: "controls" }, select, search, download, el("span", { class: "spacer" }), info, prev, next),
     el("div", { class: "scroll" }, table));
   render(first);
+}
+
+// ---- links between runs, "Not ordered", "Re-run failed numbers" -------------------------------------------
+function pageLink(state, runId) {
+  return runLink(state.dag_id, runId, state.tab ? { tab: state.tab } : {});
+}
+
+function relations(state, detail) {
+  const r = detail.rerun;
+  if (!r || (!r.of && !(r.reruns || []).length)) return null;
+  return el("div", { class: "relations" },
+    r.of ? el("div", { "data-testid": "rerun-of" }, "Re-run of the failed numbers of ",
+      el("a", { class: "mono small", href: pageLink(state, r.of.run_id), text: r.of.run_id })) : null,
+    (r.reruns || []).length ? el("div", { "data-testid": "reruns" }, "Its failed numbers were re-run by ",
+      r.reruns.map((x, i) => [i ? ", " : "", el("a", { class: "mono small", href: pageLink(state, x.run_id), "data-testid": "rerun-link", text: x.run_id }),
+        x.state ? el("span", { class: "muted small", text: ` (${x.state})` }) : null])) : null);
+}
+
+function notOrderedNotice(reason) {
+  if (!reason) return null;
+  const tone = reason.kind === "dry_run" ? "" : " tone-bad";
+  return el("div", { class: `notice${tone}`, "data-testid": "not-ordered", "data-kind": reason.kind },
+    el("strong", { text: reason.kind === "dry_run" ? "Nothing ordered: " : "Not ordered: " }),
+    el("span", { "data-testid": "not-ordered-reason", text: reason.message }),
+    reason.log_url ? el("div", {}, airflowLink(reason.log_url, `Open the log of ${reason.task_id} in Airflow ↗`, "not-ordered-log")) : null);
+}
+
+function rerunAction(state, detail) {
+  const r = detail.rerun;
+  if (!r || !r.available) return null;
+  const box = el("div", { class: "notice rerun", "data-testid": "rerun" });
+  const plural = r.numbers === 1 ? "" : "s";
+  const button = el("button", {
+    type: "button", class: "primary", "data-testid": "rerun-button", disabled: r.may_trigger === false,
+    title: r.may_trigger === false ? `You may not trigger ${detail.dag_id}: re-running starts a new run of it.` : null,
+    text: `Re-run failed numbers (${r.numbers})`,
+  });
+  const intro = () => [button, el("span", { class: "muted", text: r.may_trigger === false
+    ? ` You may not trigger ${detail.dag_id}, so you cannot start it.`
+    : ` Starts a new run of ${detail.dag_id} with the same fields, ordering again the ${r.numbers} number${plural} that ended order_failed, not_ordered or not_in_service.` })];
+  box.replaceChildren(...intro());
+  button.addEventListener("click", () => {
+    const start = el("button", { type: "button", class: "primary", "data-testid": "rerun-confirm", text: "Start the re-run" });
+    const cancel = el("button", { type: "button", "data-testid": "rerun-cancel", text: "Cancel" });
+    cancel.addEventListener("click", () => box.replaceChildren(...intro()));
+    start.addEventListener("click", async () => {
+      start.disabled = cancel.disabled = true;
+      try {
+        const made = await apiPost("api/rerun", { dag_id: detail.dag_id, run_id: detail.run_id });
+        box.replaceChildren(el("span", { "data-testid": "rerun-started" }, "Started ",
+          el("a", { class: "mono", href: pageLink(state, made.run_id), "data-testid": "rerun-started-link", text: made.run_id }),
+          ` for ${made.numbers} number${made.numbers === 1 ? "" : "s"} · `,
+          airflowLink(made.airflow_run, "Open it in Airflow ↗", "rerun-started-airflow")));
+      } catch (err) {
+        if (err instanceof AuthError) { showError(err); return; }
+        box.replaceChildren(...intro(), el("div", { class: "tone-bad", "data-testid": "rerun-error", text: err.message.replace(/^\d+: /, "") }));
+      }
+    });
+    box.replaceChildren(el("span", { text: `Start a new run of ${detail.dag_id} for the ${r.numbers} failed number${plural}? ` }), start, cancel);
+  });
+  return box;
+}
+
+// ---- a run still going: live progress ------------------------------------------------------------------
+const TASK_WORDS = { none: "not started", up_for_retry: "up for retry", upstream_failed: "upstream failed" };
+
+function taskBadge(state, text) {
+  const word = TASK_WORDS[state || "none"] || state;
+  return el("span", { class: `badge tone-${TASK_TONES[state] || "muted"}`, "data-state": state || "none", text: text || word });
+}
+
+function orderBadge(status) {
+  if (!status) return el("span", { class: "muted", text: "not created yet" });
+  return el("span", { class: `badge tone-${ORDER_TONES[status] || "muted"}`, "data-testid": "order-status", text: status });
+}
+
+function progressView(p, state, links) {
+  const c = p.counts;
+  const known = c.total !== null && c.total !== undefined;  // before the request is validated, nothing is counted
+  const cards = !known ? null : el("div", { class: "cards" }, PROGRESS_CARDS.filter(([k]) => c[k] !== null && c[k] !== undefined).map(([k, label]) =>
+    el("div", { class: `card ${c[k] ? "" : "zero"}`, "data-testid": `progress-${k}`, "data-count": c[k] },
+      el("div", { class: "n", text: c[k] }), el("div", { class: "label", text: label }))));
+  const steps = el("ol", { class: "steps", "data-testid": "steps" }, (p.steps || []).map((s) =>
+    el("li", { "data-testid": "step", "data-task-id": s.task_id, "data-state": s.state || "none" },
+      taskBadge(s.state, s.mapped ? `${Object.entries(s.states || {}).map(([k, n]) => `${n} ${TASK_WORDS[k] || k}`).join(", ")}` : null),
+      el("span", { text: ` ${s.label}` }),
+      s.deferred_since ? el("span", { class: "muted small", text: ` · waiting since ${fmtTime(s.deferred_since)}` }) : null)));
+  const approval = p.approval || {};
+  let approvalNote = null;
+  if (approval.state === "deferred") {
+    approvalNote = el("div", { class: "notice tone-warn", "data-testid": "awaiting-approval" },
+      "Waiting for a person's approval in Airflow's Required actions. ",
+      links ? airflowLink(links.airflow_run, "Open the run in Airflow ↗", "approval-airflow-link") : null);
+  } else if (approval.decision && approval.decision !== "not_needed") {
+    approvalNote = el("div", { class: "muted small", "data-testid": "approval" },
+      `Approval: ${approval.decision.replace("_", " ")}${approval.by ? ` by ${approval.by}` : ""}${approval.at ? ` at ${fmtTime(approval.at)}` : ""}`);
+  }
+  const rows = (p.orders || []).map((o) => el("tr", { "data-testid": "order-row", "data-index": o.index, "data-status": o.status || "" },
+    el("td", { class: "num", text: o.index + 1 }),
+    el("td", { class: "mono small id", title: o.customer_order_id || "", text: o.customer_order_id || "" }),
+    el("td", { class: "num", text: o.numbers }),
+    el("td", { class: "mono small id", title: o.order_id || "", text: o.order_id || "" }),
+    el("td", {}, orderBadge(o.status)),
+    el("td", { class: "nowrap small", text: fmtTime(o.status_at) }),
+    el("td", { class: "small", "data-testid": "order-seen-by", text: SEEN_BY[o.status_source] || "" }),
+    el("td", {}, o.wait_state ? taskBadge(o.wait_state) : el("span", { class: "muted small", text: o.create_state ? `create: ${o.create_state}` : "" })),
+    el("td", { class: "small", text: o.loa_status ? o.loa_status.replace("_", " ") : o.loa_state || "" })));
+  const more = p.orders_total > (p.orders || []).length ? el("p", { class: "muted small", text: `${p.orders_total - p.orders.length} more order(s) not listed.` }) : null;
+  const total = c.total;
+  return [
+    el("div", { class: "stage", "data-testid": "progress-stage" },
+      el("strong", { text: p.stage || ((state || p.state) === "queued" ? "Queued: waiting for the scheduler" : "Starting") }),
+      p.percent !== null && p.percent !== undefined ? el("span", { "data-testid": "progress-percent", text: ` · ${p.percent}% done` }) : null,
+      el("span", { class: "muted small", text: ` · updated ${fmtTime(p.updated_at)}, refreshes every ${p.refresh_seconds} s` })),
+    approvalNote,
+    cards,
+    total ? bar(p.bar, total, PROGRESS_LABELS) : null,
+    known ? legend(Object.entries(PROGRESS_LABELS).map(([key, label]) => ({ key, label, tone: "" }))) : null,
+    el("h3", { text: "Steps" }), steps,
+    el("h3", { text: `Orders (${p.orders_total})` }),
+    rows.length
+      ? el("div", { class: "scroll" }, el("table", { class: "rows", "data-testid": "orders-table" },
+        el("thead", {}, el("tr", {}, ["#", "CustomerOrderId", "Numbers", "Order id", "Latest status", "When", "Seen by", "Wait", "LOA"].map((t) => el("th", { text: t })))),
+        el("tbody", {}, rows)))
+      : el("p", { class: "muted", "data-testid": "no-orders", text: total === null || total === undefined ? "The request is being checked." : "No order planned yet." }),
+    more,
+  ];
+}
+
+function liveProgress(state, header, notices, progress, links) {
+  const box = el("section", { class: "progress", "data-testid": "progress" });
+  box.replaceChildren(...progressView(progress, null, links).flat().filter(Boolean));
+  show(header, notices, box);
+  const seconds = () => Math.max(1, progress.refresh_seconds || 3) * 1000;
+  const tick = async () => {
+    try {
+      const data = await api(`api/progress?${new URLSearchParams({ dag_id: state.dag_id, run_id: state.run_id })}`);
+      if (!data.active) { await showRun(); return; }  // finished: the report (or why nothing was ordered)
+      progress = data.progress;
+      const badge = header.querySelector("[data-testid=run-state]");
+      if (badge && data.run) badge.replaceWith(stateBadge(data.run.state));
+      box.replaceChildren(...progressView(progress, data.run && data.run.state, links).flat().filter(Boolean));
+      box.dataset.refreshed = String(Number(box.dataset.refreshed || 0) + 1);
+    } catch (err) {
+      if (err instanceof AuthError) { showError(err); return; }
+      box.prepend(el("div", { class: "notice tone-bad", text: `Could not refresh: ${err.message}` }));
+    }
+    liveTimer = setTimeout(tick, seconds());
+  };
+  liveTimer = setTimeout(tick, seconds());
 }
 
 // ---- number look-up ---------------------------------------------------------------------------------------
@@ -348,4 +581,5 @@ async function main() {
   }
 }
 
+document.addEventListener("click", framedNavigate);
 document.addEventListener("DOMContentLoaded", main);

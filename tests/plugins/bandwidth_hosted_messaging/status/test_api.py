@@ -1,7 +1,8 @@
 """
 The status page's JSON API on the reports of real runs: ``dag.test()`` of the manual import, a batch import, a
 removal and a health check against the sandbox, then the API (mounted as the API server mounts it, with Airflow's
-own auth manager) answers as an operator's browser would ask.
+own auth manager) answers as an operator's browser would ask. The fixtures (DAGs synced, the app, a viewer's
+token) are in ``conftest.py``.
 """
 
 from __future__ import annotations
@@ -15,42 +16,17 @@ from pathlib import Path
 
 import pytest
 from airflow.sdk import DagRunState
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from bandwidth_hosted_messaging.reporting.rows import COLUMNS
 from bandwidth_hosted_messaging.reporting.storage import report_folder
-from tests.dags_helpers import ROOT, base_conf, e164, report_of
+from tests.dags_helpers import base_conf, e164, report_of
+from tests.plugins.bandwidth_hosted_messaging.status.helpers import PREFIX, get, token
 
 IMPORT, REMOVE, HEALTH = "hosted_messaging_import", "hosted_messaging_remove", "hosted_numbers_health"
 BATCH = "import_batch_acme_dental"
 KEPT, REMOVED, LOST, ALREADY = "+17205550100", "+17205550101", "+17205550102", "+17205550150"
 REJECTED, FAILED = "+17205550199", "+17205550198"
 MANUAL_NUMBERS = ["(720) 555-0100", "+1 720.555.0101", "720-555-0102", ALREADY, REJECTED, FAILED]
-PREFIX = "/bandwidth-status"
-
-
-@pytest.fixture(scope="module")
-def report_base(tmp_path_factory):
-    """The runs of this module write their reports in a folder of their own: the ledger holds only theirs."""
-    base = tmp_path_factory.mktemp("status-reports")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("AIRFLOW__BANDWIDTH__REPORT_BASE", f"file://{base}")
-    yield base
-    patch.undo()
-
-
-@pytest.fixture(scope="module")
-def dags(airflow_db):
-    """Parse dags/ and sync it to the DB (what the dag-processor does), so the auth manager knows the DAGs."""
-    from airflow.dag_processing.bundles.manager import DagBundlesManager
-    from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
-
-    DagBundlesManager().sync_bundles_to_db()
-    bag = DagBag(dag_folder=ROOT / "dags", bundle_path=ROOT / "dags", bundle_name="dags-folder")
-    assert not bag.import_errors, bag.import_errors
-    sync_bag_to_db(bag, "dags-folder", None)
-    return bag
 
 
 @pytest.fixture(scope="module")
@@ -75,42 +51,6 @@ def runs(dags, sandbox, report_base):
     health = dags.get_dag(HEALTH).test()
     assert health.state == DagRunState.FAILED  # it names the lost number
     return {"manual": manual, "batch": batch, "removal": removal, "health": health}
-
-
-@pytest.fixture(scope="module")
-def auth_manager(airflow_db):
-    from airflow.api_fastapi.app import init_auth_manager
-
-    return init_auth_manager()
-
-
-def token(auth_manager, role: str | None = "viewer", **kwargs) -> str:
-    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
-
-    return auth_manager.generate_jwt(SimpleAuthManagerUser(username=f"{role}-user", role=role), **kwargs)
-
-
-@pytest.fixture(scope="module")
-def client(auth_manager):
-    """The status app mounted as the plugin mounts it on the API server, without a user."""
-    from bandwidth_hosted_messaging.status.api import create_app
-    from bandwidth_hosted_messaging.status.store import ReportStore
-
-    app = FastAPI()
-    app.mount(PREFIX, create_app(reports=ReportStore(scan_interval=0)))
-    with TestClient(app) as test_client:
-        yield test_client
-
-
-@pytest.fixture(scope="module")
-def viewer(auth_manager):
-    return {"Authorization": f"Bearer {token(auth_manager)}"}
-
-
-def get(client, headers, path, **params):
-    resp = client.get(f"{PREFIX}{path}", headers=headers, params=params)
-    assert resp.status_code == 200, resp.text
-    return resp.json()
 
 
 def run_of(overview, dr):
@@ -203,6 +143,7 @@ def test_overview_lists_every_import_and_remove_run_with_its_counts(client, view
         "not_in_service": 0,
         "removed": 0,
         "remove_failed": 0,
+        "would_order": 0,
         "lost": 1,
     }
     # the bar: every number once, the lost one taken out of "in service"
