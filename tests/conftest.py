@@ -33,8 +33,10 @@ os.environ.update(
         # on real components, keep it (tests/deployment/test_callback_wakeups.py).
         "AIRFLOW__BANDWIDTH__DEADLINE_ALERTS": "False",
         # Removals are confirmed by a person by default; the remove scenarios run unattended, and the approval
-        # tests (tests/dags/test_approval.py) set the thresholds they need.
+        # tests (tests/dags/test_operator_workflow.py) set the thresholds they need.
         "AIRFLOW__BANDWIDTH__REMOVE_APPROVAL_THRESHOLD": "0",
+        # Every scenario checks its site (faults are injected there); tests/dags/test_site_memory.py turns it on.
+        "AIRFLOW__BANDWIDTH__SITE_CHECK_MEMORY_HOURS": "0",
         # The sandbox is not part of the distribution: subprocesses take it from include/ as pytest does.
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "include"), os.environ.get("PYTHONPATH")])),
     }

@@ -51,6 +51,7 @@ def base_conf(numbers=("+13035550100",), **overrides):
         "retry_failed_of_run": None,
         "chunk_size": 1000,
         "rejection_policy": "skip",
+        "sip_peer_id": None,
     }
     conf.update(overrides)
     return conf

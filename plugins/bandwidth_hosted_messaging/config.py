@@ -18,6 +18,8 @@ What whoever deploys the DAGs sets, in Airflow's configuration (section ``[bandw
                         before ordering (default 1000; 0 never asks; batch files may set their own)
 ``remove_approval_threshold``  the same for the remove DAG (default 1: every removal is confirmed)
 ``approval_timeout_hours``  how long an approval waits for an answer; then nothing is ordered (default 24)
+``site_check_memory_hours``  a site and SIP peer that passed the check are not read again for this long
+                        (default 24; 0: every run checks; any failed order of the connection forgets them)
 ``loa_roots``           where LOA files may come from: local folders and object-storage prefixes, comma
                         separated (default: the project's ``include/loa`` and each batch folder's ``loa/``)
 ``report_base``         where reports are written (see :mod:`.reporting.storage`)

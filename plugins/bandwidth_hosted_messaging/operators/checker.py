@@ -9,6 +9,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.contracts import CheckerResultDict, ImportRequestDict, RejectedNumberDict
+from bandwidth_hosted_messaging.hooks import site_memory
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.reporting.render import first_n
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
 
 class CheckImportabilityOperator(BaseOperator):
     """
-    Check the site and SIP peer, then ask ``importTnChecker`` which numbers can be imported.
+    Check the site and SIP peer, then ask ``importTnChecker`` which numbers can be imported. A site and SIP peer
+    that passed on this connection less than a day ago are not read again
+    (:mod:`~bandwidth_hosted_messaging.hooks.site_memory`; any failed order of the connection drops that).
 
     Returns :class:`~bandwidth_hosted_messaging.contracts.CheckerResultDict`. With the request's
     ``rejection_policy`` ``fail``, any rejection fails the task (after pushing the result for the report).
@@ -38,7 +41,12 @@ class CheckImportabilityOperator(BaseOperator):
 
     def execute(self, context: Context) -> CheckerResultDict:
         hook = bandwidth_hook(self.bandwidth_conn_id)
-        self._check_site(hook, self.request["site_id"], self.request.get("sip_peer_id"))
+        site_id, sip_peer_id = self.request["site_id"], self.request.get("sip_peer_id")
+        if site_memory.remembered(self.bandwidth_conn_id, site_id, sip_peer_id):
+            self.log.info("Site %s and its SIP peer passed the check less than a day ago: not read again", site_id)
+        else:
+            self._check_site(hook, site_id, sip_peer_id)
+            site_memory.remember(self.bandwidth_conn_id, site_id, sip_peer_id)
         result = hook.check_importability(self.request["numbers"])
         rejected: list[RejectedNumberDict] = [
             {"number": n, "code": err.code, "description": err.description}

@@ -11,6 +11,7 @@ from bandwidth_hosted_messaging.client.errors import BandwidthApiError
 from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, ServiceAddress, TnOrder
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, ORDER_URL_KEY
 from bandwidth_hosted_messaging.contracts import ImportRequestDict, PlanChunkDict
+from bandwidth_hosted_messaging.hooks import site_memory
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import ORDER_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
@@ -107,6 +108,7 @@ class CreateTnOrderOperator(BaseOperator):
                 order_id = self._create(hook).order_id
             except BandwidthApiError as err:
                 if err.status is not None and err.status < 500:
+                    site_memory.forget(self.bandwidth_conn_id)  # refused: the site may be why
                     raise
                 self.log.warning("Create of %s got no answer (%s); looking the order up", cid, err)
                 order_id = self._find(hook, cid)

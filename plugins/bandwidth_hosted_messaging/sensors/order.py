@@ -15,6 +15,7 @@ from bandwidth_hosted_messaging.assets import ORDER_KIND_ASSETS
 from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, DEFAULT_POLL_INTERVAL, ORDER_URL_KEY
 from bandwidth_hosted_messaging.contracts import OrderDict
+from bandwidth_hosted_messaging.hooks import site_memory
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import ORDER_LINKS, persist_links
 from bandwidth_hosted_messaging.reporting.order_outcome import describe_failures, log_success
@@ -164,6 +165,7 @@ class TnOrderSensor(BaseSensorOperator):
         data = order.to_dict()
         context["ti"].xcom_push(key="order", value=data)
         if order.status.is_failure:
+            site_memory.forget(self.bandwidth_conn_id)  # the site may be why: the next run checks it again
             raise AirflowFailException(f"Order {order.order_id} ended {order.status.value}: {describe_failures(order)}")
         log_success(self.log, order)
         return data
