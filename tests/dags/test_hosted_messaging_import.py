@@ -184,12 +184,12 @@ def test_the_form_has_no_lo_a_default_and_a_run_without_one_is_refused(import_da
     """Outside the demo nobody's LOA is the sample's: the field starts empty and is required."""
     from airflow.dag_processing.dagbag import DagBag
 
-    fresh = DagBag().get_dag("hosted_messaging_import")  # dag.test() runs fill in params
+    fresh = DagBag().get_dag("hosted_messaging_import")  # dag.test() leaves a run's conf in its DAG's params
     assert fresh.params.dump()["loa_file"] is None
     conf = base_conf(["+13035550100"])
     del conf["loa_file"]
     with pytest.raises(ParamValidationError, match="loa_file"):
-        import_dag.test(run_conf=conf)
+        fresh.test(run_conf=conf)
     assert api_calls(bw) == []
 
 
