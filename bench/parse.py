@@ -152,6 +152,15 @@ SDK_THEN_FILE = (
 )
 
 
+def _run_worker(files: list[str], reps: int, env: dict[str, str]) -> dict[str, Any]:
+    """:func:`_worker` in a fresh interpreter with ``env``; its figures per file."""
+    code = f"import json; from bench.parse import _worker; print(json.dumps(_worker({files!r}, {reps})))"
+    proc = subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"parse worker failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def measure(
     reps: int = 5,
     cold_reps: int = 3,
@@ -180,20 +189,7 @@ def measure(
     for count in batch_counts:
         folder = write_batches(workdir / f"batches-{count}", count)
         env = _env(workdir / "home", folder)
-        proc = subprocess.run(
-            [
-                PYTHON,
-                "-c",
-                f"import json; from bench.parse import _worker; print(json.dumps(_worker({[str(baseline), *files]!r}, {reps})))",
-            ],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"parse worker failed:\n{proc.stderr[-4000:]}")
-        raw = json.loads(proc.stdout.strip().splitlines()[-1])
+        raw = _run_worker([str(baseline), *files], reps, env)
         base_ms = ms(median(raw.pop(str(baseline))["seconds"]))
         rows: dict[str, Any] = {}
         for file, r in raw.items():
@@ -220,20 +216,7 @@ def measure(
         env = _env(workdir / "home", workdir / f"batches-{count}") | {
             "_AIRFLOW_PARSING_CONTEXT_DAG_ID": "import_batch_bench_000"
         }
-        proc = subprocess.run(
-            [
-                PYTHON,
-                "-c",
-                f"import json; from bench.parse import _worker; print(json.dumps(_worker({[str(baseline), batches_file]!r}, {reps})))",
-            ],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"parse worker failed:\n{proc.stderr[-4000:]}")
-        raw = json.loads(proc.stdout.strip().splitlines()[-1])
+        raw = _run_worker([str(baseline), batches_file], reps, env)
         base_ms = ms(median(raw[str(baseline)]["seconds"]))
         task_ms = ms(median(raw[batches_file]["seconds"]))
         out["task_process_parse"] = {
