@@ -65,9 +65,16 @@ def browser(chromium):
             browser.close()
 
 
-@pytest.fixture(scope="module")
+#: ``[bandwidth] approval_threshold`` of the browser tests' Airflow: a run that would order this many numbers waits
+#: for a person's approval. The runs of ``test_browser.py`` order at most 3 numbers each (they never ask); those of
+#: ``test_operator_workflow.py`` that are meant to wait order at least this many.
+APPROVAL_THRESHOLD = 4
+
+
+@pytest.fixture(scope="session")
 def local_airflow(tmp_path_factory):
-    """api-server, scheduler, dag-processor, triggerer and the sandbox, as ``make airflow`` starts them."""
+    """api-server, scheduler, dag-processor, triggerer and the sandbox, as ``make airflow`` starts them; one for
+    every browser test (started once: about 20 s)."""
     launcher = load_launcher()
     af = launcher.LocalAirflow(
         tmp_path_factory.mktemp("ui-airflow-home"),
@@ -75,10 +82,22 @@ def local_airflow(tmp_path_factory):
         sandbox_port=0,
         parallelism=4,
         order_seconds=2,
-        extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1"},
+        extra_env={
+            "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
+            "AIRFLOW__BANDWIDTH__APPROVAL_THRESHOLD": str(APPROVAL_THRESHOLD),
+        },
     )
     with running(af, timeout=180):
         yield af
+
+
+@pytest.fixture
+def page(browser, local_airflow):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    yield page
+    context.close()
 
 
 @pytest.fixture

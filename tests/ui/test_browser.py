@@ -64,15 +64,6 @@ NUMBER_FIELDS = {"Numbers per order": "2", "Grace period (s)": "30"}
 OTHER_NUMBERS, OTHER_FAILING = ["+13035550200", "+13035550298"], "+13035550298"
 
 
-@pytest.fixture
-def page(browser, local_airflow):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def log_in(page, af) -> None:
     page.goto(f"{af.url}/")
     page.fill("input[name=username]", af.username)

@@ -24,6 +24,7 @@ def memory_seconds() -> float:
 
     return max(0.0, conf.getfloat("bandwidth", "site_check_memory_hours", fallback=DEFAULT_HOURS)) * 3600.0
 
+
 log = logging.getLogger(__name__)
 
 

@@ -43,7 +43,10 @@ MAX_ORDERS_LISTED = 500
 #: How often the page asks again while a run is going, seconds.
 REFRESH_SECONDS = 3
 #: Task instance states of a step that is doing something now.
-ACTIVE_TI_STATES = frozenset({"running", "deferred", "queued", "up_for_retry", "up_for_reschedule", "restarting"})
+#: ``awaiting_input``: a human-in-the-loop task (the approval) waiting for its answer (Airflow 3.1+).
+ACTIVE_TI_STATES = frozenset(
+    {"running", "deferred", "awaiting_input", "queued", "up_for_retry", "up_for_reschedule", "restarting"}
+)
 #: What ``upload_loa`` returns when the order holds its LOA.
 LOA_DONE = frozenset({"uploaded", "already_present"})
 

@@ -28,7 +28,18 @@ log = logging.getLogger(__name__)
 
 #: Task instance states that will change again.
 UNFINISHED_TI_STATES = frozenset(
-    {None, "none", "scheduled", "queued", "running", "deferred", "up_for_retry", "up_for_reschedule", "restarting"}
+    {
+        None,
+        "none",
+        "scheduled",
+        "queued",
+        "running",
+        "deferred",
+        "awaiting_input",  # a human-in-the-loop task (the approval) waiting for its answer
+        "up_for_retry",
+        "up_for_reschedule",
+        "restarting",
+    }
 )
 #: The longest error text shown for a failed task.
 MAX_ERROR_CHARS = 500

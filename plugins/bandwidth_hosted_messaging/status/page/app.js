@@ -14,6 +14,7 @@ const OUTCOMES = {  // outcome: [label, tone, short label for the row badges]
   remove_failed: ["Remove failed", "bad", "Remove failed"],
   still_in_service: ["Still in service", "bad", "Still in service"],
   lost: ["Lost", "bad", "Lost"],
+  would_order: ["Would be ordered (dry run)", "info", "Would order"],
 };
 const IMPORT_CATEGORIES = ["in_service", "rejected", "order_failed", "not_ordered", "loa_missing", "not_in_service", "lost"];
 const REMOVE_CATEGORIES = ["removed", "remove_failed", "not_ordered"];
@@ -38,7 +39,7 @@ const PROGRESS_LABELS = {
   pending: "Still to come",
 };
 const TASK_TONES = {
-  success: "ok", failed: "bad", upstream_failed: "bad", running: "info", deferred: "info", queued: "info",
+  success: "ok", failed: "bad", upstream_failed: "bad", running: "info", deferred: "info", awaiting_input: "warn", queued: "info",
   up_for_retry: "warn", up_for_reschedule: "info", restarting: "warn", scheduled: "muted", skipped: "muted",
 };
 const ORDER_TONES = { COMPLETE: "ok", PARTIAL: "warn", FAILED: "bad", EXCEPTION: "bad", RECEIVED: "info", PROCESSING: "info" };
@@ -428,7 +429,7 @@ function rerunAction(state, detail) {
 }
 
 // ---- a run still going: live progress ------------------------------------------------------------------
-const TASK_WORDS = { none: "not started", up_for_retry: "up for retry", upstream_failed: "upstream failed" };
+const TASK_WORDS = { none: "not started", up_for_retry: "up for retry", upstream_failed: "upstream failed", awaiting_input: "awaiting input" };
 
 function taskBadge(state, text) {
   const word = TASK_WORDS[state || "none"] || state;
@@ -453,7 +454,7 @@ function progressView(p, state, links) {
       s.deferred_since ? el("span", { class: "muted small", text: ` · waiting since ${fmtTime(s.deferred_since)}` }) : null)));
   const approval = p.approval || {};
   let approvalNote = null;
-  if (approval.state === "deferred") {
+  if (approval.state === "awaiting_input" || approval.state === "deferred") {  // 3.1+: awaiting_input
     approvalNote = el("div", { class: "notice tone-warn", "data-testid": "awaiting-approval" },
       "Waiting for a person's approval in Airflow's Required actions. ",
       links ? airflowLink(links.airflow_run, "Open the run in Airflow ↗", "approval-airflow-link") : null);
