@@ -236,3 +236,14 @@ def test_no_credential_appears_in_the_progress_answers(watched, sandbox):
     secrets = {CALLBACK_PASSWORD, sandbox.config.password, sandbox.config.client_secret}
     assert watcher.answers
     assert not [s for s in secrets for answer in watcher.answers if s in answer]
+
+
+def test_an_approval_awaiting_input_is_an_active_unfinished_step():
+    """Airflow 3.3 parks a waiting HITL task in ``awaiting_input``: the step is shown as going, not done."""
+    from bandwidth_hosted_messaging.status.progress import _step_dict
+    from bandwidth_hosted_messaging.status.tasks import TaskState
+
+    waiting = TaskState("approve_orders", -1, "awaiting_input", 1, "2026-12-01T10:00:00+00:00", None, None)
+    assert not waiting.finished
+    step = _step_dict("approve_orders", "Approve the orders", "Waiting for approval", [waiting])
+    assert (step["state"], step["active"], step["end_date"]) == ("awaiting_input", True, None)
