@@ -160,3 +160,5 @@ class ReportDict(TypedDict):
     dry_run: NotRequired[bool]
     approval: NotRequired[ApprovalDict | None]
     retry_failed_of_run: NotRequired[str | None]
+    #: Order id → the order's API resource (``…/accounts/{id}/importTnOrders/{order id}``).
+    order_urls: NotRequired[dict[str, str]]

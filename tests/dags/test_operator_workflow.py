@@ -174,3 +174,4 @@ def test_every_task_links_to_the_run_page_and_the_order_tasks_to_the_bandwidth_o
     order_id = report_of(dr)["rows"][0]["order_id"]
     for task_id in ("import_order.create", "import_order.wait"):
         assert f"/importTnOrders/{order_id}" in links[task_id][order_key]
+    assert report_of(dr)["order_urls"][order_id].endswith(f"/accounts/9900000/importTnOrders/{order_id}")

@@ -7,7 +7,7 @@ from typing import Any
 from airflow.sdk import BaseOperator, Context, TriggerRule
 from airflow.sdk.exceptions import AirflowFailException
 
-from bandwidth_hosted_messaging.constants import REPORT_CSV, REPORT_JSON
+from bandwidth_hosted_messaging.constants import ORDER_URL_KEY, REPORT_CSV, REPORT_JSON
 from bandwidth_hosted_messaging.contracts import ApprovalDict, ReportDict, pulled
 from bandwidth_hosted_messaging.reporting import render, rows
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
@@ -60,6 +60,11 @@ class ReportOperator(BaseOperator):
         self.loa_task_id = loa_task_id
         self.approval_task_id = approval_task_id
 
+    def _order_urls(self, context: Context) -> dict[str, str]:
+        """Each order's API resource, as the waits pushed it: the page shows it beside the order id."""
+        urls = context["ti"].xcom_pull(task_ids=[self.order_task_id], key=ORDER_URL_KEY) or []
+        return {url.rsplit("/", 1)[-1]: url for url in urls if isinstance(url, str)}
+
     def _approval(self, context: Context) -> ApprovalDict | None:
         if not self.approval_task_id:
             return None
@@ -96,6 +101,7 @@ class ReportOperator(BaseOperator):
             "dry_run": bool(request.get("dry_run")),
             "approval": approval,
             "retry_failed_of_run": request.get("retry_failed_of_run"),
+            "order_urls": self._order_urls(context),
         }
         csv_path.write_text(rows.to_csv(report_rows))
         json_path.write_text(render.to_json(result))

@@ -226,8 +226,14 @@ def run_detail(
     matched = filter_rows(dag_id, rows, outcome=outcome, q=q, lost=lost)
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
     offset = max(0, int(offset))
+    order_urls = report.get("order_urls") or {}
     page = [
-        {**r, "lost": r.get("number") in lost, "loa_missing": loa_missing(dag_id, r)}
+        {
+            **r,
+            "lost": r.get("number") in lost,
+            "loa_missing": loa_missing(dag_id, r),
+            "order_url": order_urls.get(r.get("order_id") or ""),
+        }
         for r in matched[offset : offset + limit]
     ]
     return {

@@ -327,6 +327,11 @@ async function showRun() {
       if (key === "number") {
         return el("td", { class: "mono" }, el("a", { href: `./?${new URLSearchParams({ number: r.number })}`, title: "History of this number", text: r.number }));
       }
+      // The order id comes with the Bandwidth order resource it came from (tooltip and a second line).
+      if (key === "order_id" && r.order_url) {
+        return el("td", { class: "mono small id", title: `Bandwidth order: ${r.order_url}` }, r.order_id,
+          el("div", { class: "muted small", "data-testid": "order-resource", text: r.order_url.replace(/^.*\/accounts\//, "accounts/") }));
+      }
       // Long ids and file names are cut to the column (the full value in the tooltip and in the CSV).
       if (key.endsWith("_id") || key === "loa_file") return el("td", { class: "mono small id", title: r[key] ?? "", text: r[key] ?? "" });
       return el("td", { class: key.endsWith("code") ? "mono" : key.endsWith("description") ? "text" : "", text: r[key] ?? "" });

@@ -186,6 +186,8 @@ def test_run_detail_has_every_column_of_each_number(client, viewer, runs):
         False,
     )
     assert kept["order_id"] and kept["customer_order_id"].startswith("test") and kept["loa_file"]
+    assert kept["order_url"].endswith(f"/importTnOrders/{kept['order_id']}")  # the order's Bandwidth resource
+    assert rows[REJECTED]["order_url"] is None
     assert (rows[ALREADY]["outcome"], rows[ALREADY]["checker_code"]) == ("already_in_service", "19006")
     assert (rows[REJECTED]["outcome"], rows[REJECTED]["checker_code"]) == ("rejected", "19006")
     assert rows[REJECTED]["checker_description"]
