@@ -24,7 +24,7 @@ from bandwidth_hosted_messaging.constants import (
     IMPORT_ORDER_GROUP,
     REPORT_TASK_ID,
 )
-from bandwidth_hosted_messaging.operators.approval import ApproveOrdersOperator
+from bandwidth_hosted_messaging.operators.approval import APPROVAL_RETRY, ApproveOrdersOperator
 from bandwidth_hosted_messaging.operators.checker import CheckImportabilityOperator
 from bandwidth_hosted_messaging.operators.loa import UploadLoaOperator
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
@@ -93,7 +93,7 @@ def build_import_flow(
         request=validate.output,
         checker=check.output,
         approval_threshold=approval_threshold,
-        retries=0,
+        **APPROVAL_RETRY,
     )
 
     @task_group(group_id=IMPORT_ORDER_GROUP)

@@ -22,7 +22,7 @@ from bandwidth_hosted_messaging.constants import (
     REMOVE_ORDER_GROUP,
     REPORT_TASK_ID,
 )
-from bandwidth_hosted_messaging.operators.approval import ApproveOrdersOperator
+from bandwidth_hosted_messaging.operators.approval import APPROVAL_RETRY, ApproveOrdersOperator
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
 from bandwidth_hosted_messaging.operators.plan import PlanOrdersOperator
 from bandwidth_hosted_messaging.operators.report import ReportOperator
@@ -56,7 +56,7 @@ def build_remove_flow(
     )
     plan = PlanOrdersOperator(task_id="plan_orders", request=validate.output, retries=0)
     approve = ApproveOrdersOperator(
-        task_id=APPROVAL_TASK_ID, order_kind=kind, plan=plan.output, request=validate.output, retries=0
+        task_id=APPROVAL_TASK_ID, order_kind=kind, plan=plan.output, request=validate.output, **APPROVAL_RETRY
     )
 
     @task_group(group_id=REMOVE_ORDER_GROUP)

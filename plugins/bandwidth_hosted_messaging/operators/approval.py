@@ -24,6 +24,9 @@ APPROVE = "Approve"
 REJECT = "Reject"
 #: Orders listed in the approval's body; the rest are counted.
 BODY_ORDERS = 20
+#: One quick retry: Airflow 3.3.2 can mark a task FAILED when it is resumed within seconds of parking (a stale
+#: executor event of the parking workload, apache/airflow#67287); the retry asks again, nothing is ordered twice.
+APPROVAL_RETRY: dict[str, Any] = {"retries": 1, "retry_delay": timedelta(seconds=5), "retry_exponential_backoff": 0}
 
 
 class ApproveOrdersOperator(HITLOperator):
@@ -116,6 +119,11 @@ class ApproveOrdersOperator(HITLOperator):
         self.log.info(
             "%d number(s) to order, at or over the approval threshold (%d): waiting for approval", numbers, threshold
         )
+        if context["ti"].try_number > 1:
+            self.log.warning(
+                "An earlier try of this approval ended before its answer was read (Airflow marks a task resumed within "
+                "seconds of pausing as failed): asking again"
+            )
         return super().execute(context)
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> list[PlanChunkDict]:
