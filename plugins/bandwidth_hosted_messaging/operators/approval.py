@@ -87,11 +87,13 @@ class ApproveOrdersOperator(HITLOperator):
             return int(self.approval_threshold)
         return config.approval_threshold(self.order_kind)
 
+    def _numbers(self) -> int:
+        return sum(len(chunk["numbers"]) for chunk in self.plan or [])
+
     def _decide(self, context: Context, decision: ApprovalDecision, **more: Any) -> list[PlanChunkDict]:
-        numbers = sum(len(chunk["numbers"]) for chunk in self.plan or [])
         approval: ApprovalDict = {
             "decision": decision.value,
-            "numbers": numbers,
+            "numbers": self._numbers(),
             "orders": len(self.plan or []),
             "threshold": self._threshold(),
             "by": more.get("by"),
@@ -102,7 +104,7 @@ class ApproveOrdersOperator(HITLOperator):
 
     def execute(self, context: Context) -> Any:
         persist_links(context, self)
-        numbers = sum(len(chunk["numbers"]) for chunk in self.plan or [])
+        numbers = self._numbers()
         if self.request.get("dry_run"):
             self.log.info("Dry run: %d number(s) in %d order(s) would be ordered; none is", numbers, len(self.plan))
             return self._decide(context, ApprovalDecision.DRY_RUN)

@@ -9,7 +9,7 @@ look-ups, whichever is fewer); ``report`` writes one row per checked number (``i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
@@ -29,9 +29,6 @@ from bandwidth_hosted_messaging.reporting.health import (
 from bandwidth_hosted_messaging.reporting.storage import run_files
 from bandwidth_hosted_messaging.reporting.times import EPOCH, iso, parse_time, utc_now
 from bandwidth_hosted_messaging.statuses import HealthOutcome
-
-if TYPE_CHECKING:
-    pass
 
 
 def _event(timestamp: Any, extra: Any) -> dict[str, Any] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
@@ -14,9 +14,6 @@ from bandwidth_hosted_messaging.contracts import LoaFileDict, LoaResultDict, Ord
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.inputs.errors import RequestError
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
-
-if TYPE_CHECKING:
-    pass
 
 
 class UploadLoaOperator(BaseOperator):

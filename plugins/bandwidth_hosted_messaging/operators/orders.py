@@ -115,9 +115,9 @@ class CreateTnOrderOperator(BaseOperator):
                 if not order_id:
                     raise
             self.log.info("Created %s order %s (%s, %d numbers)", kind, order_id, cid, len(self.chunk["numbers"]))
-        self._show(context, hook, order_id)
-        if store is not None:
+        if store is not None:  # first, right after the create: a crash from here on never forgets the order
             store.set("order", {"order_id": order_id, "customer_order_id": cid, "numbers": self._numbers_key()})
+        self._show(context, hook, order_id)
         return order_id
 
     def _show(self, context: Context, hook: BandwidthHook, order_id: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow.sdk import BaseHook, BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
@@ -12,9 +12,6 @@ from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, CALLBACK_PATH
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
-
-if TYPE_CHECKING:
-    pass
 
 #: The callback connection's type: an HTTP endpoint (ours) and the Basic credentials Bandwidth will send.
 CALLBACK_CONN_TYPE = "http"
