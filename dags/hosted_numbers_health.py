@@ -2,9 +2,10 @@
 Check that the numbers this project hosts for messaging are still in service, daily and at once when Bandwidth
 reports ``MESSAGING_LOST``.
 
-read the ledger (numbers imported and not removed since, from the import/remove runs' reports) → check them
-all against ``/inserviceNumbers`` (pages or single look-ups, whichever takes fewer calls) → per-number report
-(``in_service`` / ``lost``; ``MESSAGING_LOST`` events that named a number are noted) → fail naming the lost.
+ask the hosted-number inventory (numbers imported and not removed since, not known lost) → check them all against
+``/inserviceNumbers`` (pages or single look-ups, whichever takes fewer calls) → per-number report (``in_service`` /
+``lost``; ``MESSAGING_LOST`` events that named a number are noted), the losses recorded in the inventory → fail
+naming the lost.
 
 Schedule, time zone and connection come from ``include/health.yaml`` (the connection defaults to
 ``[bandwidth] conn_id``) (env ``BANDWIDTH_HEALTH_CONFIG`` names

@@ -23,6 +23,9 @@ def get_provider_info() -> dict:
         ],
         # The run notifications (email, Slack) the import and remove DAGs attach as callbacks.
         "notifications": ["bandwidth_hosted_messaging.notifiers.RunNotifier"],
+        # `airflow bandwidth inventory upgrade|backfill` (the module imports no SQLAlchemy: Airflow loads it on
+        # every `airflow` command).
+        "cli": ["bandwidth_hosted_messaging.inventory.cli.get_cli_commands"],
         "connection-types": [
             {
                 "connection-type": "bandwidth",

@@ -5,6 +5,8 @@ What whoever deploys the DAGs sets, in Airflow's configuration (section ``[bandw
 ======================  ==================================================================================
 ``conn_id``             the Bandwidth connection of the manual DAGs (default ``bandwidth_default``)
 ``callback_conn_id``    the connection of the callback URL and credentials (default ``bandwidth_callback``)
+``inventory_conn_id``   the connection of the hosted-number inventory's database (default
+                        ``bandwidth_inventory``; when it is not defined: ``$AIRFLOW_HOME/bandwidth_inventory.db``)
 ``min_poll_interval``   the shortest safety poll a form or batch file may ask for, seconds (default 1)
 ``callback_wakeups``    whether Bandwidth's callbacks wake the waits on their orders (default true)
 ``callback_check_interval``  how often a triggerer looks for new callbacks, seconds (default 1)
@@ -39,7 +41,7 @@ from pathlib import Path
 
 from airflow.sdk import conf
 
-from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, DEFAULT_CONN_ID
+from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, DEFAULT_CONN_ID, INVENTORY_CONN_ID
 
 SECTION = "bandwidth"
 DEFAULT_MIN_POLL_INTERVAL = 1.0
@@ -57,6 +59,10 @@ def bandwidth_conn_id() -> str:
 
 def callback_conn_id() -> str:
     return conf.get(SECTION, "callback_conn_id", fallback=CALLBACK_CONN_ID) or CALLBACK_CONN_ID
+
+
+def inventory_conn_id() -> str:
+    return conf.get(SECTION, "inventory_conn_id", fallback=INVENTORY_CONN_ID) or INVENTORY_CONN_ID
 
 
 def min_poll_interval() -> float:

@@ -12,6 +12,12 @@ DEFAULT_CONN_ID = "bandwidth_default"
 CALLBACK_CONN_ID = "bandwidth_callback"
 #: The connection type this package registers.
 CONN_TYPE = "bandwidth"
+#: The database of the hosted-number inventory (any SQLAlchemy database: type ``postgres`` or ``sqlite``, or a URI).
+#: Without it, an SQLite file in ``$AIRFLOW_HOME`` (:data:`INVENTORY_SQLITE_FILE`).
+INVENTORY_CONN_ID = "bandwidth_inventory"
+INVENTORY_SQLITE_FILE = "bandwidth_inventory.db"
+#: The inventory's Alembic version table: never ``alembic_version``, so it cannot meet Airflow's own.
+INVENTORY_VERSION_TABLE = "bandwidth_inventory_version"
 
 # ---- DAGs and tasks ---------------------------------------------------------------------------------------
 IMPORT_DAG = "hosted_messaging_import"
@@ -57,11 +63,12 @@ LOSSES_JSON = "losses.json"
 MAX_LISTED = 20
 
 # ---- Bandwidth's limits and ours --------------------------------------------------------------------------
-#: Numbers per ``importTnChecker`` request and per import or remove order.
+#: Numbers per ``importTnChecker`` request (Bandwidth's documented maximum) and per import or remove order
+#: (Bandwidth publishes none; the contract caps the chunk size at 5,000).
 CHECKER_MAX_NUMBERS = 5000
 ORDER_MAX_NUMBERS = 5000
-#: Numbers in one batch (form or batch file).
-MAX_BATCH_NUMBERS = 50_000
+#: Numbers in one batch (form or batch file): 20 orders of 5,000.
+MAX_BATCH_NUMBERS = 100_000
 DEFAULT_CHUNK_SIZE = 1000
 LOA_MAX_BYTES = 5 * 1024 * 1024
 #: Bounds of the waiting fields (forms and batch files), seconds. The lower bound of the poll interval is the

@@ -125,11 +125,32 @@ class ApprovalDecision(StrEnum):
 
 
 class NumberStatus(StrEnum):
-    """A number's state in the ledger of hosted numbers."""
+    """A number's state in the inventory (the ledger) of hosted numbers."""
 
     HOSTED = "hosted"
     REMOVED = "removed"
     LOST = "lost"
+
+
+class EventKind(StrEnum):
+    """
+    What one run did to one number, as the inventory records it (``number_events.kind``): a row of an import
+    run's report, a row of a remove run's report, or a loss a health run noticed. (A health run's in-service
+    sightings stay in its report: recording every checked number every day would grow the table by the whole
+    inventory daily and change no number's state.)
+    """
+
+    IMPORT = "import"
+    REMOVE = "remove"
+    LOSS = "loss"
+
+
+class RunKind(StrEnum):
+    """The kind of a run the inventory recorded (``inventory_runs.kind``)."""
+
+    IMPORT = "import"
+    REMOVE = "remove"
+    HEALTH = "health"
 
 
 class HealthOutcome(StrEnum):

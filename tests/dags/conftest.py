@@ -6,6 +6,7 @@ deployer's choice, ``[bandwidth] conn_id``, read when the DAG file is parsed.
 
 from __future__ import annotations
 
+import json
 import os
 from contextlib import contextmanager
 
@@ -32,3 +33,16 @@ def deployed_with(conn_id: str):
             os.environ.pop("AIRFLOW__BANDWIDTH__CONN_ID", None)
         else:
             os.environ["AIRFLOW__BANDWIDTH__CONN_ID"] = before
+
+
+@pytest.fixture
+def inventory(tmp_path, monkeypatch):
+    """
+    A hosted-number inventory of the test's own: the ``bandwidth_inventory`` connection names an SQLite file in
+    the test's folder, so the report tasks of its runs write there (the runs of other tests do not).
+    """
+    from bandwidth_hosted_messaging.inventory.inventory import Inventory
+
+    path = tmp_path / "inventory.db"
+    monkeypatch.setenv("AIRFLOW_CONN_BANDWIDTH_INVENTORY", json.dumps({"conn_type": "sqlite", "host": str(path)}))
+    return Inventory(f"sqlite:///{path}")

@@ -20,11 +20,21 @@ def import_dag(airflow_db, api_version):
     return bag.get_dag("hosted_messaging_import")
 
 
-def test_all_numbers_import_and_are_in_service(import_dag, bw):
+def test_all_numbers_import_and_are_in_service(import_dag, bw, inventory):
     numbers = ["+1 303-555-0100", "+13035550101", "(303) 555-0102", "303.555.0101"]
     dr = import_dag.test(run_conf=base_conf(numbers, chunk_size=2))
     assert dr.state == DagRunState.SUCCESS
     report = report_of(dr)
+    # the report task recorded the run in the inventory: each number hosted, by this run, with its order
+    records = inventory.ledger().numbers
+    assert sorted(records) == ["+13035550100", "+13035550101", "+13035550102"]
+    orders = {r["number"]: r["order_id"] for r in report["rows"]}
+    assert {(n, r.status, r.imported.run_id, r.imported_order_id) for n, r in records.items()} == {
+        (n, "hosted", dr.run_id, orders[n]) for n in records
+    }
+    assert [(r["dag_id"], r["run_id"], r["kind"], r["events"]) for r in inventory.runs()] == [
+        ("hosted_messaging_import", dr.run_id, "import", 3)
+    ]
     assert report["summary"] == {"total": 3, "in_service": 3}
     assert report["duplicates"] == ["+13035550101"]
     rows = rows_by_number(report)
@@ -36,10 +46,13 @@ def test_all_numbers_import_and_are_in_service(import_dag, bw):
     assert states["import_order.wait[0]"] == states["import_order.wait[1]"] == TaskInstanceState.SUCCESS
 
 
-def test_rejected_numbers_are_skipped_and_reported(import_dag, bw):
+def test_rejected_numbers_are_skipped_and_reported(import_dag, bw, inventory):
     bw.seed(checker_rejects={"+13035550150": 19005})
     dr = import_dag.test(run_conf=base_conf(["+13035550100", "+13035550150", "+13035550199"]))
     assert dr.state == DagRunState.SUCCESS
+    # rejected numbers are in the run's history, not in the inventory (19006: hosted, but not by this project)
+    assert sorted(inventory.ledger().numbers) == ["+13035550100"]
+    assert [(e["kind"], e["outcome"]) for e in inventory.events_of("+13035550150")] == [("import", "rejected")]
     rows = rows_by_number(report_of(dr))
     assert rows["+13035550150"]["outcome"] == "rejected" and rows["+13035550150"]["checker_code"] == "19005"
     assert rows["+13035550199"]["checker_code"] == "19006"
@@ -140,7 +153,7 @@ def test_loa_upload_is_not_repeated_when_the_order_already_has_it(import_dag, bw
     "field, value",
     [
         ("numbers", []),
-        ("numbers", [f"303555{i:04d}" for i in range(10_000)] * 5 + ["+13035550100"]),
+        ("numbers", [f"303555{i:04d}" for i in range(10_000)] * 10 + ["+13035550100"]),
         ("state_code", "Colorado"),
         ("zip", "8020"),
         ("customer_order_id_prefix", "bad_prefix!"),

@@ -21,21 +21,30 @@ def dags(airflow_db, api_version):
     return bag.get_dag("hosted_messaging_import"), bag.get_dag("hosted_messaging_remove")
 
 
-def test_remove_after_import_takes_the_numbers_out_of_service(dags, bw):
+def test_remove_after_import_takes_the_numbers_out_of_service(dags, bw, inventory):
     import_dag, remove_dag = dags
-    assert import_dag.test(run_conf=base_conf(["+13035550100", "+13035550101"])).state == DagRunState.SUCCESS
+    imported = import_dag.test(run_conf=base_conf(["+13035550100", "+13035550101"]))
+    assert imported.state == DagRunState.SUCCESS
     dr = remove_dag.test(run_conf={**REMOVE_CONF, "numbers": ["+1 303 555 0100", "+13035550101"]})
     assert dr.state == DagRunState.SUCCESS
+    # the inventory: both removed by this run, still naming the import that brought them in
+    records = inventory.ledger().numbers
+    assert {(n, r.status, r.imported.run_id, r.removed.run_id) for n, r in records.items()} == {
+        (n, "removed", imported.run_id, dr.run_id) for n in ("+13035550100", "+13035550101")
+    }
+    assert inventory.numbers_to_check().numbers == []
     report = report_of(dr)
     assert report["summary"] == {"total": 2, "removed": 2}
     assert {r["in_service"] for r in report["rows"]} == {False}
     assert len(api_calls(bw, "removeImportedTnOrders.create")) == 1
 
 
-def test_removing_numbers_never_imported_gives_clear_per_number_errors(dags, bw):
+def test_removing_numbers_never_imported_gives_clear_per_number_errors(dags, bw, inventory):
     _, remove_dag = dags
     dr = remove_dag.test(run_conf={**REMOVE_CONF, "numbers": ["+13035550150", "+13035550151"]})
     assert dr.state == DagRunState.FAILED
+    assert inventory.counts() == {"hosted": 0, "removed": 0, "lost": 0}  # a removal of what was never imported
+    assert [r["events"] for r in inventory.runs()] == [2]  # but the run and its two rows are recorded
     assert task_states(dr)["remove_order.wait[0]"] == TaskInstanceState.FAILED
     rows = rows_by_number(report_of(dr))
     assert {(r["outcome"], r["error_code"], r["order_status"]) for r in rows.values()} == {

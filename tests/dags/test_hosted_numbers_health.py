@@ -13,7 +13,6 @@ import requests
 from airflow.sdk import DagRunState, TaskInstanceState
 
 from bandwidth_hosted_messaging.assets import MESSAGING_LOST
-from bandwidth_hosted_messaging.reporting.ledger import read_ledger
 from bandwidth_hosted_messaging.statuses import NumberStatus
 from tests.dags.conftest import API_CONNECTIONS, deployed_with
 from tests.dags_helpers import ROOT, api_calls, base_conf, e164, report_of, rows_by_number, task_states
@@ -24,8 +23,8 @@ HEALTH = "hosted_numbers_health"
 
 
 @pytest.fixture(autouse=True)
-def own_report_base(tmp_path, monkeypatch):
-    """Each test starts with no reports, so the ledger holds only the numbers its own runs imported."""
+def own_report_base(tmp_path, monkeypatch, inventory):
+    """Each test starts with no reports and an empty inventory: it holds only the numbers its own runs imported."""
     monkeypatch.setenv("AIRFLOW__BANDWIDTH__REPORT_BASE", f"file://{tmp_path}/reports")
 
 
@@ -53,7 +52,7 @@ def imported(bag, numbers):
     return dr
 
 
-def test_a_number_lost_in_the_sandbox_fails_the_scheduled_check_naming_it(dags, bw):
+def test_a_number_lost_in_the_sandbox_fails_the_scheduled_check_naming_it(dags, bw, inventory):
     first = imported(dags, ["+13035550250", "+13035550251"])
     second = imported(dags, ["+13035550252"])
     assert e164(bw.lose(["+13035550251"])["lost"]) == ["+13035550251"]
@@ -74,12 +73,14 @@ def test_a_number_lost_in_the_sandbox_fails_the_scheduled_check_naming_it(dags, 
     assert rows["+13035550252"]["imported_by_run"] == second.run_id and rows["+13035550252"]["outcome"] == "in_service"
     assert Path(report["artifacts"]["csv"].removeprefix("file://")).read_text().count("\n") == 4
 
-    record = read_ledger().get("+13035550251")
+    record = inventory.get("+13035550251")
     assert (
         record.status == NumberStatus.LOST
         and record.lost.run_id == dr.run_id
         and record.lost.at == report["checked_at"]
     )
+    assert (record.imported.run_id, inventory.counts()) == (first.run_id, {"hosted": 2, "removed": 0, "lost": 1})
+    assert [e["kind"] for e in inventory.events_of("+13035550251")] == ["import", "loss"]
 
     # Known lost numbers are not checked again: the next run sees the two hosted ones, in one page.
     bw.clear_requests()
@@ -89,7 +90,9 @@ def test_a_number_lost_in_the_sandbox_fails_the_scheduled_check_naming_it(dags, 
     assert [c["endpoint"] for c in api_calls(bw)] == ["inserviceNumbers.list"]
 
 
-def test_a_forged_messaging_lost_for_a_number_still_in_service_is_noted_not_counted_lost(dags, bw, api_version):
+def test_a_forged_messaging_lost_for_a_number_still_in_service_is_noted_not_counted_lost(
+    dags, bw, api_version, inventory
+):
     """Issue 13, M8: the event is a signal; Bandwidth's in-service list decides what is lost."""
     from bandwidth_hosted_messaging.callbacks.notifications import AccountEvent
     from bandwidth_hosted_messaging.callbacks.recording import record_notification
@@ -103,10 +106,10 @@ def test_a_forged_messaging_lost_for_a_number_still_in_service_is_noted_not_coun
     row = rows_by_number(report_of(dr))["+13035550255"]
     assert (row["outcome"], row["in_service"]) == ("in_service", True)
     assert row["messaging_lost_event"] == event_time
-    assert read_ledger().get("+13035550255").status == NumberStatus.HOSTED
+    assert inventory.get("+13035550255").status == NumberStatus.HOSTED
 
 
-def test_nothing_lost_is_success_and_removed_numbers_are_not_checked(dags, bw):
+def test_nothing_lost_is_success_and_removed_numbers_are_not_checked(dags, bw, inventory):
     empty = run(dags, HEALTH)  # nothing imported yet: nothing to check, no call
     assert empty.state == DagRunState.SUCCESS and report_of(empty)["summary"]["total"] == 0
     assert api_calls(bw) == []
@@ -125,7 +128,8 @@ def test_nothing_lost_is_success_and_removed_numbers_are_not_checked(dags, bw):
     assert [(c["endpoint"], c["path"].rsplit("/", 1)[-1]) for c in calls] == [
         ("inserviceNumbers.get", "3035550253")
     ]  # v1 on the wire: ten digits
-    assert read_ledger().get("+13035550254").removed.run_id == removed.run_id
+    assert inventory.get("+13035550254").removed.run_id == removed.run_id
+    assert inventory.numbers_to_check().numbers == ["+13035550253"]
 
 
 @pytest.fixture
@@ -177,7 +181,7 @@ def set_paused(dag_id: str, paused: bool) -> None:
         session.execute(update(DagModel).where(DagModel.dag_id == dag_id).values(is_paused=paused))
 
 
-def test_messaging_lost_callback_queues_the_check_which_notes_the_event(dags, bw, receiver, api_version):
+def test_messaging_lost_callback_queues_the_check_which_notes_the_event(dags, bw, receiver, api_version, inventory):
     # numbers of their own per API version: the metadata DB keeps the other version's events, and an identical
     # MESSAGING_LOST within a day is a duplicate
     n = {"v1": "+1303555026", "v2": "+1303555036"}[api_version]
@@ -203,7 +207,7 @@ def test_messaging_lost_callback_queues_the_check_which_notes_the_event(dags, bw
         assert rows[number]["outcome"] == "lost" and rows[number]["messaging_lost_event"]
     (event,) = report["messaging_lost_events"]
     assert sorted(event["numbers"]) == [f"{n}1", f"{n}2"]
-    assert read_ledger().get(f"{n}2").lost_event == rows[f"{n}2"]["messaging_lost_event"]
+    assert inventory.get(f"{n}2").lost_event == rows[f"{n}2"]["messaging_lost_event"]
 
 
 def parse_health_dag(path: Path, monkeypatch):

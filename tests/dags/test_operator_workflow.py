@@ -36,7 +36,7 @@ def changing_calls(bw) -> list[dict]:
     ]
 
 
-def test_a_dry_run_checks_and_plans_and_changes_nothing_at_bandwidth(bag, bw):
+def test_a_dry_run_checks_and_plans_and_changes_nothing_at_bandwidth(bag, bw, inventory):
     bw.seed(checker_rejects={"+13035550150": 19005})
     numbers = ["+13035550100", "+13035550101", "+13035550150"]
     dr = bag.get_dag(IMPORT).test(run_conf=base_conf(numbers, chunk_size=1, dry_run=True))
@@ -51,6 +51,7 @@ def test_a_dry_run_checks_and_plans_and_changes_nothing_at_bandwidth(bag, bw):
     assert rows["+13035550100"]["customer_order_id"] != rows["+13035550101"]["customer_order_id"]  # the plan
     assert rows["+13035550150"]["outcome"] == "rejected"
     assert task_states(dr)["import_order.create"] == TaskInstanceState.SKIPPED  # nothing to map
+    assert (inventory.runs(), inventory.events_of("+13035550150")) == ([], [])  # nor in the inventory
 
 
 def test_a_dry_run_of_the_remove_dag_removes_nothing(bag, bw):

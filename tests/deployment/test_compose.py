@@ -388,3 +388,12 @@ def test_docker_compose_renders_the_secrets_into_the_urls_and_the_sandbox_on_loo
     assert all(
         str(p).startswith("127.0.0.1:") or (isinstance(p, dict) and p.get("host_ip") == "127.0.0.1") for p in ports
     )
+
+
+def test_the_inventory_has_a_database_of_its_own_which_airflow_init_creates(compose, common):
+    url = common["environment"]["AIRFLOW_CONN_BANDWIDTH_INVENTORY"]
+    assert re.fullmatch(
+        r"postgresql://\$\{POSTGRES_USER:\?[^}]+\}:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres/bandwidth_inventory", url
+    ), url
+    init = "\n".join(strings(compose["services"]["airflow-init"]["command"]))
+    assert "airflow bandwidth inventory upgrade --create-database" in init

@@ -12,6 +12,7 @@ from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable
 from bandwidth_hosted_messaging.assets import MESSAGING_LOST
 from bandwidth_hosted_messaging.inputs.health_config import HealthConfig
 from bandwidth_hosted_messaging.operators.health import CheckHostedNumbersOperator, HealthReportOperator
+from bandwidth_hosted_messaging.operators.report import REPORT_RETRIES
 from bandwidth_hosted_messaging.operators.subscriptions import EnsureSubscriptionOperator
 
 
@@ -27,7 +28,7 @@ def health_schedule(config: HealthConfig) -> Asset | AssetOrTimeSchedule:
 def build_health_flow(bandwidth_conn_id: str) -> HealthReportOperator:
     """Add the health check's tasks to the current DAG and return its report task (connection: the config file's)."""
     check = CheckHostedNumbersOperator(task_id="check_hosted_numbers", bandwidth_conn_id=bandwidth_conn_id)
-    report = HealthReportOperator(task_id="report", check_task_id=check.task_id, retries=0)
+    report = HealthReportOperator(task_id="report", check_task_id=check.task_id, retries=REPORT_RETRIES)
     check >> report
     # So that Bandwidth's MESSAGING_LOST events reach the callback receiver and start this DAG at once;
     # on its own branch: the check never waits for it.

@@ -29,7 +29,7 @@ from bandwidth_hosted_messaging.operators.checker import CheckImportabilityOpera
 from bandwidth_hosted_messaging.operators.loa import UploadLoaOperator
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
 from bandwidth_hosted_messaging.operators.plan import PlanOrdersOperator
-from bandwidth_hosted_messaging.operators.report import ReportOperator
+from bandwidth_hosted_messaging.operators.report import REPORT_RETRIES, ReportOperator
 from bandwidth_hosted_messaging.operators.request import ValidateRequestOperator
 from bandwidth_hosted_messaging.operators.subscriptions import EnsureSubscriptionOperator
 from bandwidth_hosted_messaging.operators.verify import VerifyNumbersOperator
@@ -134,7 +134,9 @@ def build_import_flow(
         loa_task_id=f"{IMPORT_ORDER_GROUP}.upload_loa",
         verify_task_id=verify.task_id,
         approval_task_id=approve.task_id,
-        retries=0,
+        # A failed number fails it at once (no retry); an error writing the inventory (its database unreachable)
+        # is retried: the report files and the inventory's rows are written again, the same.
+        retries=REPORT_RETRIES,
     )
     validate >> [subscribe, check]
     subscribe >> plan

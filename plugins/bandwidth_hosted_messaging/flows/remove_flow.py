@@ -25,7 +25,7 @@ from bandwidth_hosted_messaging.constants import (
 from bandwidth_hosted_messaging.operators.approval import APPROVAL_RETRY, ApproveOrdersOperator
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
 from bandwidth_hosted_messaging.operators.plan import PlanOrdersOperator
-from bandwidth_hosted_messaging.operators.report import ReportOperator
+from bandwidth_hosted_messaging.operators.report import REPORT_RETRIES, ReportOperator
 from bandwidth_hosted_messaging.operators.request import ValidateRequestOperator
 from bandwidth_hosted_messaging.operators.subscriptions import EnsureSubscriptionOperator
 from bandwidth_hosted_messaging.operators.verify import VerifyNumbersOperator
@@ -90,7 +90,9 @@ def build_remove_flow(
         order_task_id=f"{REMOVE_ORDER_GROUP}.wait",
         verify_task_id=verify.task_id,
         approval_task_id=approve.task_id,
-        retries=0,
+        # A failed number fails it at once (no retry); an error writing the inventory (its database unreachable)
+        # is retried: the report files and the inventory's rows are written again, the same.
+        retries=REPORT_RETRIES,
     )
     validate >> subscribe >> plan
     orders >> verify >> report

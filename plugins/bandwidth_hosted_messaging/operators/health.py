@@ -1,24 +1,26 @@
 """
 The two steps of the hosted-number health check (DAG ``hosted_numbers_health``).
 
-``check_hosted_numbers`` reads the ledger (:mod:`~bandwidth_hosted_messaging.reporting.ledger`) and checks every
-hosted number against ``/inserviceNumbers`` in as few calls as the import's verification (pages or single
-look-ups, whichever is fewer); ``report`` writes one row per checked number (``in_service`` or ``lost``) as
-``report.json`` and ``report.csv``, plus ``losses.json`` for the ledger, then fails naming the lost numbers.
+``check_hosted_numbers`` asks the hosted-number inventory (:mod:`bandwidth_hosted_messaging.inventory`) which numbers
+are hosted and checks each against ``/inserviceNumbers`` in as few calls as the import's verification (pages or
+single look-ups, whichever is fewer); ``report`` writes one row per checked number (``in_service`` or ``lost``) as
+``report.json`` and ``report.csv``, plus ``losses.json`` (the losses, what a backfill of the inventory reads),
+records the losses in the inventory, then fails naming the lost numbers.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
 
 from bandwidth_hosted_messaging.assets import MESSAGING_LOST
 from bandwidth_hosted_messaging.client.numbers import canonical
-from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, HEALTH_DAG, LOSSES_JSON, REPORT_CSV, REPORT_JSON
+from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, LOSSES_JSON, REPORT_CSV, REPORT_JSON
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
-from bandwidth_hosted_messaging.reporting import ledger, render
+from bandwidth_hosted_messaging.operators.report import record_in_inventory
+from bandwidth_hosted_messaging.reporting import render
 from bandwidth_hosted_messaging.reporting.health import (
     HealthRow,
     build_health_rows,
@@ -27,8 +29,11 @@ from bandwidth_hosted_messaging.reporting.health import (
     messaging_lost_since_import,
 )
 from bandwidth_hosted_messaging.reporting.storage import run_files
-from bandwidth_hosted_messaging.reporting.times import EPOCH, iso, parse_time, utc_now
+from bandwidth_hosted_messaging.reporting.times import iso, utc_now
 from bandwidth_hosted_messaging.statuses import HealthOutcome
+
+if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.inventory.inventory import Inventory, Selection
 
 
 def _event(timestamp: Any, extra: Any) -> dict[str, Any] | None:
@@ -46,9 +51,10 @@ def _event(timestamp: Any, extra: Any) -> dict[str, Any] | None:
 
 class CheckHostedNumbersOperator(BaseOperator):
     """
-    Check every hosted number of the ledger against ``/inserviceNumbers`` and collect the ``MESSAGING_LOST``
+    Check every hosted number of the inventory against ``/inserviceNumbers`` and collect the ``MESSAGING_LOST``
     events that named one of them since its import (the run's triggering events among them). Removed and
-    already lost numbers are not checked. Returns what the report needs (numbers only, no rows).
+    already lost numbers are not checked (but the numbers this very run found lost before it was cleared are).
+    Returns what the report needs (numbers only, no rows).
 
     :param bandwidth_conn_id: the Bandwidth connection.
     :param page_size: in-service numbers per page.
@@ -63,18 +69,20 @@ class CheckHostedNumbersOperator(BaseOperator):
         self.page_size = page_size
 
     def execute(self, context: Context) -> dict[str, Any]:
-        book = read_ledger_for(context)
-        hosted = book.hosted()
-        self.log.info(
-            "Ledger: %s from %d report(s); checking %d hosted number(s)", book.counts(), book.reports_read, len(hosted)
-        )
+        from bandwidth_hosted_messaging.inventory.inventory import Inventory
+
+        inventory = Inventory.configured()
+        selection = numbers_to_check(inventory, context)
+        hosted = selection.numbers
+        self.log.info("Inventory %s: %s; checking %d hosted number(s)", inventory, inventory.counts(), len(hosted))
         checked_at = utc_now()
         found: set[str] = set()
         if hosted:
             found = bandwidth_hook(self.bandwidth_conn_id).find_in_service(hosted, page_size=self.page_size)
         triggering = self._triggering_events(context)
-        events = self._events_since(context, book, hosted, triggering)
-        noted = messaging_lost_since_import(events, book, hosted)
+        events = self._events_since(context, selection, triggering)
+        named = {n for e in events for n in e["numbers"]}
+        noted = messaging_lost_since_import(events, inventory.imports_of(named & set(hosted)), hosted)
         not_in_service = [n for n in hosted if n not in found]
         self.log.info(
             "%d of %d hosted number(s) in service; %d not in service; %d named by MESSAGING_LOST since their import",
@@ -109,33 +117,30 @@ class CheckHostedNumbersOperator(BaseOperator):
         return events
 
     def _events_since(
-        self, context: Context, book: ledger.Ledger, hosted: list[str], triggering: list[dict[str, Any]]
+        self, context: Context, selection: Selection, triggering: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        """``MESSAGING_LOST`` events recorded after the oldest import among ``hosted`` (and the triggering ones)."""
-        if not hosted:
+        """``MESSAGING_LOST`` events recorded after the oldest import among the numbers (and the triggering ones)."""
+        if not selection.numbers or selection.oldest_import is None:
             return []
-        imports = (book.numbers[n].imported.at for n in hosted)
-        oldest = min(imports, key=lambda at: parse_time(at) or EPOCH)
-        accessor = context["inlet_events"][MESSAGING_LOST].after(oldest)
+        accessor = context["inlet_events"][MESSAGING_LOST].after(selection.oldest_import)
         events = [e for e in (_event(a.timestamp, a.extra) for a in accessor) if e is not None]
         seen = {(e["recorded_at"], tuple(e["numbers"])) for e in events}
         return events + [e for e in triggering if (e["recorded_at"], tuple(e["numbers"])) not in seen]
 
 
-def read_ledger_for(context: Context) -> ledger.Ledger:
-    """The ledger without this run's own earlier losses (a cleared and re-run health run checks them again)."""
-    run_id = context["run_id"]
-    return ledger.build_ledger(
-        r for r in ledger.read_reports() if not (r.get("dag_id") == HEALTH_DAG and r.get("run_id") == run_id)
-    )
+def numbers_to_check(inventory: Inventory, context: Context) -> Selection:
+    """The hosted numbers, and those this run found lost before (a cleared and re-run health run checks them again)."""
+    return inventory.numbers_to_check((context["dag"].dag_id, context["run_id"]))
 
 
 class HealthReportOperator(BaseOperator):
     """
     Write the health run's report: one row per checked number (``in_service`` or ``lost``, when it was
     imported and by which run, the ``MESSAGING_LOST`` event that named it) as ``report.json`` and ``report.csv``,
-    and the lost numbers with when they were noticed as ``losses.json`` (what the ledger reads), under
-    ``report_base()/hosted_numbers_health/<run>/``. Then fail naming the lost numbers; nothing lost is success.
+    and the lost numbers with when they were noticed as ``losses.json``, under
+    ``report_base()/hosted_numbers_health/<run>/``; record the losses in the inventory (after the files, as the
+    import's report does: an unreachable database fails the task, whose retry writes both again). Then fail
+    naming the lost numbers; nothing lost is success.
     Returns the summary and the lost numbers (the rows stay in the files: a daily XCom of every number is waste).
 
     :param check_task_id: the :class:`CheckHostedNumbersOperator` task.
@@ -152,7 +157,10 @@ class HealthReportOperator(BaseOperator):
             raise AirflowFailException(f"No check result: see the {self.check_task_id} task's log")
         not_in_service = set(check["not_in_service"])
         in_service = [n for n in check["checked"] if n not in not_in_service]
-        rows = build_health_rows(check["checked"], in_service, check["messaging_lost"], read_ledger_for(context))
+        from bandwidth_hosted_messaging.inventory.inventory import Inventory
+
+        imports = Inventory.configured().imports_of(check["checked"])
+        rows = build_health_rows(check["checked"], in_service, check["messaging_lost"], imports)
         lost = [r for r in rows if r.outcome == HealthOutcome.LOST]
         result = {
             "dag_id": context["dag"].dag_id,
@@ -163,16 +171,20 @@ class HealthReportOperator(BaseOperator):
             "messaging_lost_events": check["messaging_lost_events"],
             "triggering_events": check["triggering_events"],
         }
-        self._write(context, rows, lost, result)
+        losses = self._write(context, rows, lost, result)
         self.log.info("Hosted-number health (%s):\n%s", result["summary"], health_table(rows))
         self.log.info("Report written to %s", ", ".join(result["artifacts"].values()))
+        record_in_inventory(losses, self.log)
         if lost:
             ti.xcom_push(key="return_value", value=result)
             shown = render.first_n((f"{r.number} ({_why(r)})" for r in lost), total=len(lost))
             raise AirflowFailException(f"{len(lost)} hosted number(s) lost: {shown}")
         return result
 
-    def _write(self, context: Context, rows: list[HealthRow], lost: list[HealthRow], result: dict[str, Any]) -> None:
+    def _write(
+        self, context: Context, rows: list[HealthRow], lost: list[HealthRow], result: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Write the three files; the losses (what the inventory records)."""
         csv_path, json_path, losses_path = run_files(
             context["dag"].dag_id, context["run_id"], REPORT_CSV, REPORT_JSON, LOSSES_JSON
         )
@@ -195,6 +207,7 @@ class HealthReportOperator(BaseOperator):
         csv_path.write_text(health_csv(rows))
         json_path.write_text(render.to_json({**result, "rows": [r.to_dict() for r in rows]}))
         losses_path.write_text(render.to_json(losses))
+        return losses
 
 
 def _why(row: HealthRow) -> str:

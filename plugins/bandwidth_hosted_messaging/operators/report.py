@@ -1,4 +1,7 @@
-"""Write the per-number report of an import or remove run, then fail the run if any number did not end as it should."""
+"""
+Write the per-number report of an import or remove run, record it in the hosted-number inventory, then fail the run
+if any number did not end as it should.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +18,20 @@ from bandwidth_hosted_messaging.reporting.storage import run_files
 from bandwidth_hosted_messaging.reporting.times import utc_now
 from bandwidth_hosted_messaging.statuses import OrderKind
 
+#: Retries of a report task: never for a failed number (that fails it at once), for an error writing the
+#: inventory (its database unreachable), whose retry writes the same files and rows again.
+REPORT_RETRIES = 2
+
 
 class ReportOperator(BaseOperator):
     """
     Build one row per submitted number from what each step recorded; log it as a table, write it as CSV and JSON
-    (paths logged), return it as the run's final XCom, then fail if any number did not end as it should. Runs
-    when its upstream tasks are done, whatever their state.
+    (paths logged), record the run in the hosted-number inventory (one transaction; not a dry run), return it as
+    the run's final XCom, then fail if any number did not end as it should. Runs when its upstream tasks are done,
+    whatever their state.
+
+    The files come first: they are the run's artefact even when the inventory's database cannot be reached. Then
+    the task fails with that error (not silently), and its retry writes the same files and the same rows again.
 
     An import run fails if a number that was ordered did not end in service (numbers the checker rejected under
     the ``skip`` policy are reported, not failed); a remove run fails if a number was not removed.
@@ -107,6 +118,7 @@ class ReportOperator(BaseOperator):
         json_path.write_text(render.to_json(result))
         self.log.info("Per-number report (%s):\n%s", result["summary"], rows.to_table(report_rows))
         self.log.info("Report written to %s, %s", csv_path, json_path)
+        record_in_inventory(result, self.log)
         failed = rows.failed_rows(report_rows)
         if failed:
             ti.xcom_push(key="return_value", value=result)
@@ -114,6 +126,20 @@ class ReportOperator(BaseOperator):
             shown = first_failed(failed)
             raise AirflowFailException(f"{len(failed)} number(s) {what}: {shown}")
         return result
+
+
+def record_in_inventory(report: Any, log: Any) -> None:
+    """Write a run's report (or a health run's losses) into the hosted-number inventory; a dry run writes nothing."""
+    from bandwidth_hosted_messaging.inventory.inventory import Inventory
+    from bandwidth_hosted_messaging.inventory.runs import run_record
+
+    run = run_record(report)
+    if run is None:
+        log.info("Inventory: nothing to record (a dry run orders nothing)")
+        return
+    inventory = Inventory.configured()
+    result = inventory.write_run(run)
+    log.info("Inventory %s: %d event(s) of this run, %d number(s) folded", inventory, result.events, result.numbers)
 
 
 def first_failed(failed: list[rows.ReportRow]) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bandwidth_hosted_messaging.reporting import render
-from bandwidth_hosted_messaging.reporting.ledger import Ledger
+from bandwidth_hosted_messaging.reporting.ledger import RunRef
 from bandwidth_hosted_messaging.reporting.times import EPOCH, parse_time
 from bandwidth_hosted_messaging.statuses import HealthOutcome
 
@@ -45,13 +45,14 @@ HEALTH_COLUMNS = [f.name for f in fields(HealthRow)]
 
 
 def messaging_lost_since_import(
-    events: Iterable[Mapping[str, Any]], ledger: Ledger, numbers: Iterable[str]
+    events: Iterable[Mapping[str, Any]], imports: Mapping[str, RunRef], numbers: Iterable[str]
 ) -> dict[str, str]:
     """
     ``{number: when}`` for each of ``numbers`` named by a ``MESSAGING_LOST`` event recorded after the import
     that brought it in (the latest such event). An event older than the import is about an earlier stay.
 
     :param events: ``{"recorded_at", "event_time", "numbers"}`` (``recorded_at``: the asset event's timestamp).
+    :param imports: the import that brought each number in (the inventory's, for the numbers the events name).
     """
     wanted = set(numbers)
     noted: dict[str, tuple[datetime, str]] = {}
@@ -61,17 +62,17 @@ def messaging_lost_since_import(
             continue
         when = str(event.get("event_time") or event.get("recorded_at"))
         for number in event.get("numbers") or ():
-            record = ledger.get(number)
-            if number not in wanted or record is None:
+            ref = imports.get(number)
+            if number not in wanted or ref is None:
                 continue
-            imported = parse_time(record.imported.at) or EPOCH
+            imported = parse_time(ref.at) or EPOCH
             if recorded > imported and (number not in noted or recorded > noted[number][0]):
                 noted[number] = (recorded, when)
     return {n: when for n, (_, when) in noted.items()}
 
 
 def build_health_rows(
-    checked: Sequence[str], in_service: Iterable[str], lost_events: Mapping[str, str], ledger: Ledger
+    checked: Sequence[str], in_service: Iterable[str], lost_events: Mapping[str, str], imports: Mapping[str, RunRef]
 ) -> list[HealthRow]:
     """
     One row per checked number: ``lost`` if ``/inserviceNumbers`` no longer lists it, else ``in_service``; with
@@ -89,13 +90,9 @@ def build_health_rows(
             in_service=number in found,
             messaging_lost_event=event,
         )
-        record = ledger.get(number)
-        if record is not None:
-            row.imported_at, row.imported_by_dag, row.imported_by_run = (
-                record.imported.at,
-                record.imported.dag_id,
-                record.imported.run_id,
-            )
+        ref = imports.get(number)
+        if ref is not None:
+            row.imported_at, row.imported_by_dag, row.imported_by_run = ref.at, ref.dag_id, ref.run_id
         rows.append(row)
     return rows
 

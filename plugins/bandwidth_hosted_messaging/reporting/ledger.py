@@ -1,6 +1,13 @@
 """
-The ledger of hosted numbers: every number this project imported and has not removed since, derived from the
-reports its runs wrote, with the losses the health runs noticed. Plain functions, no network, no database.
+The ledger of hosted numbers: every number this project imported and has not removed since, with the losses the
+health runs noticed. Plain functions, no network, no database.
+
+This module holds the **folding rules** (:func:`apply`, the table below) and the **file folding** of the reports
+(:func:`read_reports`, :func:`build_ledger`). Since issue 18 the live record is the hosted-number inventory, a
+real database (:mod:`bandwidth_hosted_messaging.inventory`): every reader (the health DAG, the status page, the
+CSV export) asks it, and it folds each number's events with the same :func:`apply`. The file folding here is
+kept as the **backfill path** only: ``airflow bandwidth inventory backfill`` builds the inventory from every
+report under the report base, and the tests compare the two.
 
 Sources, all under :func:`~bandwidth.artifacts.report_base` (read through ``ObjectStoragePath``, so any
 object store works), one folder per run:
@@ -27,9 +34,9 @@ the ledger as it was. The health run checks the ``hosted`` numbers only: removed
 lost ones were reported when noticed; a lost number stays ``lost`` until it is removed or imported again (a
 re-import that finds it already in service counts, so re-running its batch restores it).
 
-A status page reads it with ``read_ledger().to_dict()``: per number its status, the import (``at``,
-``dag_id``, ``run_id``, outcome), the removal and the loss (``at`` = when the health run noticed it, and the
-``MESSAGING_LOST`` event that named it, if one did).
+``NumberRecord.to_dict()`` is what the status page shows of a number: its status, the import (``at``,
+``dag_id``, ``run_id``, outcome, order id), the removal and the loss (``at`` = when the health run noticed it,
+and the ``MESSAGING_LOST`` event that named it, if one did).
 """
 
 from __future__ import annotations
@@ -51,7 +58,7 @@ from bandwidth_hosted_messaging.constants import (
     REPORT_JSON,
 )
 from bandwidth_hosted_messaging.reporting.times import EPOCH, iso, parse_time
-from bandwidth_hosted_messaging.statuses import NumberStatus, Outcome, is_imported
+from bandwidth_hosted_messaging.statuses import EventKind, NumberStatus, Outcome, is_imported
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -89,6 +96,7 @@ class NumberRecord:
     :param removed: the remove run, when ``removed``.
     :param lost: the health run that noticed the loss, ``at`` = when it noticed, when ``lost``.
     :param lost_event: when ``MESSAGING_LOST`` named it (event time, else when it was recorded), if it did.
+    :param imported_order_id: the import order that brought it in, when the report row names it.
     """
 
     number: str
@@ -98,12 +106,13 @@ class NumberRecord:
     removed: RunRef | None = None
     lost: RunRef | None = None
     lost_event: str | None = None
+    imported_order_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "number": self.number,
             "status": str(self.status),
-            "imported": {**self.imported.to_dict(), "outcome": self.import_outcome},
+            "imported": {**self.imported.to_dict(), "outcome": self.import_outcome, "order_id": self.imported_order_id},
             "removed": self.removed.to_dict() if self.removed else None,
             "lost": {**self.lost.to_dict(), "messaging_lost_event": self.lost_event} if self.lost else None,
         }
@@ -125,6 +134,10 @@ class Ledger:
     def hosted(self) -> list[str]:
         """The numbers to check: imported, not removed since, not known lost (sorted)."""
         return [r.number for r in self.with_status(NumberStatus.HOSTED)]
+
+    def imports(self) -> dict[str, RunRef]:
+        """``{number: the import that brought it in}``, for every number (what a health report's rows name)."""
+        return {n: r.imported for n, r in self.numbers.items()}
 
     def counts(self) -> dict[str, int]:
         counts = {str(status): 0 for status in NumberStatus}
@@ -154,6 +167,35 @@ def _report_time(report: Mapping[str, Any]) -> datetime:
     return moment
 
 
+def apply(
+    numbers: dict[str, NumberRecord],
+    kind: EventKind,
+    number: str,
+    ref: RunRef,
+    outcome: str | None,
+    *,
+    lost_event: str | None = None,
+    order_id: str | None = None,
+) -> None:
+    """
+    Fold one event of one number into ``numbers`` (by the table above). The inventory folds each number's
+    events with this too, in the same order (time, then the order they were recorded in).
+
+    :param kind: an import run's row, a remove run's row, or a health run's loss.
+    :param ref: the run, ``at`` = its report time (for a loss: when the health run noticed it).
+    :param outcome: the row's outcome (a loss has none).
+    """
+    record = numbers.get(number)
+    if kind is EventKind.IMPORT:
+        if is_imported(outcome) and (record is None or record.status != NumberStatus.HOSTED):
+            numbers[number] = NumberRecord(number, NumberStatus.HOSTED, ref, str(outcome), imported_order_id=order_id)
+    elif kind is EventKind.REMOVE:
+        if outcome == Outcome.REMOVED and record is not None and record.status != NumberStatus.REMOVED:
+            record.status, record.removed = NumberStatus.REMOVED, ref
+    elif kind is EventKind.LOSS and record is not None and record.status == NumberStatus.HOSTED:
+        record.status, record.lost, record.lost_event = NumberStatus.LOST, ref, lost_event
+
+
 def build_ledger(reports: Iterable[Mapping[str, Any]]) -> Ledger:
     """
     Fold reports (the parsed ``report.json`` of import and remove runs, the ``losses.json`` of health runs;
@@ -166,32 +208,18 @@ def build_ledger(reports: Iterable[Mapping[str, Any]]) -> Ledger:
     for report in ordered:
         dag_id, run_id = str(report.get("dag_id") or ""), str(report.get("run_id") or "")
         at = report.get("finished_at") or iso(EPOCH)
-        if is_import_dag(dag_id):
+        if is_import_dag(dag_id) or dag_id == REMOVE_DAG:
+            kind = EventKind.IMPORT if is_import_dag(dag_id) else EventKind.REMOVE
             ref = RunRef(dag_id, run_id, at)
             for row in report.get("rows") or ():
-                if not is_imported(row.get("outcome")):
-                    continue
-                number = canonical(row["number"])
-                record = numbers.get(number)
-                if record is None or record.status != NumberStatus.HOSTED:
-                    numbers[number] = NumberRecord(number, NumberStatus.HOSTED, ref, row["outcome"])
-        elif dag_id == REMOVE_DAG:
-            ref = RunRef(dag_id, run_id, at)
-            for row in report.get("rows") or ():
-                record = numbers.get(canonical(str(row.get("number"))))
-                if (
-                    row.get("outcome") == Outcome.REMOVED
-                    and record is not None
-                    and record.status != NumberStatus.REMOVED
-                ):
-                    record.status, record.removed = NumberStatus.REMOVED, ref
+                order_id = row.get("order_id")
+                number = canonical(str(row.get("number")))
+                apply(numbers, kind, number, ref, row.get("outcome"), order_id=str(order_id) if order_id else None)
         elif dag_id == HEALTH_DAG:
             for loss in report.get("lost") or ():
-                record = numbers.get(canonical(str(loss.get("number"))))
-                if record is not None and record.status == NumberStatus.HOSTED:
-                    record.status = NumberStatus.LOST
-                    record.lost = RunRef(dag_id, run_id, loss.get("noticed_at") or at)
-                    record.lost_event = loss.get("messaging_lost_event")
+                ref = RunRef(dag_id, run_id, loss.get("noticed_at") or at)
+                number = canonical(str(loss.get("number")))
+                apply(numbers, EventKind.LOSS, number, ref, None, lost_event=loss.get("messaging_lost_event"))
     return ledger
 
 
@@ -208,9 +236,10 @@ def _ledger_folders(base: ObjectStoragePath) -> Iterator[tuple[ObjectStoragePath
 
 def read_reports(base: ObjectStoragePath | None = None) -> Iterator[dict[str, Any]]:
     """
-    Yield what the ledger needs from every run under ``base`` (default :func:`report_base`): each import and
-    remove run's ``report.json`` and each health run's ``losses.json``, ``finished_at`` filled in from the
-    file's modification time where the report predates it. Unreadable files are logged and skipped.
+    (The backfill path.) Yield what the ledger needs from every run under ``base`` (default
+    :func:`report_base`): each import and remove run's ``report.json`` and each health run's ``losses.json``,
+    ``finished_at`` filled in from the file's modification time where the report predates it. Unreadable files
+    are logged and skipped.
     """
     if base is None:
         from bandwidth_hosted_messaging.reporting.storage import report_base
@@ -244,5 +273,8 @@ def _modified_at(path: ObjectStoragePath) -> str | None:
 
 
 def read_ledger(base: ObjectStoragePath | None = None) -> Ledger:
-    """The ledger as the reports under ``base`` (default :func:`report_base`) tell it."""
+    """
+    The ledger as the reports under ``base`` (default :func:`report_base`) tell it: what a backfill of the
+    inventory yields (no reader uses this any more: they ask the inventory).
+    """
     return build_ledger(read_reports(base))

@@ -14,7 +14,9 @@ Behind Airflow's login (``requires_authenticated()``: the UI's ``_token`` cookie
 ``GET api/run.csv?dag_id=&run_id=``        the same rows (same filters) as a CSV download, the report's columns
 ``GET api/progress?dag_id=&run_id=``       a running run's progress: steps, plan, each order's latest status,
                                            the numbers per state so far (the page asks every few seconds)
-``GET api/numbers/{number}``               a number's ledger status and its history across runs
+``GET api/numbers/{number}``               a number's inventory status and its history across runs
+``GET api/inventory.csv?status=``          the hosted-number inventory as CSV: one row per number ever imported
+                                           (by a DAG the user may read), its status, import, removal, loss
 ``POST api/rerun {"dag_id", "run_id"}``    "Re-run failed numbers": a new run of the same import DAG, conf as
                                            :mod:`.reruns` says; needs trigger permission on the DAG (else 403)
 =========================================  =================================================================
@@ -22,7 +24,8 @@ Behind Airflow's login (``requires_authenticated()``: the UI's ``_token`` cookie
 Only runs of DAGs the user may read (the auth manager's ``get_authorized_dag_ids``) are shown; the not-ordered
 reason quotes a failed task's log only to users who may read the DAG's task logs. The one route that writes,
 ``POST api/rerun``, takes a JSON body only (a cross-site form cannot send one without the browser asking first,
-and this app allows no cross-origin request). Nothing here reads a connection, so no credential can be shown.
+and this app allows no cross-origin request). The only connection read is the inventory's database (never shown:
+when it cannot be reached the answer is 503 with no detail of it; the API server's log has the reason).
 
 Importing this module is cheap: the FastAPI app (and Airflow's security module, which pulls in the models and
 the asset manager) is built on the first request (:class:`LazyApp`), because every Airflow process that loads
@@ -32,6 +35,8 @@ plugins imports the plugin file.
 imported inside :func:`create_app`.)
 """
 
+import itertools
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -42,7 +47,10 @@ from bandwidth_hosted_messaging.constants import STATUS_PREFIX
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from bandwidth_hosted_messaging.inventory.inventory import Inventory
     from bandwidth_hosted_messaging.status.store import ReportStore
+
+log = logging.getLogger(__name__)
 
 PREFIX = STATUS_PREFIX
 PAGE_DIR = Path(__file__).resolve().parent / "page"
@@ -104,25 +112,42 @@ def may_access_dag(user: Any, dag_id: str, method: str, entity: str) -> bool:
     )
 
 
-def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
+def create_app(reports: "ReportStore | None" = None, inventory: "Inventory | None" = None) -> "FastAPI":
     """
     The status page's FastAPI app: the page, its static files, and the authenticated JSON API.
 
     :param reports: where the reports are read (default: the process's store of ``[bandwidth] report_base``).
+    :param inventory: the hosted-number inventory (default: the ``bandwidth_inventory`` connection's, looked up
+        on each request).
     """
     from airflow.api_fastapi.common.db.common import SessionDep
     from airflow.api_fastapi.core_api.security import GetUserDep, requires_authenticated
     from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
     from fastapi.exception_handlers import http_exception_handler
-    from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+    from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
     from fastapi.staticfiles import StaticFiles
     from pydantic import BaseModel, ConfigDict, Field
 
     from bandwidth_hosted_messaging.client.numbers import InvalidNumber
+    from bandwidth_hosted_messaging.inventory.database import InventoryUnavailable
+    from bandwidth_hosted_messaging.reporting.ledger import is_import_dag
     from bandwidth_hosted_messaging.reporting.storage import safe_name
     from bandwidth_hosted_messaging.status import history, links, reruns, views
+    from bandwidth_hosted_messaging.statuses import NumberStatus
 
     app = FastAPI(title="Hosted messaging status", docs_url=None, redoc_url=None, openapi_url=None)
+
+    def the_inventory() -> "Inventory":
+        return inventory or history.default_inventory()
+
+    @app.exception_handler(InventoryUnavailable)
+    async def inventory_unavailable_is_503(request: Request, exc: InventoryUnavailable) -> Response:
+        log.error("Status page: %s", exc)
+        return JSONResponse(
+            {"detail": "The hosted-number inventory cannot be reached: see the API server's log"},
+            status_code=503,
+            headers=JSON_HEADERS,
+        )
 
     @app.exception_handler(HTTPException)
     async def unauthenticated_is_401(request: Request, exc: HTTPException) -> Response:
@@ -156,7 +181,9 @@ def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
     def runs(
         session: SessionDep, user: GetUserDep, limit: int = Query(views.DEFAULT_RUNS, ge=1, le=2000)
     ) -> JSONResponse:
-        overview = views.overview(session, readable=readable_dag_ids(user), limit=limit, reports=reports)
+        overview = views.overview(
+            session, readable=readable_dag_ids(user), limit=limit, reports=reports, inventory=the_inventory()
+        )
         return JSONResponse(overview, headers=JSON_HEADERS)
 
     @api.get("/run")
@@ -182,6 +209,7 @@ def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
             reports=reports,
             may_trigger=may_access_dag(user, dag_id, "POST", "RUN"),
             may_read_logs=may_access_dag(user, dag_id, "GET", "TASK_LOGS"),
+            inventory=the_inventory(),
         )
         return JSONResponse(detail, headers=JSON_HEADERS)
 
@@ -240,7 +268,7 @@ def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
         q: str | None = Query(None, max_length=40),
     ) -> Response:
         allowed(user, dag_id)
-        text = views.run_csv(session, dag_id, run_id, outcome=outcome, q=q, reports=reports)
+        text = views.run_csv(session, dag_id, run_id, outcome=outcome, q=q, reports=reports, inventory=the_inventory())
         if text is None:
             raise HTTPException(404, "No report for this run")
         name = f"{dag_id}_{safe_name(run_id)}{'_' + safe_name(outcome) if outcome else ''}.csv"
@@ -253,10 +281,26 @@ def create_app(reports: "ReportStore | None" = None) -> "FastAPI":
     @api.get("/numbers/{number}")
     def number(number: str, user: GetUserDep) -> JSONResponse:
         try:
-            found = history.number_history(number, readable=readable_dag_ids(user), reports=reports)
+            found = history.number_history(number, readable=readable_dag_ids(user), inventory=the_inventory())
         except InvalidNumber as err:
             raise HTTPException(400, str(err)) from None
         return JSONResponse(found, headers=JSON_HEADERS)
+
+    statuses = [s.value for s in NumberStatus]
+
+    @api.get("/inventory.csv")
+    def inventory_csv(user: GetUserDep, status: str | None = Query(None, max_length=20)) -> Response:
+        if status and status not in statuses:
+            raise HTTPException(400, f"status: one of {', '.join(statuses)}")
+        dag_ids = [d for d in readable_dag_ids(user) if is_import_dag(d)]
+        pieces = the_inventory().export_csv(dag_ids=dag_ids, status=status or None)
+        first = next(pieces)  # the header (and first rows): an unreachable database is a 503, not a cut download
+        name = f"hosted_numbers{'_' + status if status else ''}.csv"
+        return StreamingResponse(
+            itertools.chain([first], pieces),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"', **JSON_HEADERS},
+        )
 
     app.include_router(api)
     return app

@@ -1,16 +1,21 @@
-"""A number across runs, for the status page's look-up: its ledger status now and every run that had it."""
+"""
+A number across runs, for the status page's look-up: its status in the hosted-number inventory now and every run
+that had it (the inventory's events of the number: one indexed query each, no report file read).
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bandwidth_hosted_messaging.client.numbers import normalize_number
-from bandwidth_hosted_messaging.constants import HEALTH_DAG
 from bandwidth_hosted_messaging.reporting.rows import COLUMNS
 from bandwidth_hosted_messaging.reporting.times import EPOCH, parse_time
 from bandwidth_hosted_messaging.status.categories import label_of, run_kind
-from bandwidth_hosted_messaging.status.store import ReportStore, store
+from bandwidth_hosted_messaging.statuses import EventKind
+
+if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.inventory.inventory import Inventory
 
 
 def normalize_lookup(text: str) -> str:
@@ -18,52 +23,54 @@ def normalize_lookup(text: str) -> str:
     return normalize_number(re.sub(r"[^\d+]", "", text or ""))
 
 
+def default_inventory() -> Inventory:
+    """The deployment's inventory (the ``bandwidth_inventory`` connection, else the SQLite file)."""
+    from bandwidth_hosted_messaging.inventory.inventory import Inventory
+
+    return Inventory.configured()
+
+
+def _entry(number: str, event: dict[str, Any]) -> dict[str, Any]:
+    if event["kind"] == EventKind.LOSS:
+        return {
+            "event": "lost",
+            "dag_id": event["dag_id"],
+            "run_id": event["run_id"],
+            "at": event["noticed_at"] or event["at"],
+            "outcome": "lost",
+            "messaging_lost_event": event["lost_event"],
+        }
+    row = {**event["detail"], "number": number, "outcome": event["outcome"]}
+    return {
+        "event": run_kind(event["dag_id"]),
+        "dag_id": event["dag_id"],
+        "run_id": event["run_id"],
+        "at": event["at"],
+        "outcome": event["outcome"],
+        "batch": label_of(event["dag_id"]),
+        "row": {k: row.get(k) for k in COLUMNS},
+    }
+
+
 def number_history(
-    number: str, *, readable: set[str] | None = None, reports: ReportStore | None = None
+    number: str, *, readable: set[str] | None = None, inventory: Inventory | None = None
 ) -> dict[str, Any]:
     """
-    A number across runs: its ledger status now (hosted, removed, lost; the import that brought it in), and
+    A number across runs: its inventory status now (hosted, removed, lost; the import that brought it in), and
     every run that had it (import, remove: outcome and the row's details; health: when it was found lost),
-    oldest first.
+    oldest first. Only runs of DAGs in ``readable`` (``None``: all); the status only if its import's DAG is.
 
     :raises InvalidNumber: when ``number`` is not a North American number.
     """
-    reports = reports or store()
+    inventory = inventory or default_inventory()
     number = normalize_lookup(number)
-    history: list[dict[str, Any]] = []
-    for d in reports.digests():
-        if number not in d.outcomes or (readable is not None and d.dag_id not in readable):
-            continue
-        entry: dict[str, Any] = {
-            "event": run_kind(d.dag_id),
-            "dag_id": d.dag_id,
-            "run_id": d.run_id,
-            "at": d.finished_at,
-            "outcome": d.outcomes[number],
-            "batch": label_of(d.dag_id),
-        }
-        full = reports.report(d.dag_id, d.run_id)
-        row = next((r for r in (full or {}).get("rows") or () if r.get("number") == number), None)
-        if row is not None:
-            entry["row"] = {k: row.get(k) for k in COLUMNS}
-        history.append(entry)
-    for losses in reports.losses():
-        if readable is not None and HEALTH_DAG not in readable:
-            break
-        for loss in losses.get("lost") or ():
-            if loss.get("number") == number:
-                history.append(
-                    {
-                        "event": "lost",
-                        "dag_id": losses.get("dag_id"),
-                        "run_id": losses.get("run_id"),
-                        "at": loss.get("noticed_at") or losses.get("finished_at"),
-                        "outcome": "lost",
-                        "messaging_lost_event": loss.get("messaging_lost_event"),
-                    }
-                )
+    history = [
+        _entry(number, event)
+        for event in inventory.events_of(number)
+        if readable is None or event["dag_id"] in readable
+    ]
     history.sort(key=lambda e: parse_time(e.get("at")) or EPOCH)
-    record = reports.ledger().get(number)
+    record = inventory.get(number)
     visible = record is not None and (readable is None or record.imported.dag_id in readable)
     current = record.to_dict() if record is not None and visible else None
     return {"number": number, "ledger": current, "history": history}

@@ -4,6 +4,9 @@ The runs' reports as the status page reads them, cached: a :class:`ReportStore` 
 (one ``find`` call) and parses a file again only when its size or modification time changed. Each run is kept as a
 small digest (summary, counts, number → outcome); the last few full reports are kept for the run detail. So after
 its first read, a 10,000-number run is filtered, paged and served in milliseconds.
+
+Which numbers are hosted, removed or lost, and a number's history, are not read here: the hosted-number inventory
+answers them (:mod:`bandwidth_hosted_messaging.inventory`).
 """
 
 from __future__ import annotations
@@ -18,11 +21,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bandwidth_hosted_messaging.client.numbers import canonical
-from bandwidth_hosted_messaging.constants import HEALTH_DAG, LOSSES_JSON, REPORT_JSON
-from bandwidth_hosted_messaging.reporting import ledger as ledger_module
+from bandwidth_hosted_messaging.constants import REPORT_JSON
 from bandwidth_hosted_messaging.reporting.storage import run_folder_name
 from bandwidth_hosted_messaging.status.categories import is_report_dag, loa_missing
-from bandwidth_hosted_messaging.statuses import NumberStatus, Outcome, is_imported
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -37,7 +38,7 @@ FULL_REPORTS_KEPT = 6
 
 @dataclass(frozen=True)
 class RunDigest:
-    """What the overview, the ledger and the look-up need of one run's report (not its rows)."""
+    """What the overview needs of one run's report (not its rows)."""
 
     dag_id: str
     run_id: str
@@ -110,10 +111,7 @@ class ReportStore:
         self._scanned_at = float("-inf")
         self._files: dict[tuple[str, str, str], tuple] = {}  # (dag folder, run folder, file) -> signature
         self._digests: dict[tuple[str, str], RunDigest] = {}
-        self._losses: dict[str, dict[str, Any]] = {}  # health run folder -> losses.json
         self._full: OrderedDict[tuple[str, str], tuple[tuple, dict[str, Any]]] = OrderedDict()
-        self._generation = 0
-        self._ledger: tuple[int, ledger_module.Ledger] | None = None
 
     @property
     def base(self) -> ObjectStoragePath:
@@ -140,7 +138,7 @@ class ReportStore:
             if len(parts) != 3:
                 continue
             dag_id, folder, file = parts
-            if (file == REPORT_JSON and is_report_dag(dag_id)) or (dag_id == HEALTH_DAG and file == LOSSES_JSON):
+            if file == REPORT_JSON and is_report_dag(dag_id):
                 found[(dag_id, folder, file)] = _signature(info)
         return found
 
@@ -160,34 +158,20 @@ class ReportStore:
             if not force and now - self._scanned_at < self.scan_interval:
                 return
             files = self._list()
-            changed = False
-            for key in set(self._files) - set(files):
-                dag_id, folder, file = key
-                if file == REPORT_JSON:
-                    self._digests.pop((dag_id, folder), None)
-                else:
-                    self._losses.pop(folder, None)
-                changed = True
+            for dag_id, folder, _ in set(self._files) - set(files):
+                self._digests.pop((dag_id, folder), None)
             for key, signature in files.items():
                 if self._files.get(key) == signature:
                     continue
                 dag_id, folder, file = key
                 data = self._read_json(dag_id, folder, file)
-                if file == REPORT_JSON:
-                    if data is None:
-                        self._digests.pop((dag_id, folder), None)
-                    else:
-                        self._digests[(dag_id, folder)] = digest(data, dag_id, folder)
-                        self.remember((dag_id, folder), signature, data)  # the detail will want it next
-                elif data is not None:
-                    data.setdefault("dag_id", dag_id)
-                    data.setdefault("run_id", folder)
-                    self._losses[folder] = data
-                changed = True
+                if data is None:
+                    self._digests.pop((dag_id, folder), None)
+                else:
+                    self._digests[(dag_id, folder)] = digest(data, dag_id, folder)
+                    self.remember((dag_id, folder), signature, data)  # the detail will want it next
             self._files = files
             self._scanned_at = time.monotonic()
-            if changed:
-                self._generation += 1
 
     # -- reading ------------------------------------------------------------------------------------------------
     def digests(self) -> list[RunDigest]:
@@ -200,11 +184,6 @@ class ReportStore:
         with self._lock:
             digest = self._digests.get((dag_id, run_folder_name(run_id)))
         return digest if digest is not None and digest.run_id == run_id else None
-
-    def losses(self) -> list[dict[str, Any]]:
-        self.refresh()
-        with self._lock:
-            return list(self._losses.values())
 
     def report(self, dag_id: str, run_id: str) -> dict[str, Any] | None:
         """The full ``report.json`` of a run (every row), or ``None`` when there is none."""
@@ -236,39 +215,6 @@ class ReportStore:
         with self._lock:
             hit = self._full.get(key)
             return hit[1] if hit is not None and hit[0] == signature else None
-
-    def ledger(self) -> ledger_module.Ledger:
-        """The ledger of hosted numbers, folded from the digests (rebuilt only when a report changed)."""
-        self.refresh()
-        with self._lock:
-            if self._ledger is not None and self._ledger[0] == self._generation:
-                return self._ledger[1]
-            generation = self._generation
-            sources: list[Mapping[str, Any]] = [
-                {
-                    "dag_id": d.dag_id,
-                    "run_id": d.run_id,
-                    "finished_at": d.finished_at,
-                    "rows": [
-                        {"number": n, "outcome": o}
-                        for n, o in d.outcomes.items()
-                        if is_imported(o) or o == Outcome.REMOVED
-                    ],
-                }
-                for d in self._digests.values()
-            ]
-            sources += list(self._losses.values())
-        built = ledger_module.build_ledger(sources)
-        with self._lock:
-            self._ledger = (generation, built)
-        return built
-
-    def lost_by_run(self) -> dict[tuple[str, str], set[str]]:
-        """``{(dag_id, run_id): numbers}``: the numbers each run imported that are lost now."""
-        lost: dict[tuple[str, str], set[str]] = {}
-        for record in self.ledger().with_status(NumberStatus.LOST):
-            lost.setdefault((record.imported.dag_id, record.imported.run_id), set()).add(record.number)
-        return lost
 
 
 _STORE: ReportStore | None = None

@@ -2,7 +2,7 @@
 What the status page shows, as plain JSON-ready dicts: the overview of every import and remove run, one run's
 counts and page of rows, and its CSV. It reads only what the DAGs recorded (the runs in the metadata database,
 each run's ``report.json`` through the :class:`~.store.ReportStore`, the report XCom when that file is missing,
-and the ledger); never Bandwidth. :mod:`.api` only adds HTTP and auth.
+and the hosted-number inventory for the numbers lost since); never Bandwidth. :mod:`.api` only adds HTTP and auth.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bandwidth_hosted_messaging.status.categories import (
     needs_attention,
     run_kind,
 )
+from bandwidth_hosted_messaging.status.history import default_inventory
 from bandwidth_hosted_messaging.status.not_ordered import not_ordered_reason
 from bandwidth_hosted_messaging.status.progress import progress_summary, run_progress
 from bandwidth_hosted_messaging.status.reruns import (
@@ -48,22 +49,30 @@ from bandwidth_hosted_messaging.statuses import Category
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from bandwidth_hosted_messaging.inventory.inventory import Inventory
+
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 CATEGORIES = [c.to_dict() for c in Category]
 
 
 def overview(
-    session: Session, *, readable: set[str] | None = None, limit: int = DEFAULT_RUNS, reports: ReportStore | None = None
+    session: Session,
+    *,
+    readable: set[str] | None = None,
+    limit: int = DEFAULT_RUNS,
+    reports: ReportStore | None = None,
+    inventory: Inventory | None = None,
 ) -> dict[str, Any]:
     """
     Every import and remove run (newest first, at most ``limit``): batch, when, who triggered it, its state,
-    the counts per category and its bar. Runs whose report exists but whose DAG run is no longer in the
-    database are listed too (state ``None``).
+    the counts per category (the lost ones from the inventory) and its bar. Runs whose report exists but whose
+    DAG run is no longer in the database are listed too (state ``None``).
 
     :param readable: the DAG ids the user may read (``None``: all).
     """
     reports = reports or store()
+    inventory = inventory or default_inventory()
     digests = {(d.dag_id, d.run_id): d for d in reports.digests() if readable is None or d.dag_id in readable}
     dag_ids = sorted(d for d in readable if is_report_dag(d)) if readable is not None else None
     runs = list_runs(session, dag_ids=dag_ids, limit=limit)
@@ -86,7 +95,7 @@ def overview(
     runs.sort(key=lambda r: r["run_after"] or "", reverse=True)
     runs = runs[:limit]
     names = subscriber_names(session, [r["run_id"] for r in runs if r["dag_id"] == IMPORT_DAG])
-    lost = reports.lost_by_run()
+    lost = inventory.lost_counts()
     out = []
     for run in runs:
         d = digests.get((run["dag_id"], run["run_id"]))
@@ -99,7 +108,7 @@ def overview(
             if run["state"] in ACTIVE_STATES:
                 item["progress"] = progress_summary(session, run["dag_id"], run["run_id"], run["state"])
         else:
-            counts = counts_of(Counter(d.outcomes.values()), d.loa_missing, len(lost.get((d.dag_id, d.run_id), ())))
+            counts = counts_of(Counter(d.outcomes.values()), d.loa_missing, lost.get((d.dag_id, d.run_id), 0))
             item.update(
                 has_report=True,
                 total=d.total,
@@ -182,6 +191,7 @@ def run_detail(
     reports: ReportStore | None = None,
     may_trigger: bool | None = None,
     may_read_logs: bool = True,
+    inventory: Inventory | None = None,
 ) -> dict[str, Any]:
     """
     One run: its state, counts, and one page of its per-number rows (filtered by outcome, searched by number).
@@ -220,7 +230,7 @@ def run_detail(
             reason, message = "missing", "No report for this run: it ended before its report task wrote one."
         return {**base, "report": None, "reason": reason, "message": message}
     rows = report.get("rows") or []
-    lost = reports.lost_by_run().get((dag_id, run_id), set())
+    lost = (inventory or default_inventory()).lost_of_run(dag_id, run_id)
     outcomes = Counter(r.get("outcome") for r in rows)
     counts = counts_of(outcomes, sum(1 for r in rows if loa_missing(dag_id, r)), len(lost))
     matched = filter_rows(dag_id, rows, outcome=outcome, q=q, lost=lost)
@@ -279,6 +289,7 @@ def run_csv(
     outcome: str | None = None,
     q: str | None = None,
     reports: ReportStore | None = None,
+    inventory: Inventory | None = None,
 ) -> str | None:
     """The run's rows (filtered as on the page) as CSV with the report's columns; ``None`` without a report."""
     reports = reports or store()
@@ -287,13 +298,18 @@ def run_csv(
     report, _ = full_report(session, dag_id, run_id, get_run(session, dag_id, run_id), reports)
     if report is None:
         return None
-    lost = reports.lost_by_run().get((dag_id, run_id), set())
+    lost = (inventory or default_inventory()).lost_of_run(dag_id, run_id)
     rows = filter_rows(dag_id, report.get("rows") or [], outcome=outcome, q=q, lost=lost)
     return render.to_csv(rows, COLUMNS)
 
 
 def page_load(
-    dag_id: str, run_id: str, *, reports: ReportStore | None = None, session: Session | None = None
+    dag_id: str,
+    run_id: str,
+    *,
+    reports: ReportStore | None = None,
+    session: Session | None = None,
+    inventory: Inventory | None = None,
 ) -> dict[str, Any]:
     """
     What the page requests when a person opens a run (the overview, then the run's first page of rows), as
@@ -303,5 +319,9 @@ def page_load(
         from airflow.utils.session import create_session
 
         with create_session() as new_session:
-            return page_load(dag_id, run_id, reports=reports, session=new_session)
-    return {"overview": overview(session, reports=reports), "run": run_detail(session, dag_id, run_id, reports=reports)}
+            return page_load(dag_id, run_id, reports=reports, session=new_session, inventory=inventory)
+    inventory = inventory or default_inventory()
+    return {
+        "overview": overview(session, reports=reports, inventory=inventory),
+        "run": run_detail(session, dag_id, run_id, reports=reports, inventory=inventory),
+    }

@@ -30,6 +30,7 @@ LAYERS = {
     "inputs": 3,
     "reporting": 3,
     "triggers": 4,
+    "inventory": 4,
     "sensors": 5,
     "operators": 5,
     "notifiers": 5,
@@ -125,5 +126,19 @@ def test_the_distribution_ships_the_package_and_its_page_but_not_the_sandbox(whe
     assert Path(wheel.filename).name.startswith("airflow_provider_bandwidth_hosted_messaging-")
     assert NAME in tops and not any(t.startswith("bandwidth_sandbox") for t in tops)
     assert f"{NAME}/status/page/index.html" in names
+    # the inventory's Alembic environment and revisions (versions/ is no package: shipped as package data)
+    assert f"{NAME}/inventory/migrations/env.py" in names
+    assert f"{NAME}/inventory/migrations/versions/0001_initial.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert f"provider_info = {NAME}:get_provider_info" in wheel.read(entry_points).decode()
+
+
+def test_the_cli_definitions_import_neither_sqlalchemy_nor_alembic():
+    """Airflow imports the provider's CLI module on every ``airflow`` command: the handlers load the rest."""
+    probe = (
+        "import sys; from bandwidth_hosted_messaging.inventory.cli import get_cli_commands; get_cli_commands(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'psycopg2'}), "
+        "'bandwidth_hosted_messaging.inventory.inventory' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["[]", "False"]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bandwidth_hosted_messaging.constants import MAX_BATCH_NUMBERS
 from bandwidth_hosted_messaging.inputs.batch_file import load_batch, load_batches
 from bandwidth_hosted_messaging.inputs.errors import BatchFileError
 from tests.dags_helpers import batch_fields
@@ -79,7 +80,7 @@ def test_numbers_file_and_relative_loa_are_resolved_beside_the_batch(tmp_path):
     [
         ({"numbers": ["13035550100", "23035550100"]}, "numbers"),
         ({"numbers": []}, "numbers"),
-        ({"numbers": [f"303555{i:04d}" for i in range(50_001)]}, "numbers"),
+        ({"numbers": [f"303{i:07d}" for i in range(2_000_000, 2_000_000 + MAX_BATCH_NUMBERS + 1)]}, "numbers"),
         ({"subscriber.state_code": "Colorado"}, "subscriber.state_code"),
         ({"subscriber.zip": "8020"}, "subscriber.zip"),
         ({"subscriber.name": "x" * 46}, "subscriber.name"),
@@ -102,6 +103,18 @@ def test_each_bad_field_is_named(tmp_path, changes, field):
         load_batch(path)
     assert info.value.field == field
     assert str(path) in str(info.value)
+
+
+def test_a_numbers_file_may_hold_100000_numbers_and_not_one_more(tmp_path):
+    assert MAX_BATCH_NUMBERS == 100_000
+    numbers = [f"303{i:07d}" for i in range(2_000_000, 2_000_000 + MAX_BATCH_NUMBERS + 1)]
+    (tmp_path / "all.csv").write_text("number\n" + "\n".join(numbers[:-1]) + "\n")
+    (tmp_path / "over.csv").write_text("number\n" + "\n".join(numbers) + "\n")
+    batch = load_batch(write(tmp_path, "all.yaml", with_changes(numbers=None, numbers_file="all.csv")))
+    assert batch.numbers_count == MAX_BATCH_NUMBERS
+    with pytest.raises(BatchFileError, match="more than 100000 numbers") as info:
+        load_batch(write(tmp_path, "over.yaml", with_changes(numbers=None, numbers_file="over.csv")))
+    assert info.value.field == "numbers_file"
 
 
 def test_unreadable_yaml_names_the_file(tmp_path):

@@ -120,6 +120,7 @@ def test_the_ledger_follows_imports_removals_losses_and_reimports_across_runs(ba
             "run_id": "scheduled__2",
             "at": "2026-01-02T00:00:00.000Z",
             "outcome": "already_in_service",
+            "order_id": None,
         },
         "removed": None,
         "lost": {
@@ -176,9 +177,12 @@ def test_a_messaging_lost_event_is_noted_but_only_the_in_service_list_makes_a_nu
             "numbers": ["+13035550121", "+13035550199"],
         },
     ]
-    noted = messaging_lost_since_import(events, ledger, ledger.hosted())
+    noted = messaging_lost_since_import(events, ledger.imports(), ledger.hosted())
     assert noted == {"+13035550121": "2026-03-02T07:59:00Z"}
-    rows = {r.number: r for r in build_health_rows(ledger.hosted(), ["+13035550120", "+13035550121"], noted, ledger)}
+    rows = {
+        r.number: r
+        for r in build_health_rows(ledger.hosted(), ["+13035550120", "+13035550121"], noted, ledger.imports())
+    }
     assert (rows["+13035550120"].outcome, rows["+13035550120"].in_service) == ("in_service", True)
     # Issue 13, M8: a forged or mistaken MESSAGING_LOST is a signal, not a loss, while Bandwidth lists it in service.
     assert (rows["+13035550121"].outcome, rows["+13035550121"].in_service) == ("in_service", True)

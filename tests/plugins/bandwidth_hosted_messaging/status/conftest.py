@@ -5,6 +5,8 @@ dag-processor does), the app mounted as the API server mounts it, and a viewer's
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -15,10 +17,16 @@ from tests.plugins.bandwidth_hosted_messaging.status.helpers import PREFIX, toke
 
 @pytest.fixture(scope="module")
 def report_base(tmp_path_factory):
-    """The runs of a module write their reports in a folder of their own: the ledger holds only theirs."""
+    """
+    The runs of a module write their reports in a folder of their own, and the inventory in a database of its
+    own (the ``bandwidth_inventory`` connection, an SQLite file beside them): both hold only theirs.
+    """
     base = tmp_path_factory.mktemp("status-reports")
     patch = pytest.MonkeyPatch()
     patch.setenv("AIRFLOW__BANDWIDTH__REPORT_BASE", f"file://{base}")
+    patch.setenv(
+        "AIRFLOW_CONN_BANDWIDTH_INVENTORY", json.dumps({"conn_type": "sqlite", "host": str(base / "inventory.db")})
+    )
     yield base
     patch.undo()
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from airflow.sdk import DagRunState
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from bandwidth_hosted_messaging.reporting.rows import COLUMNS
 from bandwidth_hosted_messaging.reporting.storage import report_folder
@@ -66,6 +68,7 @@ API_PATHS = [
     f"/api/run?dag_id={IMPORT}&run_id=x",
     f"/api/run.csv?dag_id={IMPORT}&run_id=x",
     f"/api/numbers/{KEPT}",
+    "/api/inventory.csv",
 ]
 
 
@@ -166,6 +169,73 @@ def test_overview_lists_every_import_and_remove_run_with_its_counts(client, view
 
     times = [r["run_after"] for r in overview["runs"]]
     assert times == sorted(times, reverse=True)
+
+
+# ---- the hosted-number inventory ----------------------------------------------------------------------------
+
+
+def as_dicts(ledger):
+    return {number: record.to_dict() for number, record in ledger.numbers.items()}
+
+
+def test_the_inventory_the_runs_wrote_is_the_ledger_of_their_reports_and_a_backfill_rebuilds_it(runs, tmp_path):
+    """Issue 18: the report tasks wrote the inventory; a backfill from their files and the ledger agree with it."""
+    from bandwidth_hosted_messaging.inventory.backfill import backfill
+    from bandwidth_hosted_messaging.inventory.inventory import Inventory
+    from bandwidth_hosted_messaging.reporting.ledger import build_ledger, read_reports
+
+    written = Inventory.configured()
+    rebuilt = Inventory(f"sqlite:///{tmp_path}/rebuilt.db")
+    result = backfill(rebuilt)
+    assert (result.runs, result.skipped) == (4, 0)  # the manual import, the batch, the removal, the health run
+    files = as_dicts(build_ledger(read_reports()))
+    assert as_dicts(written.ledger()) == as_dicts(rebuilt.ledger()) == files
+    assert {r["status"] for r in files.values()} == {"hosted", "removed", "lost"}
+    assert written.counts() == rebuilt.counts() == {"hosted": 13, "removed": 1, "lost": 1}
+    assert [(r["dag_id"], r["run_id"]) for r in written.runs()] == [(r["dag_id"], r["run_id"]) for r in rebuilt.runs()]
+
+
+def test_the_inventory_csv_lists_every_number_imported_with_its_status(client, viewer, auth_manager, runs):
+    resp = client.get(f"{PREFIX}/api/inventory.csv", headers=viewer)
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv")
+    assert resp.headers["content-disposition"] == 'attachment; filename="hosted_numbers.csv"'
+    table = {r["number"]: r for r in csv.DictReader(io.StringIO(resp.text))}
+    assert len(table) == 15 and REJECTED not in table and FAILED not in table  # never brought in
+    kept = table[KEPT]
+    assert (kept["status"], kept["imported_dag_id"], kept["imported_run_id"]) == (
+        "hosted",
+        IMPORT,
+        runs["manual"].run_id,
+    )
+    assert kept["imported_order_id"] and kept["import_outcome"] == "in_service" and kept["imported_at"].endswith("Z")
+    assert (table[ALREADY]["import_outcome"], table[ALREADY]["imported_order_id"]) == ("already_in_service", "")
+    assert (table[REMOVED]["status"], table[REMOVED]["removed_run_id"]) == ("removed", runs["removal"].run_id)
+    assert (table[LOST]["status"], table[LOST]["lost_run_id"]) == ("lost", runs["health"].run_id)
+    assert sum(1 for r in table.values() if r["imported_dag_id"] == BATCH) == 11
+
+    lost = client.get(f"{PREFIX}/api/inventory.csv", headers=viewer, params={"status": "lost"})
+    assert [r["number"] for r in csv.DictReader(io.StringIO(lost.text))] == [LOST]
+    assert 'filename="hosted_numbers_lost.csv"' in lost.headers["content-disposition"]
+    assert client.get(f"{PREFIX}/api/inventory.csv", headers=viewer, params={"status": "gone"}).status_code == 400
+    nobody = {"Authorization": f"Bearer {token(auth_manager, role=None)}"}
+    assert client.get(f"{PREFIX}/api/inventory.csv", headers=nobody).text.splitlines()[1:] == []
+
+
+def test_an_unreachable_inventory_is_a_503_that_names_nothing_of_it(auth_manager, viewer, runs):
+    from bandwidth_hosted_messaging.inventory.inventory import Inventory
+    from bandwidth_hosted_messaging.status.api import create_app
+    from bandwidth_hosted_messaging.status.store import ReportStore
+
+    app = FastAPI()
+    app.mount(
+        PREFIX, create_app(ReportStore(scan_interval=0), Inventory("postgresql+psycopg2://bw:s3cret@127.0.0.1:1/inv"))
+    )
+    with TestClient(app) as down:
+        for path in ("/api/runs", f"/api/numbers/{KEPT}", "/api/inventory.csv"):
+            resp = down.get(f"{PREFIX}{path}", headers=viewer)
+            assert resp.status_code == 503, (path, resp.text)
+            assert "inventory cannot be reached" in resp.json()["detail"]
+            assert "s3cret" not in resp.text and "127.0.0.1" not in resp.text
 
 
 # ---- one run ------------------------------------------------------------------------------------------------
