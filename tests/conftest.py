@@ -5,11 +5,14 @@ short retry delays, and a Bandwidth sandbox on a free loopback port with connect
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,10 +52,23 @@ from bandwidth_sandbox import Sandbox, SandboxConfig
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
 
 
+#: A folder the controlling pytest process shares with its xdist workers (see :func:`pytest_configure`).
+_SHARED_DIR = "BW_TEST_SHARED_DIR"
+
+
 @pytest.fixture(scope="session")
 def airflow_db() -> Path:
-    """A migrated SQLite metadata database for dag.test() runs."""
-    subprocess.run([AIRFLOW, "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())
+    """A migrated SQLite metadata database for dag.test() runs. ``airflow db migrate`` runs once per session, in the
+    first worker that needs it (the others wait on a lock), and each worker copies the result into its own home."""
+    shared = Path(os.environ.get(_SHARED_DIR) or _HOME)
+    template = shared / "airflow-migrated.db"
+    with (shared / "airflow-migrated.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            subprocess.run([AIRFLOW, "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())
+            shutil.copyfile(_HOME / "airflow.db", template)
+            return _HOME
+    shutil.copyfile(template, _HOME / "airflow.db")
     return _HOME
 
 
@@ -90,24 +106,114 @@ def bw(sandbox: Sandbox) -> Sandbox:
     return sandbox
 
 
-@pytest.fixture(scope="session", autouse=True)
-def long_outage():
-    """
-    Start the several-minute outage scenario (tests.plugins.bandwidth_hosted_messaging.triggers.long_outage.py) at the beginning of
-    the session, in its own process: it waits in the background while the other tests run, and
-    ``test_triggers.py`` collects its result.
-    """
-    log = _HOME / "long_outage.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.plugins.bandwidth_hosted_messaging.triggers.long_outage"],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "AIRFLOW_HOME": str(_HOME / "outage")},
-        )
-    proc.log_path = log
-    yield proc
-    if proc.poll() is None:
-        proc.kill()
+class OutageRun:
+    """The several-minute outage scenario (tests/plugins/bandwidth_hosted_messaging/triggers/long_outage.py),
+    started once per session by the controlling pytest process (:func:`pytest_configure`), so that it waits in the
+    background while the other tests run, on one worker or several; the test that collects it may run in any worker.
+    The process writes its output to ``log_path`` and, when it ends, its exit code to ``rc_path``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.log_path, self.rc_path = folder / "long_outage.log", folder / "long_outage.rc"
+
+    def start(self) -> subprocess.Popen:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("w") as out:
+            return subprocess.Popen(
+                ["sh", "-c", '"$0" -m tests.plugins.bandwidth_hosted_messaging.triggers.long_outage; echo $? > "$1"']
+                + [sys.executable, str(self.rc_path)],
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "AIRFLOW_HOME": str(self.log_path.parent / "home")},
+                start_new_session=True,
+            )
+
+    def wait(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.rc_path.exists() or not self.rc_path.read_text().strip():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the outage scenario did not end within {timeout} s; log: {self.log_path}")
+            time.sleep(1)
+
+    @property
+    def returncode(self) -> int | None:
+        text = self.rc_path.read_text().strip() if self.rc_path.exists() else ""
+        return int(text) if text else None
+
+
+_OUTAGE_DIR = "BW_TEST_LONG_OUTAGE_DIR"
+#: The test that collects the outage scenario's result.
+_OUTAGE_TEST = ROOT / "tests" / "plugins" / "bandwidth_hosted_messaging" / "triggers" / "test_order.py"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In the controlling process only (not in an xdist worker): make the folder it shares with the workers, and
+    start the outage scenario when the run includes
+    the test that collects it and does not leave out the slow tests (``make test-unit``); the workers find it
+    through ``BW_TEST_LONG_OUTAGE_DIR``."""
+    if hasattr(config, "workerinput"):
+        return
+    os.environ[_SHARED_DIR] = tempfile.mkdtemp(prefix="bw-tests-shared-")
+    if "not slow" in (config.getoption("markexpr", "") or ""):
+        return
+    if not any(
+        _OUTAGE_TEST.is_relative_to((config.invocation_params.dir / arg.split("::", 1)[0]).resolve())
+        for arg in config.args
+    ):
+        return  # a run of other tests only
+    folder = Path(tempfile.mkdtemp(prefix="bw-long-outage-"))
+    os.environ[_OUTAGE_DIR] = str(folder)
+    config._bw_long_outage = OutageRun(folder).start()  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    proc = getattr(config, "_bw_long_outage", None)
+    if proc is not None and proc.poll() is None:
+        os.killpg(proc.pid, 9)
         proc.wait()
+
+
+@pytest.fixture(scope="session")
+def long_outage() -> OutageRun:
+    """The outage scenario this session started (see :class:`OutageRun`)."""
+    folder = os.environ.get(_OUTAGE_DIR)
+    if not folder:
+        pytest.fail("the several-minute outage scenario was not started: this run's -m expression leaves out slow")
+    return OutageRun(Path(folder))
+
+
+#: The modules of real components first, then the DAG scenarios, then the rest: with several workers
+#: (``make test`` runs pytest-xdist), the longest modules start first so that the workers end together.
+_FIRST = ("tests/bench/", "tests/deployment/", "tests/ui/", "tests/dags/")
+
+
+def _weight(item: pytest.Item) -> int:
+    path = item.path.relative_to(ROOT).as_posix()
+    return next((i for i, prefix in enumerate(_FIRST) if path.startswith(prefix)), len(_FIRST))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules of real components and DAG scenarios first (a stable sort: each module keeps its order)."""
+    items.sort(key=_weight)
+
+
+def _scope_of(nodeid: str) -> str:
+    """A test's unit of work on the xdist workers: its module, except that the browser tests of ``tests/ui/`` are
+    one unit, as they share one local Airflow (a session fixture)."""
+    module = nodeid.split("::", 1)[0]
+    return "tests/ui/" if module.startswith("tests/ui/") else module
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadfile`` (``make test``): a module's tests run in one worker, in order, so its module fixtures (a
+    DAG, a local Airflow) are built once; see :func:`_scope_of`."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ModuleScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope_of(nodeid)
+
+    return ModuleScheduling(config, log)
