@@ -43,7 +43,7 @@ NUMBERS_PER_BATCH = 1000
 TARGET_MS = 100.0
 
 
-def write_batches(folder: Path, count: int, per_batch: int = NUMBERS_PER_BATCH) -> Path:
+def write_batches(folder: Path, count: int, per_batch: int = NUMBERS_PER_BATCH, chunk_size: int = 1000) -> Path:
     """``count`` valid batch files (YAML plus a CSV of ``per_batch`` numbers each) in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(count):
@@ -68,7 +68,7 @@ def write_batches(folder: Path, count: int, per_batch: int = NUMBERS_PER_BATCH) 
                     f"loa_authorizing_person: {SUBSCRIBER['loa_authorizing_person']}",
                     f"loa_file: {LOA_FILE}",
                     f"numbers_file: {name}.csv",
-                    "chunk_size: 1000",
+                    f"chunk_size: {chunk_size}",
                     "poll_interval: 60",
                     "",
                 ]

@@ -46,6 +46,18 @@ def _order_xml(customer_order_id: str, numbers: list[str]) -> str:
     )
 
 
+def next_in_service_page(root: ET.Element) -> str | None:
+    """The path of the next in-service page: the query of the ``next`` link, applied to our own base."""
+    link = root.findtext(".//Links/next")
+    return f"inserviceNumbers?{urlsplit(unescape(link).split('<', 1)[1].split('>', 1)[0]).query}" if link else None
+
+
+def rejected_numbers(checker_answer: bytes) -> set[str]:
+    """The numbers an ``importTnChecker`` answer rejects."""
+    root = ET.fromstring(checker_answer)
+    return {n.text or "" for e in root.iter("ImportTnError") for n in e.iter("TelephoneNumber")}
+
+
 class SequentialImport:
     """
     Import ``numbers`` the plain way against ``base_url`` (``http://host:port/api``).
@@ -79,8 +91,7 @@ class SequentialImport:
         rejected: set[str] = set()
         for chunk in chunked(self.numbers, 5000):
             body = f"<ImportTnCheckerPayload>{_numbers_xml(chunk)}</ImportTnCheckerPayload>"
-            root = ET.fromstring(self._call("importTnChecker", "POST", "importTnChecker", data=body).content)
-            rejected |= {e.text for e in root.iter("ImportTnError") for e in e.iter("TelephoneNumber")}
+            rejected |= rejected_numbers(self._call("importTnChecker", "POST", "importTnChecker", data=body).content)
         return [n for n in self.numbers if n not in rejected]
 
     def import_chunk(self, index: int, chunk: list[str]) -> dict[str, Any]:
@@ -120,10 +131,7 @@ class SequentialImport:
                 break
             root = ET.fromstring(resp.content)
             found |= {n.text for n in root.iter("TelephoneNumber")}
-            link = root.findtext(".//Links/next")
-            path = (
-                f"inserviceNumbers?{urlsplit(unescape(link).split('<', 1)[1].split('>', 1)[0]).query}" if link else None
-            )
+            path = next_in_service_page(root)
         return found
 
     def run(self) -> dict[str, Any]:

@@ -1,16 +1,20 @@
 """
-The triggerer with 1,000 orders waited on at once: its memory and CPU.
+The triggerer with 10,000 orders waited on at once (``--waiting-orders``): its memory and CPU per waiting order.
 
-Running 1,000 mapped sensors through the executor would cost ~1,000 task processes (tens of minutes on
-two cores) before a single trigger ran, so the benchmark builds the state those sensors leave behind and
-lets the real triggerer do the rest: 1,000 import orders are created in the sandbox (and held PROCESSING),
-then, for a run of ``hosted_messaging_import``, 1,000 ``import_order.wait`` task instances are written
-DEFERRED, each linked to its own ``TnOrderTrigger`` row (classpath and encrypted kwargs exactly as
-``TnOrderSensor.defer()`` produces them, the product's default 60 s poll interval). The DAG is paused for
-the phase so the scheduler leaves the run alone. The running triggerer picks the triggers up in its
-usual batches, instantiates them and polls the sandbox; the benchmark waits until every order has been
-read once, then samples the triggerer's process tree (RSS and PSS, /proc; CPU as utime + stime over the
-window) for a window of one poll interval.
+Running 10,000 mapped sensors through the executor would cost 10,000 task processes (hours on two cores) before a
+single trigger ran, so the benchmark builds the state those sensors leave behind and lets the real triggerer do the
+rest: the orders are created in the sandbox (and held PROCESSING), then, for a run of ``hosted_messaging_import``,
+as many ``import_order.wait`` task instances are written DEFERRED, each linked to its own ``TnOrderTrigger`` row
+(classpath and encrypted kwargs as ``TnOrderSensor.defer()`` writes them: the product's default 60 s poll
+interval, callbacks on, ``checked_at`` the sensor's own read, here spread over one poll interval as waits deferred
+at different times leave them). The DAG is paused for the phase so the scheduler leaves the run alone, and the
+triggerer's ``[triggerer] capacity`` is raised above the count (its default is 1,000 triggers). The triggerer picks
+the triggers up in its usual batches, instantiates them and polls the sandbox; the benchmark waits until every
+order has been read once, then samples the triggerer's process tree (RSS and PSS, /proc; CPU as utime + stime over
+the window) for a window of one poll interval.
+
+Per waiting order: the growth over the idle triggerer (sampled before) of the whole tree (supervisor, trigger
+runner, log server) and of the trigger runner alone (the process that holds the triggers), divided by the count.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from bench.sequential import _order_xml
 from bench.walltime import DAG_ID, WAIT_TASK, import_conf
 
 POLL_INTERVAL = 60.0
-TARGET_RSS_MB = 200.0
+WAITING_ORDERS = 10_000
+#: Memory per waiting order, KB: the tree's RSS growth over the idle triggerer, per wait.
+TARGET_KB_PER_WAIT = 10.0
 
 
 def create_orders(sandbox_url: str, count: int, npa: int) -> list[str]:
@@ -70,10 +76,15 @@ with create_session() as session:
     run = session.scalar(select(DagRun).where(DagRun.dag_id == args["dag_id"], DagRun.run_id == args["run_id"]))
     version = DagVersion.get_latest_version(args["dag_id"], session=session)
     task = SerializedDagModel.get_dag(args["dag_id"], session=session).get_task(args["task_id"])
-    deadline = time.time() + 7 * 24 * 3600
+    now = time.time()
+    deadline = now + 7 * 24 * 3600
+    count, poll = len(args["order_ids"]), args["poll_interval"]
     for index, order_id in enumerate(args["order_ids"]):
+        # as TnOrderSensor.defer() writes it; the sensors' own reads spread over one poll interval
         trigger = Trigger.from_object(TnOrderTrigger(order_id=order_id, bandwidth_conn_id="bandwidth_default",
-                                                           deadline=deadline, poll_interval=args["poll_interval"]))
+                                                     deadline=deadline, poll_interval=poll, order_kind="import",
+                                                     checked_at=now - poll * index / count, wake_on_callback=True,
+                                                     end_from_trigger=True))
         session.add(trigger)
         session.flush()
         ti = TaskInstance(task, dag_version_id=version.id, run_id=run.run_id, map_index=index, state=TaskInstanceState.DEFERRED)
@@ -90,18 +101,21 @@ def _sample(pid: int) -> dict[str, float]:
     return tree_figures(pid)
 
 
-def runner_rss(figures: dict[str, Any], root: int) -> float:
-    """RSS of the trigger runner: the triggerer's child that runs the triggers (not its log server)."""
-    return max(
-        (p["rss_mb"] for p in figures["per_process"] if p["pid"] != root and "triggerer" in p["command"]), default=0.0
-    )
+def runner(figures: dict[str, Any], root: int) -> dict[str, Any]:
+    """The trigger runner: the triggerer's child that runs the triggers (the log server is ``airflow serve-logs``)."""
+    children = [p for p in figures["per_process"] if p["pid"] != root and "triggerer" in p["command"]]
+    return max(children, key=lambda p: p["rss_mb"], default={"rss_mb": 0.0, "pss_mb": 0.0, "cpu_seconds": 0.0})
+
+
+def per_wait_kb(now_mb: float, idle_mb: float, count: int) -> float:
+    return round(1024 * (now_mb - idle_mb) / count, 1) if count else 0.0
 
 
 def measure(
     af: Any,
     admin: SandboxAdmin,
     *,
-    count: int = 1000,
+    count: int = WAITING_ORDERS,
     npa: int = 501,
     poll_interval: float = POLL_INTERVAL,
     window: float | None = None,
@@ -113,11 +127,13 @@ def measure(
     idle_a = _sample(pid)
     time.sleep(10)
     idle_b = tree_figures(pid, detail=True)
+    idle_runner = runner(idle_b, pid)
     idle = {
         "rss_mb": round(idle_b["rss_mb"], 1),
         "pss_mb": round(idle_b["pss_mb"], 1),
         "cpu_percent": round(100 * (idle_b["cpu_seconds"] - idle_a["cpu_seconds"]) / 10, 1),
-        "runner_rss_mb": runner_rss(idle_b, pid),
+        "runner_rss_mb": idle_runner["rss_mb"],
+        "runner_pss_mb": idle_runner["pss_mb"],
         "processes": idle_b["per_process"],
     }
     t = time.monotonic()
@@ -157,17 +173,23 @@ def measure(
     wanted = set(order_ids)
     seen: set[str] = set()
     peak_rss = 0.0
+    # the first reads come up to 1.1 poll intervals after insertion; building 10,000 triggers takes a while too
+    ramp_timeout = 240 + 0.06 * count + 1.2 * poll_interval
+    logged = time.monotonic()
     while len(seen) < len(wanted):
         af.check_alive()
-        if time.monotonic() - inserted_at > 240:
-            raise TimeoutError(f"the triggerer read {len(seen)} of {count} orders in 240s")
-        time.sleep(2)
+        if time.monotonic() - inserted_at > ramp_timeout:
+            raise TimeoutError(f"the triggerer read {len(seen)} of {count} orders in {ramp_timeout:.0f}s")
+        if time.monotonic() - logged > 30:
+            log(f"triggerer: {len(seen)} of {count} orders read so far")
+            logged = time.monotonic()
+        time.sleep(max(2.0, count / 1000))  # the whole request log each time: less often for 10,000 waits
         peak_rss = max(peak_rss, _sample(pid)["rss_mb"])
         seen |= {e["path"].rsplit("/", 1)[-1] for e in admin.requests() if e["endpoint"] == "importTnOrders.get"}
     ramp_seconds = time.monotonic() - inserted_at
     log(f"triggerer: all {count} orders polled {ramp_seconds:.0f}s after insertion; measuring for {window:.0f}s")
     admin.clear_requests()
-    first = _sample(pid)
+    first = tree_figures(pid, detail=True)
     window_started = time.monotonic()
     rss_samples, pss_samples = [first["rss_mb"]], [first["pss_mb"]]
     while time.monotonic() - window_started < window:
@@ -181,19 +203,29 @@ def measure(
     errors = [e for e in polls if e.get("status") != 200]
     tis = af.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances?limit=1&state=deferred").json()
     running = af.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances?limit=1&state=running").json()
+    first_runner, last_runner = runner(first, pid), runner(last, pid)
+    rss_peak = max(rss_samples + [last["rss_mb"]])
     return {
         "waiting_orders": count,
         "poll_interval": poll_interval,
         "deferred_task_instances": tis["total_entries"],
         "running_task_instances": running["total_entries"],
         "idle": idle,
-        "rss_mb": round(max(rss_samples + [last["rss_mb"]]), 1),
+        "rss_mb": round(rss_peak, 1),
         "rss_mb_median": round(sorted(rss_samples)[len(rss_samples) // 2], 1),
         "pss_mb": round(max(pss_samples + [last["pss_mb"]]), 1),
-        "runner_rss_mb": runner_rss(last, pid),
+        "runner_rss_mb": last_runner["rss_mb"],
+        "runner_pss_mb": last_runner["pss_mb"],
         "rss_mb_peak_during_start": round(max(peak_rss, max(rss_samples)), 1),
-        "rss_per_waiting_order_kb": round(1024 * (max(rss_samples) - idle["rss_mb"]) / count, 1),
+        "rss_per_waiting_order_kb": per_wait_kb(rss_peak, idle["rss_mb"], count),
+        "pss_per_waiting_order_kb": per_wait_kb(max(pss_samples + [last["pss_mb"]]), idle["pss_mb"], count),
+        "runner_rss_per_waiting_order_kb": per_wait_kb(last_runner["rss_mb"], idle["runner_rss_mb"], count),
+        "runner_pss_per_waiting_order_kb": per_wait_kb(last_runner["pss_mb"], idle["runner_pss_mb"], count),
+        "target_kb_per_wait": TARGET_KB_PER_WAIT,
         "cpu_percent": round(100 * (last["cpu_seconds"] - first["cpu_seconds"]) / elapsed, 1),
+        "runner_cpu_percent": round(
+            100 * (last_runner.get("cpu_seconds", 0.0) - first_runner.get("cpu_seconds", 0.0)) / elapsed, 1
+        ),
         "processes": last["per_process"],
         "window_seconds": round(elapsed, 1),
         "polls_in_window": len(polls),

@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from bench import startcost
 from bench.airflow import SandboxAdmin, components_cpu
 from bench.common import (
     CHECKER_REJECT_SUFFIXES,
@@ -65,11 +66,14 @@ def run_batch(
     poll_interval: float,
     timeout: float = 420.0,
     seed_failures: bool = True,
+    first_run: bool = False,
 ) -> dict[str, Any]:
     """
     Import ``size`` numbers; return the run's figures and its part of the sandbox's request log.
 
     ``seed_failures`` makes 1 % of the numbers of every third order fail inside it (those orders end PARTIAL).
+    ``first_run``: the first run on this Airflow's Bandwidth connection (it checks the site and creates the
+    callback subscription; :mod:`bench.calls` counts those in its minimum).
     """
     batch = numbers(npa, size)
     prefix = f"b{size}-{npa}"  # unique per run: the orders of this run are found by it
@@ -115,6 +119,9 @@ def run_batch(
         "state": state,
         "chunk_size": chunk_size,
         "poll_interval": poll_interval,
+        "first_run_of_connection": first_run,
+        # The launcher always configures the callback connection: every run relies on Bandwidth's callbacks.
+        "callbacks": True,
         "triggered_at": triggered,
         "wall_seconds": round(report_end - triggered, 1),
         "report_summary": report.get("summary"),
@@ -124,6 +131,7 @@ def run_batch(
         "task_states": dict(Counter(t["state"] for t in tis)),
         "task_tries": {f"{t['task_id']}[{t['map_index']}]": t["try_number"] for t in tis if t["try_number"] > 1},
         "timeline": timeline(tis, triggered),
+        "start_cost": startcost.from_task_logs(af.home, DAG_ID, run_id, tis),
         "cpu_seconds": {k: round(cpu_after[k] - cpu_before.get(k, 0.0), 1) for k in cpu_after},
         "floor": floor(orders, admin.config()),
         "slots": slots(samples, poll_interval),

@@ -1,8 +1,9 @@
 """
 A small run of ``make bench``'s measurements: the figures are all there and sane (nothing is timed).
 
-The parse measurement on two files; the pipeline on real components (LocalExecutor, SQLite) for 100
-numbers with short orders, beside the plain sequential script; the API-call analysis of that run.
+The parse measurement on two files; the task start cost (a batch DAG task and the EmptyOperator baseline); the
+scale figures for batches of 1,000 and 2,000 numbers; the pipeline on real components (LocalExecutor, SQLite) for
+100 numbers with short orders, beside the sequential and the concurrent scripts; the API-call analysis of that run.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=400,
+        timeout=600,
     )
     assert out.returncode == 0, out.stderr[-4000:]
     figures = json.loads(out.stdout)
@@ -58,23 +59,40 @@ def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
     assert run["order_statuses"] == {"PARTIAL": 1}
     assert run["wall_seconds"] > run["floor_seconds"] >= figures["config"]["sandbox_order_seconds"]
     assert run["sequential"]["in_service"] == run["sequential"]["expected_in_service"] == 96
+    # The concurrent script: same batch size, its own numbers, every order at once.
+    con = run["concurrent"]
+    assert con["in_service"] == con["expected_in_service"] == 96 and con["orders"] == 1
+    assert con["calls"]["importTnOrders.create"] == 1 and con["calls"]["loas.upload"] == 1
+    assert run["concurrent_wall_seconds"] > 0
+    assert run["over_concurrent_seconds"] == round(run["wall_seconds"] - run["concurrent_wall_seconds"], 1)
+    # Each task's start to execute(), read from its log: every task of the run has one.
+    start = run["start_cost"]
+    assert start["task_instances"] >= 10 and 0 < start["median_ms"] <= start["max_ms"]
+    assert {"validate_request", "import_order.create", "report"} <= set(start["by_task_median_ms"])
 
     calls = run["calls"]
     assert calls["by_endpoint"]["importTnChecker"] == 1 and calls["by_endpoint"]["importTnOrders.create"] == 1
     assert calls["by_endpoint"]["loas.upload"] == 1
+    # The first run of the connection: its site check and the subscription's creation are part of its minimum.
     assert calls["minimum"] == {
         "importTnChecker": 1,
         "importTnOrders.create": 1,
         "loas.upload": 1,
         "inserviceNumbers": 1,
         "status_reads": 1,
+        "subscriptions.list": 1,
+        "sites.get": 1,
+        "sippeers.list": 1,
+        "subscriptions.create": 1,
     }
-    assert calls["calls_excluding_polls"] >= calls["minimum_total"] == 5
+    assert calls["calls_excluding_polls"] >= calls["minimum_total"] == 9
     assert calls["status_reads"] == calls["polls"] + 1 and calls["polls_within_schedule"]
     assert run["slots"]["slots_held_while_waiting"] == 0 and run["slots"]["max_waits_deferred_at_once"] == 1
 
     names = {t["target"] for t in figures["targets"]}
     assert any("polls per order" in n for n in names) and any("worker slots" in n for n in names)
+    assert any("wall <= sandbox processing time + 10 s" in n for n in names)
+    assert any("concurrent script" in n for n in names) and not any("sequential" in n for n in names)
     assert all(isinstance(t["pass"], bool) for t in figures["targets"])
 
     # The resume latency: every wait deferred; with callbacks, one read after the callback (poll: 900 s);
@@ -86,3 +104,26 @@ def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
     assert lost["waits_measured"] == lost["orders"] == 3 and lost["callbacks_dropped"] > 0
     assert lost["reads_per_order_max"] >= 2  # the sensor's read, then the safety poll's
     assert any("resume latency" in n for n in names)
+
+    # The task start cost: forked as the LocalExecutor forks a task process, up to execute().
+    cost = figures["start_cost"]
+    assert cost["baseline"]["operator"] == "EmptyOperator"
+    assert cost["batch_task"]["operator"] == cost["manual_task"]["operator"] == "ValidateRequestOperator"
+    assert all(0 < cost[k]["min_ms"] <= cost[k]["start_ms"] <= cost[k]["max_ms"] for k in ("baseline", "batch_task"))
+    assert cost["batch_over_baseline_ratio"] > 0 and isinstance(cost["pass"], bool)
+    assert any("task start to execute()" in n for n in names)
+
+    # Scale: every task's largest XCom, each step's peak RSS, the report and the status page, at each size.
+    sc = figures["scale"]
+    assert sc["sizes"] == [1000, 2000] and sc["baseline_rss_mb"] > 0
+    for size in ("1000", "2000"):
+        f = sc["per_size"][size]
+        assert f["largest_xcom"]["task"] == "report" and f["report_seconds"] > 0
+        assert f["status_page"]["rows_total"] == int(size) and f["status_page"]["rows_on_page"] == 100
+        assert f["status_page"]["cold_ms"] > 0 and f["status_page"]["warm_ms"] > 0
+        assert f["xcoms"]["import_order.wait"]["values"] == 1  # one order of up to 5,000 numbers
+        assert all(f["xcoms"][t]["bytes_per_number"] > 0 for t in ("validate_request", "plan_orders", "report"))
+        assert all(s["maxrss_mb"] > 0 and s["seconds"] >= 0 for s in f["steps"].values())
+    assert set(sc["xcom_growth"]) >= {"validate_request", "check_importability", "report"}
+    assert all(r > 0 for r in sc["xcom_growth"].values()) and all(r > 0 for r in sc["rss_growth"].values())
+    assert any("report task writes 2,000 rows" in n for n in names) and any("status page" in n for n in names)
