@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import calls, parse, resume, scale, startcost, triggerer, walltime
+from bench import calls, inventory, parse, resume, scale, startcost, triggerer, walltime
 from bench.airflow import SandboxAdmin, start_airflow
 from bench.common import ROOT, log
 from bench.peers import ScriptRuns
@@ -164,6 +164,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--skip-pipeline", action="store_true", help="no pipeline runs and no scripts (other phases only)")
     ap.add_argument("--skip-start-cost", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
+    ap.add_argument("--skip-inventory", action="store_true", help="no 1,000,000-number inventory (bench/inventory.py)")
     ap.add_argument("--skip-triggerer", action="store_true")
     ap.add_argument("--skip-resume", action="store_true")
     ap.add_argument("--resume-orders", type=int, default=10, help="orders (one number each) per resume-latency run")
@@ -212,6 +213,11 @@ def offline(args: argparse.Namespace, out: Path, figures: dict[str, Any]) -> Non
         shutil.rmtree(out / "scale", ignore_errors=True)
         figures["scale"] = scale.measure(sizes=sizes, workdir=out / "scale")
         figures["seconds"]["scale"] = round(time.monotonic() - t, 1)
+    if not args.skip_inventory and not args.quick:
+        log("inventory: 1,000,000 numbers across 1,000 runs in SQLite; look-up, overview, health selection")
+        t = time.monotonic()
+        figures["inventory"] = inventory.measure(out)
+        figures["seconds"]["inventory"] = round(time.monotonic() - t, 1)
 
 
 def on_airflow(args: argparse.Namespace, af: Any, figures: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import calls, parse, scale, startcost, triggerer
+from bench import calls, inventory, parse, scale, startcost, triggerer
 
 #: The wall time over the floor each batch size may take, seconds (sizes in between take the next larger one's).
 WALL_OVER_FLOOR_TARGETS = {100: 10.0, 1000: 10.0, 10000: 15.0}
@@ -193,6 +193,19 @@ def _scale_pipeline(sp: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def _inventory(inv: dict[str, Any]) -> list[dict[str, Any]]:
+    size = f"{inv['inventory']['numbers']:,} numbers, {inv['inventory']['runs']:,} runs"
+    names = {"number_lookup": "number look-up", "overview_counts": "overview", "health_selection": "health selection"}
+    return [
+        _line(
+            f"inventory of {size}: {label} < {inventory.TARGETS_MS[key]:.0f} ms",
+            f"{inv[f'{key}_ms_median']} ms (median)",
+            inv[f"{key}_ms_median"] < inventory.TARGETS_MS[key],
+        )
+        for key, label in names.items()
+    ]
+
+
 def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
     """Every target with what was measured and pass/fail (only those whose phase ran)."""
     out: list[dict[str, Any]] = []
@@ -210,4 +223,6 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
         out.append(_triggerer(figures["triggerer"]))
     if figures.get("scale"):
         out += _scale(figures["scale"])
+    if figures.get("inventory"):
+        out += _inventory(figures["inventory"])
     return out
