@@ -17,11 +17,11 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 demo: $(STAMP)
 	$(PY) include/demo.py
 
-# The suite on TEST_WORKERS pytest-xdist workers, one module per worker at a time (tests/conftest.py groups them);
-# most tests wait on real components and the sandbox, so 4 workers share 2 cores well. TEST_WORKERS=0: one process.
+# The suite on TEST_WORKERS pytest-xdist workers, one module per worker at a time, the modules that start real
+# Airflow components in two units of their own, longest first (tests/conftest.py). TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 4
 test: $(STAMP)
-	$(PY) -m pytest -m "not ha" $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
+	$(PY) -m pytest -m "not ha" $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 # Two schedulers, triggerers and Celery workers on PostgreSQL + Redis, one of each SIGKILLed during a
 # 10,000-number import (tests/deployment/test_ha.py). .ci/run runs it after make test.

@@ -182,32 +182,47 @@ def long_outage() -> OutageRun:
     return OutageRun(Path(folder))
 
 
-#: The modules of real components first, then the DAG scenarios, then the rest: with several workers
-#: (``make test`` runs pytest-xdist), the longest modules start first so that the workers end together.
-_FIRST = ("tests/bench/", "tests/deployment/", "tests/ui/", "tests/dags/")
-
-
 def _weight(item: pytest.Item) -> int:
+    """The order of the units of work on the xdist workers (``make test``, ``--no-loadscope-reorder``): the two
+    units of real components first (the longest), then the unit-test modules, then the DAG scenarios, so that each
+    component unit's worker is handed a short module next and the scenarios spread over every worker; the
+    outage scenario's test last, as it waits for the scenario started with the session."""
     path = item.path.relative_to(ROOT).as_posix()
-    return next((i for i, prefix in enumerate(_FIRST) if path.startswith(prefix)), len(_FIRST))
+    if path.startswith(("tests/bench/", "tests/ui/")):
+        return 0
+    if path.startswith("tests/deployment/"):
+        return 1
+    if item.path == _OUTAGE_TEST:
+        return 4
+    return 3 if path.startswith("tests/dags/") else 2
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Modules of real components and DAG scenarios first (a stable sort: each module keeps its order)."""
+    """See :func:`_weight` (a stable sort: each module keeps the order of its tests)."""
     items.sort(key=_weight)
 
 
+#: The modules that start real Airflow components, in two units of work: each unit's modules run one after another
+#: on one worker, so that no more than two Airflows share the machine's cores at once (with more, a starved
+#: triggerer misses its heartbeat and Airflow hands its triggers to another: a wait reads its order once more).
+#: The browser tests are in one unit as they share one local Airflow (a session fixture).
+_COMPONENT_UNITS = {
+    "tests/bench/": "real components 1",
+    "tests/ui/": "real components 1",
+    "tests/deployment/": "real components 2",
+}
+
+
 def _scope_of(nodeid: str) -> str:
-    """A test's unit of work on the xdist workers: its module, except that the browser tests of ``tests/ui/`` are
-    one unit, as they share one local Airflow (a session fixture)."""
+    """A test's unit of work on the xdist workers: its module, or its unit of real components."""
     module = nodeid.split("::", 1)[0]
-    return "tests/ui/" if module.startswith("tests/ui/") else module
+    return next((unit for prefix, unit in _COMPONENT_UNITS.items() if module.startswith(prefix)), module)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """``--dist loadfile`` (``make test``): a module's tests run in one worker, in order, so its module fixtures (a
-    DAG, a local Airflow) are built once; see :func:`_scope_of`."""
+    DAG, a local Airflow) are built once; the modules of real components share two units (:data:`_COMPONENT_UNITS`)."""
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling

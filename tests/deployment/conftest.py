@@ -6,6 +6,8 @@ logs of the Airflow they started.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg2
 import pytest
@@ -13,10 +15,10 @@ import pytest
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
 
 
-@pytest.fixture(scope="module")
-def postgres_url():
-    """A database of its own on the local PostgreSQL (trust auth), dropped at the end."""
-    name = f"bw_it_{uuid.uuid4().hex[:10]}"
+@contextmanager
+def throwaway_database(prefix: str) -> Iterator[str]:
+    """A database of its own on the local PostgreSQL (trust auth), dropped at the end; yields its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = psycopg2.connect(**PG)
     admin.autocommit = True
     admin.cursor().execute(f'CREATE DATABASE "{name}"')
@@ -25,6 +27,20 @@ def postgres_url():
     finally:
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """The metadata database of the components a module starts."""
+    with throwaway_database("bw_it") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def inventory_postgres_url():
+    """A database of its own for the hosted-number inventory (the ``bandwidth_inventory`` connection)."""
+    with throwaway_database("bw_inv") as url:
+        yield url
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -48,7 +48,7 @@ def ui_conf() -> dict:
 
 
 @pytest.fixture(scope="module")
-def local_airflow(postgres_url, tmp_path_factory):
+def local_airflow(postgres_url, inventory_postgres_url, tmp_path_factory):
     """Every component started as our own process; stopped by process group at the end, even on failure."""
     launcher = load_launcher()
     af = launcher.LocalAirflow(
@@ -61,7 +61,12 @@ def local_airflow(postgres_url, tmp_path_factory):
         order_seconds=3600,  # orders never finish by themselves: the test completes them (see import_run)
         # two schedulers, triggerers and workers; each triggerer takes one trigger, so the two waits are shared
         replicas=2,
-        extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1", "AIRFLOW__TRIGGERER__CAPACITY": "1"},
+        extra_env={
+            "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
+            "AIRFLOW__TRIGGERER__CAPACITY": "1",
+            # the hosted-number inventory in a PostgreSQL database of its own, not beside Airflow's tables
+            "AIRFLOW_CONN_BANDWIDTH_INVENTORY": inventory_postgres_url,
+        },
     )
     try:
         with running(af, timeout=150):
@@ -130,6 +135,26 @@ def test_import_run_succeeds_on_celery_and_postgres(local_airflow, import_run):
     assert len(waits) == 2 and all(ti["state"] == "success" for ti in waits)
     health = requests.get(f"{local_airflow.url}/api/v2/monitor/health", timeout=5).json()
     assert health["triggerer"]["status"] == "healthy"
+
+
+def test_the_report_task_wrote_the_run_into_the_postgresql_inventory(inventory_postgres_url, import_run):
+    """The Celery worker's report task wrote the run into the inventory's own database, migrations included."""
+    import psycopg2
+
+    conn = psycopg2.connect(inventory_postgres_url)
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT number, status, imported_run_id FROM hosted_numbers ORDER BY number")
+        hosted = cur.fetchall()
+        cur.execute("SELECT dag_id, run_id FROM inventory_runs")
+        runs = cur.fetchall()
+        cur.execute("SELECT version_num FROM bandwidth_inventory_version")
+        versions = cur.fetchall()
+    finally:
+        conn.close()
+    assert hosted == [(number, "hosted", import_run["run_id"]) for number in sorted(EXPECTED)]
+    assert runs == [(DAG_ID, import_run["run_id"])]
+    assert len(versions) == 1
 
 
 def test_two_triggerers_shared_the_waits_and_callbacks_woke_both(local_airflow, import_run):
