@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -93,3 +95,28 @@ def clean_env(**extra: str) -> dict[str, str]:
     }
     env.update(extra)
     return env
+
+
+def in_fork(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """
+    Run ``work`` in a forked child (as the LocalExecutor and the DAG processor fork theirs) and return what it
+    returned, through a pipe as JSON. An exception in the child comes back as ``{"error": "Type: message"}``.
+    """
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            payload = work()
+        except BaseException as err:  # reported to the parent
+            payload = {"error": f"{type(err).__name__}: {err}"}
+        os.write(write, json.dumps(payload).encode())
+        os.close(write)
+        os._exit(0)
+    os.close(write)
+    chunks = []
+    while chunk := os.read(read, 65536):
+        chunks.append(chunk)
+    os.close(read)
+    os.waitpid(pid, 0)
+    return json.loads(b"".join(chunks))

@@ -21,14 +21,13 @@ Batch files: generated, valid, 1,000 numbers each (a CSV beside each YAML), the 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import LOA_FILE, PYTHON, ROOT, SUBSCRIBER, clean_env, median, ms, numbers
+from bench.common import LOA_FILE, PYTHON, ROOT, SUBSCRIBER, clean_env, in_fork, median, ms, numbers
 
 DAGS = ROOT / "dags"
 BATCH_COUNTS = (1, 50)
@@ -107,10 +106,8 @@ def _worker(files: list[str], reps: int) -> dict[str, Any]:
         gc.freeze()  # and froze its heap at start-up, so a parser's collections never walk the parent's objects
         times, dags, errors = [], 0, {}
         for _ in range(reps):
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the parser child
-                os.close(read)
+
+            def parse_once(file: str = file) -> dict[str, Any]:  # in the parser child
                 started = time.perf_counter()
                 result = _parse_file(
                     DagFileParseRequest(
@@ -118,22 +115,13 @@ def _worker(files: list[str], reps: int) -> dict[str, Any]:
                     ),
                     log,
                 )
-                elapsed = time.perf_counter() - started
-                payload = {
-                    "seconds": elapsed,
+                return {
+                    "seconds": time.perf_counter() - started,
                     "dags": len(result.serialized_dags) if result else 0,
                     "errors": dict(result.import_errors or {}) if result else {},
                 }
-                os.write(write, json.dumps(payload).encode())
-                os.close(write)
-                os._exit(0)
-            os.close(write)
-            chunks = []
-            while chunk := os.read(read, 65536):
-                chunks.append(chunk)
-            os.close(read)
-            os.waitpid(pid, 0)
-            payload = json.loads(b"".join(chunks))
+
+            payload = in_fork(parse_once)
             times.append(payload["seconds"])
             dags, errors = payload["dags"], payload["errors"]
         results[file] = {"seconds": times, "dags": dags, "import_errors": errors}

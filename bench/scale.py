@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import LOA_FILE, PYTHON, ROOT, clean_env
+from bench.common import LOA_FILE, PYTHON, ROOT, clean_env, in_fork
 from bench.parse import write_batches
 
 SIZES = (10_000, 50_000, 100_000)
@@ -119,25 +119,15 @@ def _worker(sizes: list[int], workdir: str) -> dict[str, Any]:
     gc.freeze()
 
     def forked(step: str | None, size: int) -> dict[str, Any]:
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read)
+        def work() -> dict[str, Any]:
             try:
                 payload = _do(step, size, root) if step else {}
-                payload["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             except BaseException as err:  # reported to the parent, which raises
-                payload = {"error": f"{step} at {size}: {type(err).__name__}: {err}"}
-            os.write(write, json.dumps(payload).encode())
-            os.close(write)
-            os._exit(0)
-        os.close(write)
-        chunks = []
-        while chunk := os.read(read, 65536):
-            chunks.append(chunk)
-        os.close(read)
-        os.waitpid(pid, 0)
-        result = json.loads(b"".join(chunks))
+                return {"error": f"{step} at {size}: {type(err).__name__}: {err}"}
+            payload["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            return payload
+
+        result = in_fork(work)
         if "error" in result:
             raise RuntimeError(result["error"])
         return result

@@ -23,14 +23,13 @@ calls ``execute()``, read from the task's log file (first attempts only; a resum
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import PYTHON, ROOT, clean_env, median, ms, parse_time
+from bench.common import PYTHON, ROOT, clean_env, in_fork, median, ms, parse_time
 
 #: The batch DAG's task whose start is timed (the first of the chain; every task parses the same file).
 BATCH_TASK = ("import_batch_bench_000", "validate_request", "import_batches.py")
@@ -101,25 +100,8 @@ def _worker(dag_id: str, task_id: str, rel_path: str, reps: int) -> dict[str, An
     gc.freeze()
     runs = []
     for _ in range(reps):
-        read, write = os.pipe()
         forked_at = time.perf_counter()  # CLOCK_MONOTONIC: the same clock in the child
-        pid = os.fork()
-        if pid == 0:
-            os.close(read)
-            try:
-                payload = _child(dag_id, task_id, rel_path, forked_at)
-            except BaseException as err:
-                payload = {"error": f"{type(err).__name__}: {err}"}
-            os.write(write, json.dumps(payload).encode())
-            os.close(write)
-            os._exit(0)
-        os.close(write)
-        chunks = []
-        while chunk := os.read(read, 65536):
-            chunks.append(chunk)
-        os.close(read)
-        os.waitpid(pid, 0)
-        runs.append(json.loads(b"".join(chunks)))
+        runs.append(in_fork(lambda at=forked_at: _child(dag_id, task_id, rel_path, at)))
     errors = [r["error"] for r in runs if "error" in r]
     if errors:
         raise RuntimeError(errors[0])

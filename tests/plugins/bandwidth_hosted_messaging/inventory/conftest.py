@@ -6,27 +6,19 @@ and emptied before each test.
 
 from __future__ import annotations
 
-import uuid
-
 import psycopg2
 import pytest
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
+from tests.postgres import throwaway_database
+
 TABLES = ("hosted_numbers", "number_events", "inventory_runs", "bandwidth_inventory_version")
 
 
 @pytest.fixture(scope="module")
 def postgres_database():
     """A PostgreSQL database of the module's own; its URL."""
-    name = f"bw_inv_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(**PG)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with throwaway_database("bw_inv") as url:
+        yield url.replace("postgresql://", "postgresql+psycopg2://", 1)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
