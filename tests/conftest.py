@@ -183,18 +183,18 @@ def long_outage() -> OutageRun:
 
 
 def _weight(item: pytest.Item) -> int:
-    """The order of the units of work on the xdist workers (``make test``, ``--no-loadscope-reorder``): the two
-    units of real components first (the longest), then the unit-test modules, then the DAG scenarios, so that each
-    component unit's worker is handed a short module next and the scenarios spread over every worker; the
-    outage scenario's test last, as it waits for the scenario started with the session."""
+    """The order of the units of work on the xdist workers (``make test``, ``--no-loadscope-reorder``): the units
+    of real components first, in :data:`_COMPONENT_UNITS`' order (the longest), then the unit-test modules, then the
+    DAG scenarios, so that each component unit's worker is handed a short module next and the scenarios spread over
+    every worker; the outage scenario's test last, as it waits for the scenario started with the session."""
     path = item.path.relative_to(ROOT).as_posix()
-    if path.startswith(("tests/bench/", "tests/ui/")):
-        return 0
-    if path.startswith("tests/deployment/"):
-        return 1
+    units = list(dict.fromkeys(_COMPONENT_UNITS.values()))
+    scope = _scope_of(path)
+    if scope in units:
+        return units.index(scope)
     if item.path == _OUTAGE_TEST:
-        return 4
-    return 3 if path.startswith("tests/dags/") else 2
+        return len(units) + 2
+    return len(units) + (1 if path.startswith("tests/dags/") else 0)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
