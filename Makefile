@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8089
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+# Python keeps the compiled bytecode of our package, the sandbox and the tests (__pycache__/, not committed), as it
+# does in a deployment where the provider is installed: with PYTHONDONTWRITEBYTECODE set (as on this machine kind),
+# every task process, parse and component would compile them from source again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test test-unit test-ha lint sandbox constraints clean
 

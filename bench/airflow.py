@@ -103,6 +103,10 @@ class SandboxAdmin:
     def in_service(self) -> list[dict[str, Any]]:
         return self._call("GET", "inservice")
 
+    def callbacks(self) -> list[dict[str, Any]]:
+        """The delivery log: every callback POST the sandbox made, with its HTTP status."""
+        return self._call("GET", "callbacks")
+
     def drop_callbacks(self, drop: bool) -> int:
         """Lose every later callback (``True``) or deliver them again; the count dropped so far."""
         return int(self._call("POST", "callbacks/drop", json={"drop": drop})["dropped"])

@@ -13,7 +13,9 @@ trigger's first, then one per interval with its ±10 % jitter).
 Callbacks and the site check. A run that relies on Bandwidth's callbacks must know its subscription is there
 when it orders: Bandwidth never tells a client that a subscription was deleted or ran out, and an order made
 without one loses every callback (its wait then ends only at the safety poll). So the minimum counts one read of
-the subscriptions per run with callbacks. Once per connection, on its first run, the minimum also counts the
+the subscriptions per run with callbacks, except when the subscription the previous run kept has called back since
+that run's subscription step (then it is known to be there, as ``hooks.subscription_memory`` has it; the sandbox's
+delivery log is the evidence, and lost callbacks leave none). Once per connection, on its first run, the minimum also counts the
 setup any client following the contract makes: the site and SIP-peer check before the first order (the
 contract's advice) and the creation of the subscription. A later run that checks the site again, or that lists
 the subscriptions more than once, pays extras. OAuth2 token requests go to the identity service, not the
@@ -44,13 +46,17 @@ def minimum(
     *,
     callbacks: bool = False,
     first_run: bool = False,
+    subscription_known: bool = False,
 ) -> dict[str, int]:
     """
     The minimum calls for the batch, by kind.
 
-    :param callbacks: the run relies on Bandwidth's callbacks: one read of the subscriptions.
+    :param callbacks: the run relies on Bandwidth's callbacks: one read of the subscriptions, unless
+        ``subscription_known``.
     :param first_run: the first run of the connection: the site and SIP-peer check, and (with callbacks) the
         subscription's creation.
+    :param subscription_known: the subscription kept by the previous run has called back since
+        (``walltime.subscription_known``): it is known to be there, and reading it again is not required.
     """
     through = [o for o in orders if o["status"] in ("COMPLETE", "PARTIAL")]
     pages = max(1, math.ceil(in_service_at_verify / PAGE_SIZE))
@@ -61,7 +67,7 @@ def minimum(
         "inserviceNumbers": max(1, min(pages, to_verify)),
         "status_reads": len(orders),
     }
-    if callbacks:
+    if callbacks and not subscription_known:
         out["subscriptions.list"] = 1
     if first_run:
         out |= {"sites.get": 1, "sippeers.list": 1}
@@ -110,6 +116,7 @@ def analyse(run: dict[str, Any]) -> dict[str, Any]:
         to_verify,
         callbacks=bool(run.get("callbacks")),
         first_run=bool(run.get("first_run_of_connection")),
+        subscription_known=bool(run.get("subscription_known")),
     )
     polls = by_endpoint.get(POLL, 0)
     tokens = by_endpoint.get(TOKEN, 0)

@@ -91,7 +91,11 @@ def log(message: str) -> None:
 def clean_env(**extra: str) -> dict[str, str]:
     """The caller's environment without any Airflow setting, plus ``extra``."""
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "_AIRFLOW", "BW_SANDBOX_", "BANDWIDTH_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIRFLOW", "_AIRFLOW", "BW_SANDBOX_", "BANDWIDTH_"))
+        # An installed provider has its bytecode compiled (pip compiles it): so do the bench's processes.
+        and k != "PYTHONDONTWRITEBYTECODE"
     }
     env.update(extra)
     return env

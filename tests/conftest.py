@@ -40,6 +40,8 @@ os.environ.update(
         "AIRFLOW__BANDWIDTH__REMOVE_APPROVAL_THRESHOLD": "0",
         # Every scenario checks its site (faults are injected there); tests/dags/test_site_memory.py turns it on.
         "AIRFLOW__BANDWIDTH__SITE_CHECK_MEMORY_HOURS": "0",
+        # Every scenario lists its subscriptions; tests/dags/test_subscription_memory.py turns the memory on.
+        "AIRFLOW__BANDWIDTH__SUBSCRIPTION_MEMORY_HOURS": "0",
         # The sandbox is not part of the distribution: subprocesses take it from include/ as pytest does.
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "include"), os.environ.get("PYTHONPATH")])),
     }
@@ -82,7 +84,14 @@ def connection_env(sandbox: Sandbox, auth_type: str = "basic", version: int = 1)
             "host": sandbox.base_url if version == 1 else sandbox.v2_base_url,
             "login": login,
             "password": password,
-            "extra": {"account_id": cfg.account_id, "auth_type": auth_type, "oauth_url": sandbox.token_url},
+            # Retries back off from 50 ms, not 1 s: the sandbox's 5xx bursts and 429 storms cost the suite seconds
+            # of sleep each (the backoff's shape is tested in tests/plugins/.../client/test_retry.py).
+            "extra": {
+                "account_id": cfg.account_id,
+                "auth_type": auth_type,
+                "oauth_url": sandbox.token_url,
+                "retry_delay": 0.05,
+            },
         }
     )
 

@@ -66,6 +66,11 @@ def get_provider_info() -> dict:
                         ),
                         "schema": {"type": ["integer", "null"], "default": 6},
                     },
+                    "retry_delay": {
+                        "label": "First retry backoff (seconds)",
+                        "description": "Doubled with each attempt, with jitter; a 429's reset time wins over it.",
+                        "schema": {"type": ["number", "null"], "default": 1},
+                    },
                 },
                 "ui-field-behaviour": {
                     "hidden-fields": ["schema", "port", "extra"],

@@ -22,6 +22,10 @@ What whoever deploys the DAGs sets, in Airflow's configuration (section ``[bandw
 ``approval_timeout_hours``  how long an approval waits for an answer; then nothing is ordered (default 24)
 ``site_check_memory_hours``  a site and SIP peer that passed the check are not read again for this long
                         (default 24; 0: every run checks; any failed order of the connection forgets them)
+``subscription_memory_hours``  the subscriptions are not listed again for this long while the one kept is
+                        known valid: same connection, URL and username, more than half its expiry left, and a
+                        callback from it since (default 24; 0: every run lists; see
+                        :mod:`.hooks.subscription_memory`)
 ``loa_roots``           where LOA files may come from: local folders and object-storage prefixes, comma
                         separated (default: the project's ``include/loa`` and each batch folder's ``loa/``)
 ``report_base``         where reports are written (see :mod:`.reporting.storage`)
@@ -37,7 +41,9 @@ connection's credentials to Bandwidth.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from airflow.sdk import conf
 
@@ -51,6 +57,8 @@ DEFAULT_DEADLINE_HOURS = 24.0
 DEFAULT_APPROVAL_THRESHOLD = 1000
 DEFAULT_REMOVE_APPROVAL_THRESHOLD = 1
 DEFAULT_APPROVAL_TIMEOUT_HOURS = 24.0
+
+T = TypeVar("T")
 
 
 def bandwidth_conn_id() -> str:
@@ -144,3 +152,21 @@ def notify_email_to() -> list[str]:
 def notify_slack_webhook_conn_id() -> str:
     """The run notifications' Slack incoming webhook connection id; ``""`` when none is set."""
     return (conf.get(SECTION, "notify_slack_webhook_conn_id", fallback="") or "").strip()
+
+
+class ReadOnce:
+    """
+    Settings read once: ``read(config.loa_roots)`` asks Airflow's configuration the first time, then returns the same
+    value. A DAG file that builds one DAG per batch file reads each setting once, not once per batch (each read of
+    Airflow's configuration costs tens of microseconds). A read that fails is not kept: it fails again where used.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[Callable[[], Any], Any] = {}
+
+    def __call__(self, setting: Callable[[], T]) -> T:
+        try:
+            value: T = self._values[setting]
+        except KeyError:
+            value = self._values[setting] = setting()
+        return value

@@ -1,8 +1,8 @@
 """
 Record a Bandwidth callback as an Airflow asset event, once (and, for a final order status, on the asset's
-wake-up ring, which wakes the waits on that order): the duplicate check and the insert run in one
-transaction holding a lock on the asset's row, so API-server workers in other processes cannot record the same
-notification twice. Airflow's models and asset manager are imported on the first call.
+wake-up ring, which wakes the waits on that order), and note that its subscription delivered: the duplicate check
+and the insert run in one transaction holding a lock on the asset's row, so API-server workers in other processes
+cannot record the same notification twice. Airflow's models and asset manager are imported on the first call.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bandwidth_hosted_messaging.assets import EVENT_TYPE_ASSETS, ORDER_TYPE_ASSETS
 from bandwidth_hosted_messaging.callbacks.notifications import AccountEvent, OrderNotification, clean_text
-from bandwidth_hosted_messaging.callbacks.wakeups import push_wakeup
+from bandwidth_hosted_messaging.callbacks.wakeups import note_callback, push_wakeup
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -57,6 +57,7 @@ def record_notification(notification: OrderNotification | AccountEvent) -> str:
             )
             return "no_asset"
         _lock_asset_row(session, model.id)
+        note_callback(session, model.id, notification.subscription_id)  # a duplicate, too, shows it delivers
         if _already_recorded(session, model.id, notification):
             log.info("Bandwidth callback duplicate ignored: %s", what)
             return "duplicate"

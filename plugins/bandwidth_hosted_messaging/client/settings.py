@@ -18,6 +18,10 @@ DEFAULT_BASE_URL = "https://api.bandwidth.com/api/v2"
 DEFAULT_TOKEN_URL = "https://api.bandwidth.com/api/v1/oauth2/token"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ATTEMPTS = 6
+#: The first backoff before a retry, in seconds (it doubles with each attempt, with jitter, up to 30 s).
+DEFAULT_RETRY_DELAY = 1.0
+#: Bounds of ``retry_delay``: a shorter first backoff would hammer a Bandwidth that is struggling.
+RETRY_DELAY_BOUNDS = (0.01, 60.0)
 AUTH_TYPES = ("basic", "oauth2")
 #: The connection extra naming the OAuth2 token endpoint, and the name it had before (still read).
 OAUTH_URL_FIELD = "oauth_url"
@@ -38,6 +42,8 @@ class ConnectionSettings:
     :param token_url: OAuth2 token endpoint.
     :param timeout: seconds per request.
     :param max_attempts: attempts per call for retryable failures (connection errors, 5xx, 429).
+    :param retry_delay: the first backoff in seconds (doubled with each attempt, with jitter); a 429's reset
+        time wins over it.
     """
 
     base_url: str
@@ -48,6 +54,7 @@ class ConnectionSettings:
     token_url: str = DEFAULT_TOKEN_URL
     timeout: float = DEFAULT_TIMEOUT
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    retry_delay: float = DEFAULT_RETRY_DELAY
 
     def __repr__(self) -> str:  # keep the secret out of any repr
         return (
@@ -105,10 +112,16 @@ class ConnectionSettings:
         try:
             timeout = float(extra.get("timeout") or DEFAULT_TIMEOUT)
             max_attempts = max(1, int(extra.get("max_attempts") or DEFAULT_MAX_ATTEMPTS))
+            retry_delay = float(extra.get("retry_delay") or DEFAULT_RETRY_DELAY)
         except (TypeError, ValueError):
             raise ConnectionConfigError(
-                f"Bandwidth connection {conn_id!r}: timeout and max_attempts must be numbers"
+                f"Bandwidth connection {conn_id!r}: timeout, max_attempts and retry_delay must be numbers"
             ) from None
+        low, high = RETRY_DELAY_BOUNDS
+        if not low <= retry_delay <= high:
+            raise ConnectionConfigError(
+                f"Bandwidth connection {conn_id!r}: retry_delay must be between {low} and {high} seconds"
+            )
         return cls(
             base_url=base_url,
             account_id=account_id,
@@ -118,6 +131,7 @@ class ConnectionSettings:
             token_url=_checked_url(conn_id, OAUTH_URL_FIELD, token_url),
             timeout=timeout,
             max_attempts=max_attempts,
+            retry_delay=retry_delay,
         )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from airflow.sdk import DAG
 
+from bandwidth_hosted_messaging import config
 from bandwidth_hosted_messaging.constants import BATCH_DAG_PREFIX
 from bandwidth_hosted_messaging.flows.deadline import deadline_alert
 from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
@@ -54,7 +55,9 @@ def batch_doc(batch: Batch) -> str:
     )
 
 
-def batch_dag(batch: Batch) -> DAG:
+def batch_dag(batch: Batch, read: config.ReadOnce | None = None) -> DAG:
+    """The batch's DAG; ``read``: the settings, read once for all the DAGs of the DAG file (default: read now)."""
+    read = read or config.ReadOnce()
     with DAG(
         dag_id=batch.dag_id,
         description=batch.description or f"Import batch {batch.name}",
@@ -64,7 +67,7 @@ def batch_dag(batch: Batch) -> DAG:
         default_args=DEFAULT_ARGS,
         tags=[*TAGS, "batch"],
         doc_md=batch_doc(batch),
-        deadline=deadline_alert(batch.deadline_hours),
+        deadline=deadline_alert(batch.deadline_hours, read),
         **run_notifiers(batch.notify, batch=batch.name),
     ) as dag:
         build_import_flow(
@@ -77,6 +80,7 @@ def batch_dag(batch: Batch) -> DAG:
             wait_timeout=batch.wait_timeout,
             loa_roots=batch.loa_roots,
             approval_threshold=batch.approval_threshold,
+            wake_on_callback=read(config.callback_wakeups),
         )
     return dag
 
@@ -111,14 +115,15 @@ def batch_dags(folder: Path, only: str | None = None) -> Iterator[DAG]:
     """
     errors: list[BatchFileError] = []
     taken: set[str] = set()
-    for item in load_batches(folder, with_numbers=False):  # the numbers are the first task's to read
+    read = config.ReadOnce()  # each setting read once for the whole file, not once per batch
+    for item in load_batches(folder, with_numbers=False, read=read):  # the numbers are the first task's to read
         if isinstance(item, BatchFileError):
             log.warning("Invalid batch file: %s", item)
             errors.append(item)
         else:
             taken.add(item.dag_id)
             if only is None or item.dag_id == only:  # a DAG registers itself once built: build only those wanted
-                yield batch_dag(item)
+                yield batch_dag(item, read)
     for error in errors:
         dag_id = invalid_dag_id(error, taken)
         taken.add(dag_id)

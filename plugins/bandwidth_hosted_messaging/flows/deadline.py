@@ -23,20 +23,23 @@ from bandwidth_hosted_messaging import config
 log = logging.getLogger(__name__)
 
 
-def deadline_alert(hours: float | None = None) -> DeadlineAlert | None:
+def deadline_alert(hours: float | None = None, read: config.ReadOnce | None = None) -> DeadlineAlert | None:
     """
     The alert ``hours`` (default ``[bandwidth] deadline_hours``) after the run was queued; ``None`` when
     ``[bandwidth] deadline_alerts`` is off.
+
+    :param read: the settings, read once for all the DAGs of a DAG file (default: read now).
     """
-    if not config.deadline_alerts():
+    read = read or config.ReadOnce()
+    if not read(config.deadline_alerts):
         return None
-    hours = config.deadline_hours() if hours is None else float(hours)
+    hours = read(config.deadline_hours) if hours is None else float(hours)
     if hours <= 0:
         raise ValueError(f"deadline_hours must be above 0, not {hours}")
     kwargs: dict[str, Any] = {"hours": hours}
-    callback: Any = config.deadline_callback()
+    callback: Any = read(config.deadline_callback)
     if callback:
-        kwargs = config.deadline_callback_kwargs()
+        kwargs = dict(read(config.deadline_callback_kwargs))
     else:
         callback = log_missed_deadline
     return DeadlineAlert(

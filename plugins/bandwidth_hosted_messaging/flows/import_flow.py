@@ -48,6 +48,7 @@ def build_import_flow(
     approval_threshold: int | None = None,
     batch_file: str | None = None,
     batch_folder: str | None = None,
+    wake_on_callback: bool | None = None,
 ) -> ReportOperator:
     """
     Add the import tasks to the current DAG and return the final report task.
@@ -66,6 +67,7 @@ def build_import_flow(
     :param batch_folder: the folder the batch file must lie in.
     :param approval_threshold: a run ordering at least this many numbers waits for approval; 0 never asks
         (default ``[bandwidth] approval_threshold``, read when the step runs). Never a field of the trigger form.
+    :param wake_on_callback: let callbacks wake the waits (default ``[bandwidth] callback_wakeups``).
     """
     bandwidth_conn_id = bandwidth_conn_id or config.bandwidth_conn_id()
     callback_conn_id = callback_conn_id or config.callback_conn_id()
@@ -108,6 +110,7 @@ def build_import_flow(
             poke_interval=poll_interval,
             timeout=wait_timeout,
             deferrable=True,
+            wake_on_callback=wake_on_callback,
         )
         UploadLoaOperator(
             task_id="upload_loa",

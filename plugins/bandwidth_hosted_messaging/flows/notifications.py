@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from bandwidth_hosted_messaging.inputs.notify import NotifyTargets, configured_targets
-from bandwidth_hosted_messaging.notifiers import RunNotifier
 
 
 def run_notifiers(targets: NotifyTargets | None = None, *, batch: str | None = None) -> dict[str, Any]:
@@ -27,6 +26,8 @@ def run_notifiers(targets: NotifyTargets | None = None, *, batch: str | None = N
     targets = configured_targets() if targets is None else targets
     if not targets.any:
         return {}
+    from bandwidth_hosted_messaging.notifiers import RunNotifier  # only a DAG that notifies needs it
+
     kwargs: dict[str, Any] = {
         "smtp_conn_id": targets.smtp_conn_id if targets.email else None,
         "email_to": list(targets.email_to) if targets.email else [],

@@ -56,13 +56,18 @@ class BandwidthHook(BandwidthBaseHook):
     and secret, or the API user's username and password.
 
     :param bandwidth_conn_id: the connection id.
-    :param retry_policy: override the retry bounds (``max_attempts`` defaults to the connection's).
+    :param retry_policy: override the retry bounds (by default the connection's ``max_attempts`` and
+        ``retry_delay``).
+    :param max_attempts: at most this many attempts per call, whatever the connection allows.
     """
 
     def __init__(
-        self, bandwidth_conn_id: str = BandwidthBaseHook.default_conn_name, retry_policy: RetryPolicy | None = None
+        self,
+        bandwidth_conn_id: str = BandwidthBaseHook.default_conn_name,
+        retry_policy: RetryPolicy | None = None,
+        max_attempts: int | None = None,
     ) -> None:
-        super().__init__(bandwidth_conn_id, retry_policy)
+        super().__init__(bandwidth_conn_id, retry_policy, max_attempts)
         self._session: requests.Session | None = None
 
     @property

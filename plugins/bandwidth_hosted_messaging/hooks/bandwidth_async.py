@@ -51,9 +51,12 @@ class BandwidthAsyncHook(BandwidthBaseHook):
     hook_name = "Bandwidth (async)"
 
     def __init__(
-        self, bandwidth_conn_id: str = BandwidthBaseHook.default_conn_name, retry_policy: RetryPolicy | None = None
+        self,
+        bandwidth_conn_id: str = BandwidthBaseHook.default_conn_name,
+        retry_policy: RetryPolicy | None = None,
+        max_attempts: int | None = None,
     ) -> None:
-        super().__init__(bandwidth_conn_id, retry_policy)
+        super().__init__(bandwidth_conn_id, retry_policy, max_attempts)
         self._session: aiohttp.ClientSession | None = None
         self._token_sent: str | None = None
 

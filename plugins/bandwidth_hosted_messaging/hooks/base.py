@@ -19,7 +19,9 @@ class BandwidthBaseHook(BaseHook):
     A hook of a ``bandwidth`` connection.
 
     :param bandwidth_conn_id: the connection id.
-    :param retry_policy: override the retry bounds (``max_attempts`` defaults to the connection's).
+    :param retry_policy: override the retry bounds (by default the connection's ``max_attempts`` and
+        ``retry_delay``).
+    :param max_attempts: at most this many attempts per call, whatever the connection allows.
     """
 
     conn_name_attr = "bandwidth_conn_id"
@@ -27,14 +29,23 @@ class BandwidthBaseHook(BaseHook):
     conn_type = CONN_TYPE
     hook_name = "Bandwidth"
 
-    def __init__(self, bandwidth_conn_id: str = DEFAULT_CONN_ID, retry_policy: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        bandwidth_conn_id: str = DEFAULT_CONN_ID,
+        retry_policy: RetryPolicy | None = None,
+        max_attempts: int | None = None,
+    ) -> None:
         super().__init__()
         self.bandwidth_conn_id = bandwidth_conn_id
         self._retry_policy = retry_policy
+        self._max_attempts = max_attempts
         self._settings: ConnectionSettings | None = None
 
     def _policy(self, settings: ConnectionSettings) -> RetryPolicy:
-        return self._retry_policy or RetryPolicy(max_attempts=settings.max_attempts)
+        if self._retry_policy is not None:
+            return self._retry_policy
+        attempts = min(settings.max_attempts, self._max_attempts or settings.max_attempts)
+        return RetryPolicy(max_attempts=attempts, base_delay=settings.retry_delay)
 
     def _loaded(self, settings: ConnectionSettings) -> ConnectionSettings:
         """Keep the connection's settings; warn once per process (one task) of a connection still on Basic."""

@@ -30,7 +30,6 @@ from bandwidth_hosted_messaging.constants import (
     MAX_WAIT_TIMEOUT,
 )
 from bandwidth_hosted_messaging.inputs.errors import BatchFileError, RequestError
-from bandwidth_hosted_messaging.inputs.loa_file import check_loa_file
 from bandwidth_hosted_messaging.inputs.notify import NotifyTargets, batch_notify_targets
 from bandwidth_hosted_messaging.inputs.request import validate_import_request
 from bandwidth_hosted_messaging.inputs.yaml_file import read_yaml_mapping
@@ -97,9 +96,10 @@ class Batch:
         return f"{BATCH_DAG_PREFIX}{self.name}"
 
 
-def batch_loa_roots(folder: Path) -> list[str]:
+def batch_loa_roots(folder: Path, read: config.ReadOnce | None = None) -> list[str]:
     """Where a batch's LOA may come from: ``[bandwidth] loa_roots`` and the batch folder's ``loa/``."""
-    return [*config.loa_roots(), str(folder / LOA_FOLDER)]
+    read = read or config.ReadOnce()
+    return [*read(config.loa_roots), str(folder / LOA_FOLDER)]
 
 
 def _inside(path: Path, folder: Path, batch_path: Path, field_name: str | None) -> Path:
@@ -218,7 +218,13 @@ def _batch_field(err: RequestError, data: dict[str, Any]) -> str:
     return err.field
 
 
-def load_batch(path: Path | str, folder: Path | str | None = None, *, with_numbers: bool = True) -> Batch:
+def load_batch(
+    path: Path | str,
+    folder: Path | str | None = None,
+    *,
+    with_numbers: bool = True,
+    read: config.ReadOnce | None = None,
+) -> Batch:
     """
     Read and validate one batch file of ``folder`` (default: the file's own folder). The LOA is checked for
     local paths (in the LOA roots, of its declared type).
@@ -227,7 +233,9 @@ def load_batch(path: Path | str, folder: Path | str | None = None, *, with_numbe
         file passes ``False``: it needs only what shapes the DAG (name, schedule, connections, intervals, the other
         fields' shapes), and Airflow parses it again in every task process; the batch's first task reads the rest
         (:class:`~bandwidth_hosted_messaging.operators.request.ValidateRequestOperator` with ``batch_file``).
+    :param read: the settings a batch falls back on, read once for all the files of a folder (default: read now).
     """
+    read = read or config.ReadOnce()
     numbers_wanted = with_numbers
     path = Path(path)
     folder = Path(folder) if folder is not None else path.parent
@@ -301,10 +309,12 @@ def load_batch(path: Path | str, folder: Path | str | None = None, *, with_numbe
         k: (str(v) if isinstance(v, int | float) and not isinstance(v, bool) and k != "chunk_size" else v)
         for k, v in values.items()
     }
-    loa_roots = batch_loa_roots(folder)
+    loa_roots = batch_loa_roots(folder, read)
     try:
         request = validate_import_request(values, check_loa=False, check_numbers=numbers_wanted)
         if numbers_wanted and values["loa_file"] and "://" not in values["loa_file"]:
+            from bandwidth_hosted_messaging.inputs.loa_file import check_loa_file  # the first task's, not the parse's
+
             check_loa_file(values["loa_file"], loa_roots)
     except RequestError as err:
         raise BatchFileError(path, _batch_field(err, data), _content_free(err)) from None
@@ -313,21 +323,26 @@ def load_batch(path: Path | str, folder: Path | str | None = None, *, with_numbe
         path=str(path),
         schedule=check_schedule(data.get("schedule"), path),
         values=values,
-        bandwidth_conn_id=_conn_id(data, "bandwidth_conn_id", config.bandwidth_conn_id(), path),
-        callback_conn_id=_conn_id(data, "callback_conn_id", config.callback_conn_id(), path),
+        bandwidth_conn_id=_conn_id(data, "bandwidth_conn_id", read(config.bandwidth_conn_id), path),
+        callback_conn_id=_conn_id(data, "callback_conn_id", read(config.callback_conn_id), path),
         loa_roots=loa_roots,
         poll_interval=_seconds(
-            data, "poll_interval", DEFAULT_POLL_INTERVAL, config.min_poll_interval(), MAX_POLL_INTERVAL, path
+            data, "poll_interval", DEFAULT_POLL_INTERVAL, read(config.min_poll_interval), MAX_POLL_INTERVAL, path
         ),
         grace_period=_seconds(data, "grace_period", 300.0, 0.0, MAX_GRACE_PERIOD, path),
         wait_timeout=_seconds(
-            data, "wait_timeout", config.wait_long_stop_seconds(), config.min_poll_interval(), MAX_WAIT_TIMEOUT, path
+            data,
+            "wait_timeout",
+            read(config.wait_long_stop_seconds),
+            read(config.min_poll_interval),
+            MAX_WAIT_TIMEOUT,
+            path,
         ),
-        deadline_hours=_hours(data, "deadline_hours", config.deadline_hours(), path),
+        deadline_hours=_hours(data, "deadline_hours", read(config.deadline_hours), path),
         approval_threshold=_threshold(data, "approval_threshold", path),
         description=description,
         numbers_count=len(request.numbers) if numbers_wanted else None,
-        notify=batch_notify_targets(data, path),
+        notify=batch_notify_targets(data, path, read),
     )
 
 
@@ -341,16 +356,20 @@ def _content_free(err: RequestError) -> str:
     return err.reason if err.field == "loa_file" else err.rule
 
 
-def load_batches(folder: Path | str, *, with_numbers: bool = True) -> Iterator[Batch | BatchFileError]:
+def load_batches(
+    folder: Path | str, *, with_numbers: bool = True, read: config.ReadOnce | None = None
+) -> Iterator[Batch | BatchFileError]:
     """
     Each ``*.yaml``/``*.yml`` file of ``folder`` in name order: its batch, or the error that stops it. Any error
-    while reading one file is that file's :class:`BatchFileError`; the next file is read all the same.
+    while reading one file is that file's :class:`BatchFileError`; the next file is read all the same. The settings
+    the batches fall back on are read once for them all (or taken from ``read``).
     """
     folder = Path(folder)
+    read = read or config.ReadOnce()
     seen: dict[str, str] = {}
     for path in sorted(folder.glob("*.y*ml")):
         try:
-            batch = load_batch(path, folder, with_numbers=with_numbers)
+            batch = load_batch(path, folder, with_numbers=with_numbers, read=read)
         except BatchFileError as err:
             yield err
             continue

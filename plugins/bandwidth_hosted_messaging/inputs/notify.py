@@ -98,12 +98,13 @@ def _config_name(field_name: str) -> str:
     return f"[{config.SECTION}] notify_{field_name}"
 
 
-def configured_values() -> dict[str, Any]:
-    """The deployer's ``[bandwidth] notify_*`` settings, unchecked."""
+def configured_values(read: config.ReadOnce | None = None) -> dict[str, Any]:
+    """The deployer's ``[bandwidth] notify_*`` settings, unchecked (read now, or taken from ``read``)."""
+    read = read or config.ReadOnce()
     return {
-        "smtp_conn_id": config.notify_smtp_conn_id() or None,
-        "email_to": config.notify_email_to(),
-        "slack_webhook_conn_id": config.notify_slack_webhook_conn_id() or None,
+        "smtp_conn_id": read(config.notify_smtp_conn_id) or None,
+        "email_to": list(read(config.notify_email_to)),
+        "slack_webhook_conn_id": read(config.notify_slack_webhook_conn_id) or None,
     }
 
 
@@ -116,9 +117,11 @@ def configured_targets() -> NotifyTargets:
     return notify_targets(configured_values(), _config_name)
 
 
-def batch_notify_targets(data: Mapping[str, Any], path: Path | str) -> NotifyTargets:
+def batch_notify_targets(
+    data: Mapping[str, Any], path: Path | str, read: config.ReadOnce | None = None
+) -> NotifyTargets:
     """
-    A batch file's targets: its ``notify`` mapping over the configuration's.
+    A batch file's targets: its ``notify`` mapping over the configuration's (read now, or taken from ``read``).
 
     :raises BatchFileError: naming ``notify`` or ``notify.<field>`` (or the configuration key it inherited).
     """
@@ -136,6 +139,6 @@ def batch_notify_targets(data: Mapping[str, Any], path: Path | str) -> NotifyTar
         return f"notify.{field_name}" if field_name in own else _config_name(field_name)
 
     try:
-        return notify_targets({**configured_values(), **own}, name_of)
+        return notify_targets({**configured_values(read), **own}, name_of)
     except RequestError as err:
         raise BatchFileError(path, err.field, err.rule) from None

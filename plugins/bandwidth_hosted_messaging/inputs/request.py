@@ -10,13 +10,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bandwidth_hosted_messaging.client.numbers import InvalidNumber, normalize_number
 from bandwidth_hosted_messaging.constants import DEFAULT_CHUNK_SIZE, MAX_BATCH_NUMBERS, ORDER_MAX_NUMBERS
-from bandwidth_hosted_messaging.contracts import ImportRequestDict, LoaFileDict, RemoveRequestDict
 from bandwidth_hosted_messaging.inputs.errors import RequestError
-from bandwidth_hosted_messaging.inputs.loa_file import check_loa_file
+
+if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.contracts import ImportRequestDict, LoaFileDict, RemoveRequestDict
 
 REJECTION_POLICIES = ("skip", "fail")
 CUSTOMER_ORDER_ID = re.compile(r"^[A-Za-z0-9\- ]+$", re.ASCII)
@@ -161,7 +162,11 @@ def validate_import_request(
     if policy not in REJECTION_POLICIES:
         raise RequestError("rejection_policy", f"must be one of {REJECTION_POLICIES}")
     loa_location = _required(values, "loa_file")
-    loa: LoaFileDict = check_loa_file(loa_location, loa_roots).to_dict() if check_loa else {"location": loa_location}
+    loa: LoaFileDict = {"location": loa_location}
+    if check_loa:  # a batch DAG file's parse does not: its first task does, when the run starts
+        from bandwidth_hosted_messaging.inputs.loa_file import check_loa_file
+
+        loa = check_loa_file(loa_location, loa_roots).to_dict()
     return ImportRequest(
         numbers=numbers,
         duplicates=duplicates,

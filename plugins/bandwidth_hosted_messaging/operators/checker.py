@@ -8,13 +8,11 @@ from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
 
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
-from bandwidth_hosted_messaging.contracts import CheckerResultDict, ImportRequestDict, RejectedNumberDict
-from bandwidth_hosted_messaging.hooks import site_memory
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
-from bandwidth_hosted_messaging.reporting.render import first_n
 
 if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.contracts import CheckerResultDict, ImportRequestDict, RejectedNumberDict
     from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 
 
@@ -40,6 +38,9 @@ class CheckImportabilityOperator(BaseOperator):
         self.bandwidth_conn_id = bandwidth_conn_id
 
     def execute(self, context: Context) -> CheckerResultDict:
+        from bandwidth_hosted_messaging.hooks import site_memory
+        from bandwidth_hosted_messaging.reporting.render import first_n
+
         hook = bandwidth_hook(self.bandwidth_conn_id)
         site_id, sip_peer_id = self.request["site_id"], self.request.get("sip_peer_id")
         if site_memory.remembered(self.bandwidth_conn_id, site_id, sip_peer_id):

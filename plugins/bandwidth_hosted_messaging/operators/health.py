@@ -16,28 +16,24 @@ from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
 
 from bandwidth_hosted_messaging.assets import MESSAGING_LOST
-from bandwidth_hosted_messaging.client.numbers import canonical
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, LOSSES_JSON, REPORT_CSV, REPORT_JSON
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.operators.report import record_in_inventory
-from bandwidth_hosted_messaging.reporting import render
-from bandwidth_hosted_messaging.reporting.health import (
-    HealthRow,
-    build_health_rows,
-    health_csv,
-    health_table,
-    messaging_lost_since_import,
-)
-from bandwidth_hosted_messaging.reporting.storage import run_files
-from bandwidth_hosted_messaging.reporting.times import iso, utc_now
 from bandwidth_hosted_messaging.statuses import HealthOutcome
 
 if TYPE_CHECKING:
     from bandwidth_hosted_messaging.inventory.inventory import Inventory, Selection
+    from bandwidth_hosted_messaging.reporting.health import HealthRow
+
+# The report's rows and files are imported when a task runs, not when the DAG file is parsed (every task process
+# parses it again).
 
 
 def _event(timestamp: Any, extra: Any) -> dict[str, Any] | None:
     """A ``MESSAGING_LOST`` asset event as plain JSON, or ``None`` for another kind of event."""
+    from bandwidth_hosted_messaging.client.numbers import canonical
+    from bandwidth_hosted_messaging.reporting.times import iso
+
     extra = extra if isinstance(extra, dict) else {}
     if str(extra.get("event_type") or "").upper() != "MESSAGING_LOST":
         return None
@@ -70,6 +66,8 @@ class CheckHostedNumbersOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from bandwidth_hosted_messaging.inventory.inventory import Inventory
+        from bandwidth_hosted_messaging.reporting.health import messaging_lost_since_import
+        from bandwidth_hosted_messaging.reporting.times import utc_now
 
         inventory = Inventory.configured()
         selection = numbers_to_check(inventory, context)
@@ -151,6 +149,9 @@ class HealthReportOperator(BaseOperator):
         self.check_task_id = check_task_id
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from bandwidth_hosted_messaging.reporting import render
+        from bandwidth_hosted_messaging.reporting.health import build_health_rows, health_table
+
         ti = context["ti"]
         check = ti.xcom_pull(task_ids=self.check_task_id)
         if not check:
@@ -185,6 +186,11 @@ class HealthReportOperator(BaseOperator):
         self, context: Context, rows: list[HealthRow], lost: list[HealthRow], result: dict[str, Any]
     ) -> dict[str, Any]:
         """Write the three files; the losses (what the inventory records)."""
+        from bandwidth_hosted_messaging.reporting import render
+        from bandwidth_hosted_messaging.reporting.health import health_csv
+        from bandwidth_hosted_messaging.reporting.storage import run_files
+        from bandwidth_hosted_messaging.reporting.times import utc_now
+
         csv_path, json_path, losses_path = run_files(
             context["dag"].dag_id, context["run_id"], REPORT_CSV, REPORT_JSON, LOSSES_JSON
         )

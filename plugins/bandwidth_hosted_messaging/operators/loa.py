@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
 
-from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID
-from bandwidth_hosted_messaging.contracts import LoaFileDict, LoaResultDict, OrderDict, pulled
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
-from bandwidth_hosted_messaging.inputs.errors import RequestError
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
+
+if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.contracts import LoaFileDict, LoaResultDict, OrderDict
 
 
 class UploadLoaOperator(BaseOperator):
@@ -49,6 +49,11 @@ class UploadLoaOperator(BaseOperator):
         self.bandwidth_conn_id = bandwidth_conn_id
 
     def execute(self, context: Context) -> LoaResultDict:
+        # What only the task needs is imported when it runs: every task process parses the DAG file again.
+        from bandwidth_hosted_messaging.client.models import TnOrder
+        from bandwidth_hosted_messaging.contracts import pulled
+        from bandwidth_hosted_messaging.inputs.errors import RequestError
+
         order = TnOrder.from_dict(pulled(self.order))  # the wait's return value
         if not order.status.is_success:
             self.log.info("Order %s ended %s: no LOA to upload", order.order_id, order.status.value)

@@ -7,21 +7,21 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context
 
-from bandwidth_hosted_messaging.client.errors import BandwidthApiError
-from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, ServiceAddress, TnOrder
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, ORDER_URL_KEY
-from bandwidth_hosted_messaging.contracts import ImportRequestDict, PlanChunkDict
-from bandwidth_hosted_messaging.hooks import site_memory
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import ORDER_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
 
 if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, TnOrder
+    from bandwidth_hosted_messaging.contracts import ImportRequestDict, PlanChunkDict
     from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 
 
 def import_order_request(request: ImportRequestDict, chunk: PlanChunkDict) -> ImportTnOrderRequest:
     """The ``ImportTnOrder`` of one chunk of a validated import request."""
+    from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, ServiceAddress
+
     return ImportTnOrderRequest(
         customer_order_id=chunk["customer_order_id"],
         site_id=request["site_id"],
@@ -89,6 +89,10 @@ class CreateTnOrderOperator(BaseOperator):
         return found[0].order_id if found else None
 
     def execute(self, context: Context) -> str:
+        # What only the task needs is imported when it runs: every task process parses the DAG file again.
+        from bandwidth_hosted_messaging.client.errors import BandwidthApiError
+        from bandwidth_hosted_messaging.hooks import site_memory
+
         kind = self.order_kind.value
         cid = self.chunk["customer_order_id"]
         context["ti"].xcom_push(key="customer_order_id", value=cid)

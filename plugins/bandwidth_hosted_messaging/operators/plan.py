@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context
 
-from bandwidth_hosted_messaging.client.numbers import chunked
-from bandwidth_hosted_messaging.contracts import CheckerResultDict, PlanChunkDict, RemoveRequestDict
-from bandwidth_hosted_messaging.inputs.request import customer_order_id
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
+
+if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.contracts import CheckerResultDict, PlanChunkDict, RemoveRequestDict
 
 
 class PlanOrdersOperator(BaseOperator):
@@ -30,6 +30,10 @@ class PlanOrdersOperator(BaseOperator):
         self.checker: CheckerResultDict | None = checker
 
     def execute(self, context: Context) -> list[PlanChunkDict]:
+        # What only the task needs is imported when it runs: every task process parses the DAG file again.
+        from bandwidth_hosted_messaging.client.numbers import chunked
+        from bandwidth_hosted_messaging.inputs.request import customer_order_id
+
         run_key = f"{context['dag'].dag_id}/{context['run_id']}"
         numbers = self.checker["importable"] if self.checker is not None else self.request["numbers"]
         prefix = self.request["customer_order_id_prefix"]

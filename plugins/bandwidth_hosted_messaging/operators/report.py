@@ -5,18 +5,18 @@ if any number did not end as it should.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context, TriggerRule
 from airflow.sdk.exceptions import AirflowFailException
 
 from bandwidth_hosted_messaging.constants import ORDER_URL_KEY, REPORT_CSV, REPORT_JSON
-from bandwidth_hosted_messaging.contracts import ApprovalDict, ReportDict, pulled
-from bandwidth_hosted_messaging.reporting import render, rows
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
-from bandwidth_hosted_messaging.reporting.storage import run_files
-from bandwidth_hosted_messaging.reporting.times import utc_now
 from bandwidth_hosted_messaging.statuses import OrderKind
+
+if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.contracts import ApprovalDict, ReportDict
+    from bandwidth_hosted_messaging.reporting import rows
 
 #: Retries of a report task: never for a failed number (that fails it at once), for an error writing the
 #: inventory (its database unreachable), whose retry writes the same files and rows again.
@@ -82,6 +82,9 @@ class ReportOperator(BaseOperator):
         return context["ti"].xcom_pull(task_ids=self.approval_task_id, key="approval")
 
     def _rows(self, context: Context, numbers: list[str], approval: ApprovalDict | None) -> list[rows.ReportRow]:
+        from bandwidth_hosted_messaging.contracts import pulled
+        from bandwidth_hosted_messaging.reporting import rows
+
         ti = context["ti"]
         plan = ti.xcom_pull(task_ids=self.plan_task_id)
         orders = [pulled(o) for o in ti.xcom_pull(task_ids=[self.order_task_id], key="order") or []]
@@ -93,6 +96,11 @@ class ReportOperator(BaseOperator):
         return rows.build_import_rows(numbers, checker, plan, orders, loas, verification, approval)
 
     def execute(self, context: Context) -> ReportDict:
+        # What only the task needs is imported when it runs: every task process parses the DAG file again.
+        from bandwidth_hosted_messaging.reporting import render, rows
+        from bandwidth_hosted_messaging.reporting.storage import run_files
+        from bandwidth_hosted_messaging.reporting.times import utc_now
+
         ti = context["ti"]
         request = ti.xcom_pull(task_ids=self.request_task_id)
         if not request:
@@ -144,5 +152,7 @@ def record_in_inventory(report: Any, log: Any) -> None:
 
 def first_failed(failed: list[rows.ReportRow]) -> str:
     """``3035550101 (order_failed 5016), ... and N more``."""
+    from bandwidth_hosted_messaging.reporting import render
+
     parts = (f"{r.number} ({r.outcome}{' ' + r.error_code if r.error_code else ''})" for r in failed)
     return render.first_n(parts, total=len(failed))

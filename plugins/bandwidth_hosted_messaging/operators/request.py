@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
 
-from bandwidth_hosted_messaging.contracts import ImportRequestDict, RemoveRequestDict
-from bandwidth_hosted_messaging.inputs.batch_file import load_batch
-from bandwidth_hosted_messaging.inputs.errors import BatchFileError, RequestError
-from bandwidth_hosted_messaging.inputs.request import validate_import_request, validate_remove_request
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
-from bandwidth_hosted_messaging.reporting.render import first_n
-from bandwidth_hosted_messaging.reporting.retry_failed import failed_numbers_of
 from bandwidth_hosted_messaging.statuses import OrderKind
+
+if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.contracts import ImportRequestDict, RemoveRequestDict
 
 
 class ValidateRequestOperator(BaseOperator):
@@ -63,6 +60,11 @@ class ValidateRequestOperator(BaseOperator):
         self.loa_roots = list(loa_roots) if loa_roots is not None else None
 
     def execute(self, context: Context) -> ImportRequestDict | RemoveRequestDict:
+        # The validation is imported when the task runs: every task process parses the DAG file again.
+        from bandwidth_hosted_messaging.inputs.errors import RequestError
+        from bandwidth_hosted_messaging.inputs.request import validate_import_request, validate_remove_request
+        from bandwidth_hosted_messaging.reporting.render import first_n
+
         if self.batch_file:
             values = self._batch_values()
         else:
@@ -93,6 +95,9 @@ class ValidateRequestOperator(BaseOperator):
         return output
 
     def _batch_values(self) -> dict[str, Any]:
+        from bandwidth_hosted_messaging.inputs.batch_file import load_batch
+        from bandwidth_hosted_messaging.inputs.errors import BatchFileError
+
         assert self.batch_file is not None
         try:
             batch = load_batch(self.batch_file, self.batch_folder)
@@ -102,6 +107,9 @@ class ValidateRequestOperator(BaseOperator):
         return batch.values
 
     def _failed_numbers(self, dag_id: str, source_run_id: Any) -> list[str]:
+        from bandwidth_hosted_messaging.inputs.errors import RequestError
+        from bandwidth_hosted_messaging.reporting.retry_failed import failed_numbers_of
+
         field = "retry_failed_of_run"
         if not isinstance(source_run_id, str):
             raise RequestError(field, "must be the run id of an earlier run of this DAG")

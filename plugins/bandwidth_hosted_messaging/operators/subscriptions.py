@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook, BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
 
-from bandwidth_hosted_messaging.client.models import Subscription
 from bandwidth_hosted_messaging.constants import CALLBACK_CONN_ID, CALLBACK_PATH, DEFAULT_CONN_ID
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
+
+if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.client.models import Subscription
+    from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 
 #: The callback connection's type: an HTTP endpoint (ours) and the Basic credentials Bandwidth will send.
 CALLBACK_CONN_TYPE = "http"
@@ -31,6 +36,12 @@ def callback_url(conn: Any) -> str:
     return f"{scheme}://{host}{port}/{path.lstrip('/')}"
 
 
+def _when(epoch: float) -> str:
+    from bandwidth_hosted_messaging.reporting.times import iso
+
+    return iso(datetime.fromtimestamp(epoch, UTC))
+
+
 class EnsureSubscriptionOperator(BaseOperator):
     """
     Make sure exactly one subscription of ``order_type`` delivers to our callback URL.
@@ -40,12 +51,18 @@ class EnsureSubscriptionOperator(BaseOperator):
     or its last delivery was refused; deletes duplicates; creates one only when none matches. Without a
     callback connection it logs that the run relies on polling alone and does nothing.
 
+    While the subscription kept by an earlier run is known valid (remembered for the same connection, account,
+    order type, URL and username, listed less than ``[bandwidth] subscription_memory_hours`` ago, more than half
+    its expiry left, and a callback from it recorded since; see
+    :mod:`~bandwidth_hosted_messaging.hooks.subscription_memory`) it does not list the subscriptions at all. A
+    failed subscription call forgets the connection's memory.
+
     :param order_type: ``importtnorders`` or ``removeImportedTnOrders``, or the account event
         ``MESSAGING_LOST`` (subscribed with ``<EventType>``).
     :param callback_conn_id: connection whose host is the public callback URL and whose login/password are
         the Basic credentials Bandwidth will send (extra ``expiry``: seconds, default 30 days).
     :param request: the validated request (templated); in a dry run the subscriptions are only read, and what
-        would change is logged.
+        would change is logged; the memory is read, never written.
     """
 
     template_fields = ("bandwidth_conn_id", "callback_conn_id", "order_type", "request")
@@ -67,6 +84,9 @@ class EnsureSubscriptionOperator(BaseOperator):
         self.callback_conn_id = callback_conn_id
 
     def execute(self, context: Context) -> str | None:
+        from bandwidth_hosted_messaging.client.errors import BandwidthError
+        from bandwidth_hosted_messaging.hooks import subscription_memory as memory
+
         try:
             conn = BaseHook.get_connection(self.callback_conn_id)
         except AirflowNotFoundException:
@@ -80,19 +100,63 @@ class EnsureSubscriptionOperator(BaseOperator):
         url = callback_url(conn)
         expiry = int((conn.extra_dejson or {}).get("expiry") or DEFAULT_SUBSCRIPTION_EXPIRY)
         hook = bandwidth_hook(self.bandwidth_conn_id)
+        dry_run = bool((self.request or {}).get("dry_run"))
+        key = memory.key(self.bandwidth_conn_id, hook.settings.account_url, self.order_type, url, conn.login)
+        known = self._known_valid(key, url, expiry, dry_run)
+        if known:
+            return known
+        try:
+            sub_id, expires = self._ensure(hook, conn, url, expiry, dry_run)
+        except BandwidthError as err:
+            if not dry_run:
+                memory.forget(self.bandwidth_conn_id, f"a subscription call failed ({type(err).__name__})")
+            raise
+        if sub_id and expires is not None and not dry_run:
+            memory.remember(key, sub_id, expires)
+        return sub_id
+
+    def _known_valid(self, key: str, url: str, expiry: int, dry_run: bool) -> str | None:
+        """The remembered subscription's id when it is known valid (see :mod:`.hooks.subscription_memory`)."""
+        from bandwidth_hosted_messaging.assets import EVENT_TYPE_ASSETS, ORDER_TYPE_ASSETS
+        from bandwidth_hosted_messaging.hooks import subscription_memory as memory
+
+        entry = memory.recall(key)
+        if entry is None:
+            return None
+        asset = ORDER_TYPE_ASSETS.get(self.order_type.lower()) or EVENT_TYPE_ASSETS.get(self.order_type.upper())
+        called_back = memory.last_callback(asset.name, entry.subscription_id) if asset else None
+        why_not = entry.unusable(expiry, called_back)
+        if why_not or called_back is None:
+            self.log.info("Subscription %s remembered, but %s: listing subscriptions", entry.subscription_id, why_not)
+            return None
+        self.log.info(
+            "Subscription %s for %s known valid (checked %s, a callback from it at %s): not listing subscriptions",
+            entry.subscription_id,
+            url,
+            _when(entry.checked),
+            _when(called_back),
+        )
+        if not dry_run:  # a dry run orders nothing, so it leaves the proof of life for the next real run
+            memory.relied_on(key, entry)
+        return entry.subscription_id
+
+    def _ensure(
+        self, hook: BandwidthHook, conn: Any, url: str, expiry: int, dry_run: bool
+    ) -> tuple[str | None, float | None]:
+        """List, then keep, update or create; the subscription id and when it expires (epoch s; ``None``: unknown)."""
         matching = [
             s
             for s in hook.list_subscriptions()
             if s.order_type.lower() == self.order_type.lower() and (s.url or "").rstrip("/") == url.rstrip("/")
         ]
-        dry_run = bool((self.request or {}).get("dry_run"))
+        listed_at = time.time()
         if not matching:
             if dry_run:
                 self.log.info("Dry run: would create a %s subscription for %s", self.order_type, url)
-                return None
+                return None, None
             sub_id = hook.create_subscription(self.order_type, url, conn.login, conn.password, expiry)
             self.log.info("Created %s subscription %s for %s", self.order_type, sub_id, url)
-            return sub_id
+            return sub_id, listed_at + expiry
         keep, duplicates = matching[0], matching[1:]
         reason = self._needs_update(keep, conn.login, expiry, hook.dialect.number_format)
         if dry_run:
@@ -101,16 +165,16 @@ class EnsureSubscriptionOperator(BaseOperator):
             self.log.info(
                 "Dry run: subscription %s; would %s", keep.subscription_id, " and ".join(changes) or "keep it"
             )
-            return keep.subscription_id
+            return keep.subscription_id, None
         for dup in duplicates:
             hook.delete_subscription(dup.subscription_id)
             self.log.warning("Deleted duplicate %s subscription %s", self.order_type, dup.subscription_id)
         if reason:
             hook.update_subscription(keep.subscription_id, self.order_type, url, conn.login, conn.password, expiry)
             self.log.info("Updated subscription %s (%s)", keep.subscription_id, reason)
-        else:
-            self.log.info("Reusing subscription %s for %s", keep.subscription_id, url)
-        return keep.subscription_id
+            return keep.subscription_id, listed_at + expiry
+        self.log.info("Reusing subscription %s for %s", keep.subscription_id, url)
+        return keep.subscription_id, None if keep.expiry is None else listed_at + keep.expiry
 
     @staticmethod
     def _needs_update(sub: Subscription, username: str | None, expiry: int, number_format: str) -> str | None:

@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context, TriggerRule
 
-from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import ALREADY_ON_BANDWIDTH, DEFAULT_CONN_ID
-from bandwidth_hosted_messaging.contracts import CheckerResultDict, InServiceDict, RemovedDict, pulled
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
 
 if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.contracts import CheckerResultDict, InServiceDict, RemovedDict
     from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 
 
@@ -60,6 +59,10 @@ class VerifyNumbersOperator(BaseOperator):
         self.recheck_interval = recheck_interval
 
     def execute(self, context: Context) -> InServiceDict | RemovedDict:
+        # What only the task needs is imported when it runs: every task process parses the DAG file again.
+        from bandwidth_hosted_messaging.client.models import TnOrder
+        from bandwidth_hosted_messaging.contracts import pulled
+
         ti = context["ti"]
         orders = [pulled(o) for o in ti.xcom_pull(task_ids=[self.order_task_id], key="order") or [] if o]
         expected = [n for o in orders for n in TnOrder.from_dict(o).completed_numbers()]

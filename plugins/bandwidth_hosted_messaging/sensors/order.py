@@ -12,17 +12,14 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException, Airfl
 
 from bandwidth_hosted_messaging import config
 from bandwidth_hosted_messaging.assets import ORDER_KIND_ASSETS
-from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import DEFAULT_CONN_ID, DEFAULT_POLL_INTERVAL, ORDER_URL_KEY
-from bandwidth_hosted_messaging.contracts import OrderDict
-from bandwidth_hosted_messaging.hooks import site_memory
 from bandwidth_hosted_messaging.hooks.lazy import bandwidth_hook
 from bandwidth_hosted_messaging.reporting.links import ORDER_LINKS, persist_links
-from bandwidth_hosted_messaging.reporting.order_outcome import describe_failures, log_success
 from bandwidth_hosted_messaging.statuses import OrderKind
-from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
 
 if TYPE_CHECKING:
+    from bandwidth_hosted_messaging.client.models import TnOrder
+    from bandwidth_hosted_messaging.contracts import OrderDict
     from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 
 
@@ -117,6 +114,10 @@ class TnOrderSensor(BaseSensorOperator):
             "a callback for the order wakes the wait" if self.wake_on_callback else "callbacks off",
             self.poke_interval,
         )
+        # The trigger (and the order model, the outcome's wording) are imported when the task runs, not when a DAG
+        # file is parsed: every task process parses its DAG file again.
+        from bandwidth_hosted_messaging.triggers.order import TnOrderTrigger
+
         self.defer(
             trigger=TnOrderTrigger(
                 order_id=self.order_id,
@@ -151,6 +152,8 @@ class TnOrderSensor(BaseSensorOperator):
         if not event or "status" not in event:
             raise AirflowException(f"Order {self.order_id}: the trigger sent no usable event: {event!r}")
         if event["status"] == "final" and isinstance(event.get("order"), Mapping):
+            from bandwidth_hosted_messaging.client.models import TnOrder
+
             return self._finish(context, TnOrder.from_dict(event["order"]))
         if event["status"] == "timeout":
             raise AirflowSensorTimeout(
@@ -162,6 +165,9 @@ class TnOrderSensor(BaseSensorOperator):
         raise AirflowException(f"Order {self.order_id}: the trigger sent an unknown event: {event!r}")
 
     def _finish(self, context: Context, order: TnOrder) -> OrderDict:
+        from bandwidth_hosted_messaging.hooks import site_memory
+        from bandwidth_hosted_messaging.reporting.order_outcome import describe_failures, log_success
+
         data = order.to_dict()
         context["ti"].xcom_push(key="order", value=data)
         if order.status.is_failure:

@@ -13,8 +13,8 @@ from airflow.triggers.base import BaseTrigger, TaskSuccessEvent, TriggerEvent
 from bandwidth_hosted_messaging import config
 from bandwidth_hosted_messaging.client.errors import BandwidthApiError, BandwidthError, ConnectionConfigError
 from bandwidth_hosted_messaging.client.models import TnOrder
-from bandwidth_hosted_messaging.client.retry import RetryPolicy
 from bandwidth_hosted_messaging.contracts import OrderEventDict
+from bandwidth_hosted_messaging.hooks import subscription_memory
 from bandwidth_hosted_messaging.reporting.order_outcome import log_success
 from bandwidth_hosted_messaging.statuses import OrderKind, UnknownStatusError
 from bandwidth_hosted_messaging.triggers.callback_watch import in_triggerer, watch_for_running_loop
@@ -23,8 +23,8 @@ from bandwidth_hosted_messaging.triggers.callback_watch import in_triggerer, wat
 MAX_PERMANENT_ERRORS = 5
 #: aiohttp closes a connection idle this long (its ``keepalive_timeout``): longer sleeps reuse nothing.
 KEEPALIVE_SECONDS = 15.0
-#: Each poll's own retries; the polling loop itself is the outer retry.
-POLL_RETRY_POLICY = RetryPolicy(max_attempts=3, base_delay=1.0, max_delay=10.0)
+#: Each poll's own attempts (with the connection's backoff); the polling loop itself is the outer retry.
+POLL_ATTEMPTS = 3
 #: After a failed read, the next one comes this soon (or at the safety poll, if sooner).
 ERROR_RETRY_SECONDS = 60.0
 
@@ -41,7 +41,9 @@ class TnOrderTrigger(BaseTrigger):
     A callback recorded by the callback receiver wakes the wait within ``[bandwidth] callback_check_interval``
     (see :mod:`.callback_watch`); the trigger then reads the order once, because a callback is a signal and the
     order is the truth. Bandwidth never retries a delivery, so the safety poll still reads the order every
-    ``poll_interval`` seconds (a little jitter is added).
+    ``poll_interval`` seconds (a little jitter is added). When that poll, not a callback, finds the order final
+    well after Bandwidth last modified it, the connection's remembered subscriptions are forgotten
+    (:func:`~bandwidth_hosted_messaging.hooks.subscription_memory.callback_missed`): the next run lists them.
 
     Yields exactly one event: ``{"status": "final", "order": {...}}``, ``{"status": "timeout", ...}`` (the long
     stop) or ``{"status": "error", "message": ...}``. Network blips, 5xx and 429 never end the wait; an unknown
@@ -111,12 +113,13 @@ class TnOrderTrigger(BaseTrigger):
 
     async def _wait(self, wake: asyncio.Event | None) -> AsyncIterator[TriggerEvent]:
         permanent_errors = 0
+        woken = False  # a callback for this order came (the safety poll alone ends the waits of lost callbacks)
         last_status: str | None = None
         last_error = ""
         next_read = time.time() if self.checked_at is None else self._next_poll(self.checked_at)
         from bandwidth_hosted_messaging.hooks.bandwidth_async import BandwidthAsyncHook  # aiohttp: in the triggerer
 
-        async with BandwidthAsyncHook(self.bandwidth_conn_id, retry_policy=POLL_RETRY_POLICY) as hook:
+        async with BandwidthAsyncHook(self.bandwidth_conn_id, max_attempts=POLL_ATTEMPTS) as hook:
             while True:
                 remaining = self.deadline - time.time()
                 if remaining <= 0:
@@ -131,6 +134,7 @@ class TnOrderTrigger(BaseTrigger):
                         # anyway, and a thousand waiting orders' sessions would sit in the triggerer's memory.
                         await hook.close()
                     if await _sleep_or_wake(pause, wake):
+                        woken = True
                         self.log.info("Order %s: a callback came; reading the order", self.order_id)
                     elif time.time() < next_read:
                         continue  # the long stop, checked at the top
@@ -168,6 +172,11 @@ class TnOrderTrigger(BaseTrigger):
                         self.log.info("Order %s is %s", self.order_id, order.status.value)
                         last_status = order.status.value
                     if order.status.is_final:
+                        if wake is not None and not woken:
+                            # Its callback is lost or its subscription gone: the next run lists the subscriptions.
+                            subscription_memory.callback_missed(
+                                self.bandwidth_conn_id, self.order_id, order.last_modified_date
+                            )
                         yield self._final_event(order)
                         return
                 if permanent_errors >= MAX_PERMANENT_ERRORS:

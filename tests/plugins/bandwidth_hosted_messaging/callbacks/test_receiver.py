@@ -655,6 +655,36 @@ def test_final_statuses_go_on_the_wake_up_ring_once_and_others_do_not(receiver):
     assert removal not in {w.order_id for w in stored_ring(IMPORT_TN_ORDERS).recent}
 
 
+def test_each_subscription_s_last_callback_is_noted_for_the_subscription_memory(receiver):
+    """Any authenticated callback, a duplicate or a non-final one too, shows its subscription delivers."""
+    from bandwidth_hosted_messaging.hooks.subscription_memory import SEEN_KEY
+
+    def seen(asset) -> dict:
+        from airflow._shared.state import AssetScope
+        from airflow.models.asset import AssetModel
+        from airflow.state import get_state_backend
+        from airflow.utils.session import create_session
+        from sqlalchemy import select
+
+        with create_session() as session:
+            asset_id = session.scalar(select(AssetModel.id).where(AssetModel.name == asset.name))
+            raw = get_state_backend().get(AssetScope(asset_id=asset_id), SEEN_KEY, session=session)
+        return json.loads(raw) if raw else {}
+
+    order_id, sub_id = str(uuid.uuid4()), f"sub-{uuid.uuid4().hex[:8]}"
+    processing = notification(order_id, "PROCESSING").replace(b">sub-1<", f">{sub_id}<".encode())
+    before = time.time()
+    assert post(receiver, processing).status_code == 200
+    first = seen(IMPORT_TN_ORDERS)[sub_id]
+    assert before <= first <= time.time()
+    assert post(receiver, processing).status_code == 200  # a duplicate: noted again
+    second = seen(IMPORT_TN_ORDERS)[sub_id]
+    assert second >= first
+    assert post(receiver, processing, auth=("someone", "else")).status_code == 401  # refused: not noted
+    assert seen(IMPORT_TN_ORDERS)[sub_id] == second
+    assert sub_id not in seen(REMOVE_IMPORTED_TN_ORDERS)
+
+
 def test_concurrent_callbacks_of_many_orders_lose_no_ring_entry(receiver):
     """Eight callbacks in parallel in this API server and four in another process: every order is on the ring."""
     in_here = [str(uuid.uuid4()) for _ in range(8)]
