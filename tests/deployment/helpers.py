@@ -36,6 +36,14 @@ def running(af: Any, timeout: float = 150) -> Iterator[Any]:
         af.stop()
 
 
+#: Airflow 3.3's watchdog of the trigger runner (``[triggerer] runner_health_check_threshold``, 30 s) takes a runner
+#: that sent nothing for that long for deadlocked and lets its triggers go to another triggerer, which reads their
+#: orders once more. On two cores shared with the rest of the suite a starved runner can be silent that long; these
+#: tests count the reads of each order, so their deployments give it 300 s (a SIGKILLed triggerer is still found
+#: by its missed heartbeat, ``triggerer_health_check_threshold``, as the HA and reliability tests need).
+RUNNER_WATCHDOG_ENV = {"AIRFLOW__TRIGGERER__RUNNER_HEALTH_CHECK_THRESHOLD": "300"}
+
+
 def held_orders_airflow(home: Path, **extra_env: str) -> Any:
     """A ``LocalAirflow`` on SQLite (LocalExecutor, parallelism 2) whose sandbox orders stay open until a test
     completes them, with task retries after 1 s and ``extra_env`` on top."""
@@ -45,5 +53,5 @@ def held_orders_airflow(home: Path, **extra_env: str) -> Any:
         sandbox_port=0,
         parallelism=2,
         order_seconds=3600,
-        extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1", **extra_env},
+        extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1", **RUNNER_WATCHDOG_ENV, **extra_env},
     )
