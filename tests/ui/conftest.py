@@ -94,7 +94,9 @@ def local_airflow(tmp_path_factory):
 @pytest.fixture
 def page(browser, local_airflow):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    context.set_default_timeout(30_000)
+    # Generous: on two cores shared with the rest of the suite, the api-server once took over 30 s to serve a page.
+    context.set_default_timeout(60_000)
+    context.set_default_navigation_timeout(90_000)
     page = context.new_page()
     yield page
     context.close()
