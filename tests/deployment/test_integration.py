@@ -172,9 +172,9 @@ def trigger_runs(home, order_id: str) -> tuple[int, int]:
 
 def test_two_triggerers_shared_the_waits_and_callbacks_woke_both(local_airflow, import_run):
     """Each wait sat on its own triggerer; with a 900 s safety poll, each order was read once before the wait (the
-    sensor) and once after its callback by each run of its trigger. Airflow runs a trigger at least once: a triggerer
+    sensor) and once after its callback by a run of its trigger. Airflow runs a trigger at least once: a triggerer
     that frees a slot may start a trigger that has just fired on the other before its row is cleared (seen on a
-    loaded machine), and that run reads the order once more, woken by the same callback, never by a poll."""
+    loaded machine), and that run may read the order once more, woken by the same callback, never by a poll."""
     assert len(set(import_run["triggerers"].values())) == 2, import_run["triggerers"]
     reads = dict.fromkeys(import_run["released"], 0)
     for entry in requests.get(f"{local_airflow.sandbox_url}/_sandbox/requests", timeout=5).json():
@@ -184,7 +184,9 @@ def test_two_triggerers_shared_the_waits_and_callbacks_woke_both(local_airflow, 
     assert reads, reads
     for order_id, count in reads.items():
         starts, woken = trigger_runs(local_airflow.home, order_id)
-        assert starts >= 1 and woken == starts and count == 1 + starts, (order_id, count, starts, woken)
+        # One read by the sensor, then at most one per run of its trigger (a run cancelled once the task has ended
+        # may not get to its read), and every run woken by the callback: none by the 900 s poll.
+        assert starts >= 1 and woken == starts and 2 <= count <= 1 + starts, (order_id, count, starts, woken)
 
 
 def test_order_wait_was_deferred_to_the_triggerer(local_airflow, import_run):
