@@ -36,12 +36,17 @@ def running(af: Any, timeout: float = 150) -> Iterator[Any]:
         af.stop()
 
 
-#: Airflow 3.3's watchdog of the trigger runner (``[triggerer] runner_health_check_threshold``, 30 s) takes a runner
-#: that sent nothing for that long for deadlocked and lets its triggers go to another triggerer, which reads their
-#: orders once more. On two cores shared with the rest of the suite a starved runner can be silent that long; these
-#: tests count the reads of each order, so their deployments give it 300 s (a SIGKILLed triggerer is still found
-#: by its missed heartbeat, ``triggerer_health_check_threshold``, as the HA and reliability tests need).
-RUNNER_WATCHDOG_ENV = {"AIRFLOW__TRIGGERER__RUNNER_HEALTH_CHECK_THRESHOLD": "300"}
+#: The test deployments share two cores with the rest of the suite, where a component can be starved for tens of
+#: seconds. Airflow 3.3's watchdog of the trigger runner (``[triggerer] runner_health_check_threshold``, 30 s) takes
+#: a runner silent that long for deadlocked and lets its triggers go to another triggerer, which reads their orders
+#: once more (a SIGKILLed triggerer is still found by its missed heartbeat, ``triggerer_health_check_threshold``, as
+#: the HA and reliability tests need); a task's supervisor gives up on an Execution API call after
+#: ``[workers] execution_api_timeout`` (a browser test's first task failed so), which Airflow's docs say to raise
+#: under high load.
+LOADED_MACHINE_ENV = {
+    "AIRFLOW__TRIGGERER__RUNNER_HEALTH_CHECK_THRESHOLD": "300",
+    "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "60",
+}
 
 
 def held_orders_airflow(home: Path, **extra_env: str) -> Any:
@@ -53,5 +58,5 @@ def held_orders_airflow(home: Path, **extra_env: str) -> Any:
         sandbox_port=0,
         parallelism=2,
         order_seconds=3600,
-        extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1", **RUNNER_WATCHDOG_ENV, **extra_env},
+        extra_env={"AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1", **LOADED_MACHINE_ENV, **extra_env},
     )

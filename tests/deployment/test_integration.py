@@ -13,7 +13,7 @@ import pytest
 import redis
 import requests
 
-from tests.deployment.helpers import ROOT, RUNNER_WATCHDOG_ENV, load_launcher, running
+from tests.deployment.helpers import LOADED_MACHINE_ENV, ROOT, load_launcher, running
 
 pytestmark = pytest.mark.integration
 
@@ -64,7 +64,7 @@ def local_airflow(postgres_url, inventory_postgres_url, tmp_path_factory):
         extra_env={
             "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
             "AIRFLOW__TRIGGERER__CAPACITY": "1",
-            **RUNNER_WATCHDOG_ENV,
+            **LOADED_MACHINE_ENV,
             # the hosted-number inventory in a PostgreSQL database of its own, not beside Airflow's tables
             "AIRFLOW_CONN_BANDWIDTH_INVENTORY": inventory_postgres_url,
         },

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deployment.helpers import ROOT, load_launcher, running
+from tests.deployment.helpers import LOADED_MACHINE_ENV, ROOT, load_launcher, running
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -85,6 +85,7 @@ def local_airflow(tmp_path_factory):
         extra_env={
             "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
             "AIRFLOW__BANDWIDTH__APPROVAL_THRESHOLD": str(APPROVAL_THRESHOLD),
+            **LOADED_MACHINE_ENV,
         },
     )
     with running(af, timeout=180):
