@@ -6,9 +6,11 @@ started as ``make airflow`` starts it, on free ports, with the Bandwidth sandbox
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -35,9 +37,10 @@ def _apt_install(package: str) -> None:
         pytest.fail(f"{CHROMIUM} is missing and there is no apt-get to install Debian's {package} package")
     sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = [*sudo, apt, "install", "-y", "-q", package]
+    wait_for_dpkg = ["-o", "DPkg::Lock::Timeout=600"]  # another apt-get (the machine's own) may hold the lock
+    install = [*sudo, apt, *wait_for_dpkg, "install", "-y", "-q", package]
     if subprocess.run(install, env=env, capture_output=True, timeout=900).returncode != 0:
-        subprocess.run([*sudo, apt, "update", "-q"], env=env, capture_output=True, timeout=600)
+        subprocess.run([*sudo, apt, *wait_for_dpkg, "update", "-q"], env=env, capture_output=True, timeout=900)
         result = subprocess.run(install, env=env, capture_output=True, text=True, timeout=900)
         if result.returncode != 0:
             pytest.fail(f"could not install {package} with apt-get:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
@@ -46,8 +49,11 @@ def _apt_install(package: str) -> None:
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """Debian's Chromium; ``apt-get install -y chromium`` (about 20 s) when it is missing."""
-    if not CHROMIUM.exists():
-        _apt_install("chromium")
+    # Both browser modules may run at once on two pytest-xdist workers: one installs while the other waits.
+    with open(Path(tempfile.gettempdir()) / "bandwidth-tests-chromium.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not CHROMIUM.exists():
+            _apt_install("chromium")
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is still missing after apt-get install chromium")
     return CHROMIUM
