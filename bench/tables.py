@@ -46,7 +46,7 @@ def _resume(res: dict[str, Any]) -> list[str]:
 def _triggerer(trig: dict[str, Any]) -> list[str]:
     idle = trig["idle"]
     polls = round(trig["polls_in_window"] * 60 / trig["window_seconds"])
-    return [
+    lines = [
         "| triggerer | RSS MB (tree) | PSS MB (tree) | trigger runner RSS MB | CPU % (tree) | trigger runner CPU % | polls/min |",
         "|---|---:|---:|---:|---:|---:|---:|",
         f"| idle | {idle['rss_mb']} | {idle['pss_mb']} | {idle['runner_rss_mb']} | {idle['cpu_percent']} | | 0 |",
@@ -54,8 +54,18 @@ def _triggerer(trig: dict[str, Any]) -> list[str]:
         f"{trig['cpu_percent']} | {trig['runner_cpu_percent']} | {polls} |",
         f"| per waiting order, KB | {trig['rss_per_waiting_order_kb']} | {trig['pss_per_waiting_order_kb']} | "
         f"{trig['runner_rss_per_waiting_order_kb']} | | | |",
-        "",
     ]
+    floor = trig.get("airflow_floor")
+    if floor:
+        lines += [
+            f"| Airflow's floor: {floor['waits']:,} `DateTimeTrigger` waits (fresh triggerer, idle "
+            f"{floor['idle']['rss_mb']} MB) | {floor['rss_mb']} | | {floor['runner_rss_mb']} | {floor['cpu_percent']} "
+            "| | 0 |",
+            f"| Airflow's floor per wait, KB | {floor['rss_per_wait_kb']} | | {floor['runner_rss_per_wait_kb']} | | | |",
+            f"| ours above Airflow's floor per wait, KB | {trig['above_airflow_floor_kb_per_wait']} | | "
+            f"{trig['runner_above_airflow_floor_kb_per_wait']} | | | |",
+        ]
+    return [*lines, ""]
 
 
 def _parse(p: dict[str, Any]) -> list[str]:

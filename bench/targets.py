@@ -146,7 +146,13 @@ def _triggerer(trig: dict[str, Any]) -> dict[str, Any]:
         f"triggerer: <= {triggerer.TARGET_KB_PER_WAIT:.0f} KB per waiting order ({trig['waiting_orders']} waits)",
         f"{trig['rss_per_waiting_order_kb']} KB RSS per wait, process tree (trigger runner alone "
         f"{trig['runner_rss_per_waiting_order_kb']} KB; PSS {trig['pss_per_waiting_order_kb']} KB); "
-        f"{trig['cpu_percent']} % CPU",
+        f"{trig['cpu_percent']} % CPU"
+        + (
+            f"; Airflow's own DateTimeTrigger waits: {trig['airflow_floor']['rss_per_wait_kb']} KB "
+            f"(ours {trig['above_airflow_floor_kb_per_wait']} KB above)"
+            if trig.get("airflow_floor")
+            else ""
+        ),
         trig["rss_per_waiting_order_kb"] <= triggerer.TARGET_KB_PER_WAIT,
     )
 

@@ -179,6 +179,7 @@ class TnOrderTrigger(BaseTrigger):
                             )
                         yield self._final_event(order)
                         return
+                    del order  # not kept while asleep: an order of 5,000 numbers, times every waiting order
                 if permanent_errors >= MAX_PERMANENT_ERRORS:
                     yield TriggerEvent(OrderEventDict(status="error", order_id=self.order_id, message=last_error))
                     return
@@ -201,7 +202,8 @@ async def _sleep_or_wake(seconds: float, wake: asyncio.Event | None) -> bool:
         await asyncio.sleep(seconds)
         return False
     try:
-        await asyncio.wait_for(wake.wait(), timeout=seconds)
+        async with asyncio.timeout(seconds):  # in this task: wait_for would wrap the wait in a task of its own
+            await wake.wait()
     except TimeoutError:
         return False
     wake.clear()
