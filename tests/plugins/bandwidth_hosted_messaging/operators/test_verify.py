@@ -123,3 +123,14 @@ def test_remove_ignores_the_checker(bw):
     checker = {"importable": [], "rejected": [{"number": ON_BANDWIDTH, "code": "19006", "description": "x"}]}
     result = verify([order("r-1", "COMPLETE", [A])], kind="remove", checker=checker, checker_task_id=CHECKER)
     assert result == {"removed": [A], "still_in_service": []}
+
+
+def test_the_recheck_interval_defaults_to_a_tenth_of_the_grace_period_from_1_to_15_seconds():
+    from bandwidth_hosted_messaging.operators.verify import recheck_seconds
+
+    assert recheck_seconds(300, None) == 15.0  # the default grace period: every 15 s, as before
+    assert recheck_seconds(3600, None) == 15.0
+    assert recheck_seconds(20, None) == 2.0
+    assert recheck_seconds(3, None) == 1.0
+    assert recheck_seconds(20, "7") == 7.0 and recheck_seconds(20, 0.5) == 0.5  # as given, rendered or not
+
