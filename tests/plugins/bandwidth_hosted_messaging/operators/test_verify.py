@@ -133,4 +133,3 @@ def test_the_recheck_interval_defaults_to_a_tenth_of_the_grace_period_from_1_to_
     assert recheck_seconds(20, None) == 2.0
     assert recheck_seconds(3, None) == 1.0
     assert recheck_seconds(20, "7") == 7.0 and recheck_seconds(20, 0.5) == 0.5  # as given, rendered or not
-
