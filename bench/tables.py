@@ -139,6 +139,13 @@ def table(figures: dict[str, Any]) -> str:
     lines: list[str] = []
     if figures.get("batches"):
         lines += _batches(figures["batches"])
+    if figures.get("warm_up"):
+        w = figures["warm_up"]
+        lines += [
+            f"Before them, a warm-up run (1 number, the first after Airflow started; not measured): {w['wall_seconds']} s, "
+            f"floor {w['floor_seconds']} s (+{w['over_floor_seconds']} s), {w['run_state']}.",
+            "",
+        ]
     if figures.get("scale_pipeline"):
         lines += _scale_pipeline(figures["scale_pipeline"])
     if figures.get("resume"):

@@ -216,7 +216,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 #: triggerer misses its heartbeat and Airflow hands its triggers to another: a wait reads its order once more).
 #: The browser tests are in one unit as they share one local Airflow (a session fixture).
 _COMPONENT_UNITS = {
-    "tests/bench/": "real components 1",
+    "tests/bench/test_bench_smoke.py": "real components 1",
     "tests/ui/": "real components 1",
     "tests/deployment/": "real components 2",
 }

@@ -1,9 +1,10 @@
 """
 A small run of ``make bench``'s measurements: the figures are all there and sane (nothing is timed).
 
-The parse measurement on two files; the task start cost (a batch DAG task and the EmptyOperator baseline); the
+The task start cost (a batch DAG task and the EmptyOperator baseline); the
 scale figures for batches of 1,000 and 2,000 numbers; the pipeline on real components (LocalExecutor, SQLite) for
 100 numbers with short orders, beside the sequential and the concurrent scripts; the API-call analysis of that run.
+The parse measurement: ``test_bench_parse.py`` (no Airflow component: not in this module's unit of work).
 """
 
 from __future__ import annotations
@@ -17,26 +18,6 @@ import pytest
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
-
-
-def test_parse_figures_for_each_file_and_batch_count(tmp_path):
-    from bench import parse
-
-    figures = parse.measure(
-        reps=1,
-        cold_reps=1,
-        workdir=tmp_path,
-        files=["hosted_messaging_import.py", "import_batches.py"],
-        batch_counts=(1, 3),
-    )
-    assert figures["import_airflow_sdk_ms"] > 0
-    for count, dags in (("1", 1), ("3", 3)):
-        files = figures["batch_files"][count]["files"]
-        assert set(files) == {"hosted_messaging_import.py", "import_batches.py"}
-        assert files["import_batches.py"]["dags"] == dags and files["import_batches.py"]["import_errors"] == 0
-        assert files["hosted_messaging_import.py"]["dags"] == 1
-        assert all(f["parse_ms"] > f["above_airflow_ms"] for f in files.values())
-    assert figures["worst_file_50_batches"]["batch_files"] == 3
 
 
 def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
@@ -73,19 +54,22 @@ def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
     calls = run["calls"]
     assert calls["by_endpoint"]["importTnChecker"] == 1 and calls["by_endpoint"]["importTnOrders.create"] == 1
     assert calls["by_endpoint"]["loas.upload"] == 1
-    # The first run of the connection: its site check and the subscription's creation are part of its minimum.
-    assert calls["minimum"] == {
+    # The warm-up run before it was the connection's first: it checked the site and created the subscription,
+    # so this run's minimum holds neither; the subscription list only if its callbacks did not show it alive.
+    warm = figures["warm_up"]
+    assert warm["numbers"] == 1 and warm["run_state"] == "success" and warm["wall_seconds"] > warm["floor_seconds"]
+    assert {row[0] for row in warm["timeline"]} >= {"validate_request", "import_order.wait", "report"}
+    assert "a warm-up run (1 number, the first after Airflow started" in out.stderr
+    basics = {
         "importTnChecker": 1,
         "importTnOrders.create": 1,
         "loas.upload": 1,
         "inserviceNumbers": 1,
         "status_reads": 1,
-        "subscriptions.list": 1,
-        "sites.get": 1,
-        "sippeers.list": 1,
-        "subscriptions.create": 1,
     }
-    assert calls["calls_excluding_polls"] >= calls["minimum_total"] == 9
+    assert calls["minimum"] in (basics, basics | {"subscriptions.list": 1})
+    assert calls["by_endpoint"].get("sites.get", 0) == calls["by_endpoint"].get("subscriptions.create", 0) == 0
+    assert calls["calls_excluding_polls"] >= calls["minimum_total"] == len(calls["minimum"])
     assert calls["status_reads"] == calls["polls"] + 1 and calls["polls_within_schedule"]
     assert run["slots"]["slots_held_while_waiting"] == 0 and run["slots"]["max_waits_deferred_at_once"] == 1
 

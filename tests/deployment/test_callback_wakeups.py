@@ -30,13 +30,13 @@ from tests.deployment.test_reliability import (
 pytestmark = pytest.mark.integration
 
 RUN_TIMEOUT = 120
-DEADLINE_SECONDS = 30
+DEADLINE_SECONDS = 15
 FINAL = ("COMPLETE", "PARTIAL", "FAILED", "EXCEPTION")
 
 
 @pytest.fixture(scope="module")
 def local_airflow(tmp_path_factory):
-    # the Deadline Alert 30 s after a run is queued (the default is 24 h)
+    # the Deadline Alert 15 s after a run is queued (the default is 24 h)
     af = held_orders_airflow(
         tmp_path_factory.mktemp("airflow-home"), AIRFLOW__BANDWIDTH__DEADLINE_HOURS=str(DEADLINE_SECONDS / 3600)
     )
