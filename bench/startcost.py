@@ -137,12 +137,15 @@ def _run_worker(case: tuple[str, str, str], folder: Path, reps: int, env: dict[s
 
 def measure(reps: int = 7, workdir: Path | None = None, batch_files: int = BATCH_FILES) -> dict[str, Any]:
     """The start cost of a batch DAG task, of the manual import DAG's, and of the baseline's (one EmptyOperator)."""
-    from bench.parse import BASELINE_DAG, write_batches
+    from bench.parse import BASELINE_DAG, SHAPE_DAG, SHAPE_DAG_ID, SHAPE_FILE, write_batches
 
     workdir = Path(workdir or tempfile.mkdtemp(prefix="bench-startcost-"))
     baseline = workdir / "baseline"
     baseline.mkdir(parents=True, exist_ok=True)
     (baseline / BASELINE_TASK[2]).write_text(BASELINE_DAG)
+    shape = workdir / "shape"
+    shape.mkdir(parents=True, exist_ok=True)
+    (shape / SHAPE_FILE).write_text(SHAPE_DAG)
     batches = write_batches(workdir / "batches", batch_files)
     env = clean_env(
         AIRFLOW_HOME=str(workdir / "home"),
@@ -155,6 +158,10 @@ def measure(reps: int = 7, workdir: Path | None = None, batch_files: int = BATCH
     base = _run_worker(BASELINE_TASK, baseline, reps, env)
     batch = _run_worker(BATCH_TASK, ROOT / "dags", reps, env)
     manual = _run_worker(MANUAL_TASK, ROOT / "dags", reps, env)
+    # Airflow's floor: a task of a file of as many DAGs of the batch DAG's shape, of Airflow's own parts
+    floor = _run_worker(
+        (SHAPE_DAG_ID, "validate_request", SHAPE_FILE), shape, reps, env | {"BENCH_SHAPE_DAGS": str(batch_files)}
+    )
     ratio = round(batch["start_ms"] / base["start_ms"], 2) if base["start_ms"] else None
     return {
         "method": "fork from a parent holding the LocalExecutor worker's imports; task_runner.parse() "
@@ -164,6 +171,9 @@ def measure(reps: int = 7, workdir: Path | None = None, batch_files: int = BATCH
         "baseline": base,
         "batch_task": batch,
         "manual_task": manual,
+        "shape_floor_task": floor,
+        "batch_above_shape_floor_ms": round(batch["start_ms"] - floor["start_ms"], 1),
+        "shape_floor_over_baseline_ratio": round(floor["start_ms"] / base["start_ms"], 2) if base["start_ms"] else None,
         "batch_over_baseline_ratio": ratio,
         "batch_above_baseline_ms": round(batch["start_ms"] - base["start_ms"], 1),
         "target_ratio": TARGET_RATIO,

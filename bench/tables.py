@@ -78,6 +78,13 @@ def _parse(p: dict[str, Any]) -> list[str]:
         cells = [p["batch_files"][c]["files"][name] for c in counts]
         lines.append(f"| {name} | " + " | ".join(f"{x['above_airflow_ms']} ({x['parse_ms']})" for x in cells) + " |")
     baselines = " | ".join(f"{p['batch_files'][c]['baseline_ms']} ms" for c in counts)
+    floors = [p["batch_files"][c].get("shape_floor") for c in counts]
+    if all(floors):
+        lines.append(
+            "| Airflow's floor: as many DAGs of the batch DAG's shape, of Airflow's own parts | "
+            + " | ".join(f"{f['above_airflow_ms']} ({f['parse_ms']})" for f in floors)
+            + " |"
+        )
     return [
         *lines,
         f"| baseline file (one DAG, one EmptyOperator), raw | {baselines} |",
@@ -93,6 +100,13 @@ def _start_cost(s: dict[str, Any]) -> list[str]:
         (f"batch DAG task ({s['batch_task']['file']}, {s['batch_files']} batch files)", s["batch_task"]),
         (f"manual DAG task ({s['manual_task']['file']})", s["manual_task"]),
     ]
+    if s.get("shape_floor_task"):
+        rows.append(
+            (
+                f"Airflow's floor: {s['batch_files']} DAGs of the batch DAG's shape, of Airflow's own parts",
+                s["shape_floor_task"],
+            )
+        )
     lines = [
         "| task start to execute(), forked as by LocalExecutor | median ms | min ms | max ms | of which the task runner's import ms |",
         "|---|---:|---:|---:|---:|",

@@ -192,10 +192,11 @@ def long_outage() -> OutageRun:
 
 
 def _weight(item: pytest.Item) -> int:
-    """The order of the units of work on the xdist workers (``make test``, ``--no-loadscope-reorder``): the units
-    of real components first, in :data:`_COMPONENT_UNITS`' order (the longest), then the unit-test modules, then the
-    DAG scenarios, so that each component unit's worker is handed a short module next and the scenarios spread over
-    every worker; the outage scenario's test last, as it waits for the scenario started with the session."""
+    """The order of the units of work on the xdist workers (``make test``, ``--no-loadscope-reorder``): the longest
+    first, so that no long module starts last and runs alone: the units of real components, in
+    :data:`_COMPONENT_UNITS`' order, then the DAG scenarios (``dag.test()`` runs, the longest of the other
+    modules), then the unit-test modules, which fill the gaps at the end; the outage scenario's test last, as it
+    waits for the scenario started with the session."""
     path = item.path.relative_to(ROOT).as_posix()
     units = list(dict.fromkeys(_COMPONENT_UNITS.values()))
     scope = _scope_of(path)
@@ -203,7 +204,7 @@ def _weight(item: pytest.Item) -> int:
         return units.index(scope)
     if item.path == _OUTAGE_TEST:
         return len(units) + 2
-    return len(units) + (1 if path.startswith("tests/dags/") else 0)
+    return len(units) + (0 if path.startswith("tests/dags/") else 1)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -214,10 +215,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 #: The modules that start real Airflow components, in two units of work: each unit's modules run one after another
 #: on one worker, so that no more than two Airflows share the machine's cores at once (with more, a starved
 #: triggerer misses its heartbeat and Airflow hands its triggers to another: a wait reads its order once more).
-#: The browser tests are in one unit as they share one local Airflow (a session fixture).
+#: The browser tests are in one unit as they share one local Airflow (a session fixture). The two units take about
+#: as long (the DAG processor's module goes with the browser tests to even them out).
 _COMPONENT_UNITS = {
     "tests/bench/test_bench_smoke.py": "real components 1",
     "tests/ui/": "real components 1",
+    "tests/deployment/test_dag_processor.py": "real components 1",
     "tests/deployment/": "real components 2",
 }
 

@@ -95,6 +95,10 @@ def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
     assert cost["batch_task"]["operator"] == cost["manual_task"]["operator"] == "ValidateRequestOperator"
     assert all(0 < cost[k]["min_ms"] <= cost[k]["start_ms"] <= cost[k]["max_ms"] for k in ("baseline", "batch_task"))
     assert cost["batch_over_baseline_ratio"] > 0 and isinstance(cost["pass"], bool)
+    assert cost["shape_floor_task"]["operator"] == "EmptyOperator" and cost["shape_floor_task"]["start_ms"] > 0
+    assert cost["batch_above_shape_floor_ms"] == round(
+        cost["batch_task"]["start_ms"] - cost["shape_floor_task"]["start_ms"], 1
+    )
     assert any("task start to execute()" in n for n in names)
 
     # Scale: every task's largest XCom, each step's peak RSS, the report and the status page, at each size.

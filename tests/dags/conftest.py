@@ -1,6 +1,7 @@
 """
 The DAG scenarios run against both API versions of the sandbox: v1 through ``bandwidth_default`` (Basic) and the
-Universal Platform's v2 through ``bandwidth_v2`` (OAuth2, E.164, ``/messaging`` paths). The version is the
+Universal Platform's v2 through ``bandwidth_v2`` (OAuth2, E.164, ``/messaging`` paths); those of the flow's own
+logic on one of them (:func:`on_api_version`). The version is the
 deployer's choice, ``[bandwidth] conn_id``, read when the DAG file is parsed.
 """
 
@@ -19,6 +20,17 @@ API_CONNECTIONS = {"v1": "bandwidth_default", "v2": "bandwidth_v2"}
 @pytest.fixture(scope="module", params=sorted(API_CONNECTIONS))
 def api_version(request, sandbox) -> str:
     return request.param
+
+
+def on_api_version(version: str) -> pytest.MarkDecorator:
+    """
+    Run a scenario on one API version only. The flow's own logic (grace periods, re-runs, approvals, policies)
+    is the same on both; what differs between v1 and v2 (paths, number formats, auth, the order look-up a retry
+    makes) is covered on both by the core scenarios (an import, a partial and a failed order, a retry after a lost
+    answer, a removal, a health check, a batch DAG, a callback) and by the client's tests. The scenarios alternate
+    between the versions, so each version runs about half of them.
+    """
+    return pytest.mark.parametrize("api_version", [version], indirect=True)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import pytest
 from airflow.sdk import DagRunState, TaskInstanceState
 from airflow.sdk.exceptions import ParamValidationError
 
-from tests.dags.conftest import API_CONNECTIONS, deployed_with
+from tests.dags.conftest import API_CONNECTIONS, deployed_with, on_api_version
 from tests.dags_helpers import api_calls, base_conf, report_of, rows_by_number, task_states
 
 
@@ -46,6 +46,7 @@ def test_all_numbers_import_and_are_in_service(import_dag, bw, inventory):
     assert states["import_order.wait[0]"] == states["import_order.wait[1]"] == TaskInstanceState.SUCCESS
 
 
+@on_api_version("v2")
 def test_rejected_numbers_are_skipped_and_reported(import_dag, bw, inventory):
     bw.seed(checker_rejects={"+13035550150": 19005})
     dr = import_dag.test(run_conf=base_conf(["+13035550100", "+13035550150", "+13035550199"]))
@@ -61,6 +62,7 @@ def test_rejected_numbers_are_skipped_and_reported(import_dag, bw, inventory):
     assert len(creates) == 1 and "+13035550150" not in creates[0]["body"]
 
 
+@on_api_version("v1")
 def test_rejection_policy_fail_stops_before_ordering(import_dag, bw):
     dr = import_dag.test(run_conf=base_conf(["+13035550100", "+13035550199"], rejection_policy="fail"))
     assert dr.state == DagRunState.FAILED
@@ -94,6 +96,7 @@ def test_failed_order_fails_the_wait_naming_numbers_and_codes(import_dag, bw):
     assert api_calls(bw, "loas.upload") == []
 
 
+@on_api_version("v2")
 def test_exception_order_is_a_failure(import_dag, bw):
     bw.seed(order_failures={"+13035550100": "EXCEPTION"})
     dr = import_dag.test(run_conf=base_conf(["+13035550100", "+13035550101"]))
@@ -101,6 +104,7 @@ def test_exception_order_is_a_failure(import_dag, bw):
     assert {r["order_status"] for r in report_of(dr)["rows"]} == {"EXCEPTION"}
 
 
+@on_api_version("v1")
 def test_numbers_not_in_service_after_the_grace_period_are_reported(import_dag, bw):
     bw.seed(config={"inservice_delay_seconds": 3600})
     dr = import_dag.test(run_conf=base_conf(["+13035550100"], grace_period=1))
@@ -110,12 +114,14 @@ def test_numbers_not_in_service_after_the_grace_period_are_reported(import_dag, 
     assert (row["outcome"], row["in_service"]) == ("not_in_service", False)
 
 
+@on_api_version("v2")
 def test_numbers_appearing_within_the_grace_period_pass(import_dag, bw):
     bw.seed(config={"inservice_delay_seconds": 2})
     dr = import_dag.test(run_conf=base_conf(["+13035550100"], grace_period=20))
     assert dr.state == DagRunState.SUCCESS
 
 
+@on_api_version("v1")
 def test_rerun_reports_numbers_already_in_service_and_does_not_reorder(import_dag, bw):
     first = import_dag.test(run_conf=base_conf(["+13035550100"]))
     assert first.state == DagRunState.SUCCESS
@@ -141,6 +147,7 @@ def test_retry_after_lost_create_response_reuses_the_existing_order(import_dag, 
     assert tries["import_order.create"] >= 2
 
 
+@on_api_version("v2")
 def test_loa_upload_is_not_repeated_when_the_order_already_has_it(import_dag, bw):
     bw.set_faults([{"kind": "drop_response", "path": "loas$", "method": "POST", "count": 1}])
     dr = import_dag.test(run_conf=base_conf(["+13035550100"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from airflow.sdk import DagRunState, TaskInstanceState
 
-from tests.dags.conftest import API_CONNECTIONS, deployed_with
+from tests.dags.conftest import API_CONNECTIONS, deployed_with, on_api_version
 from tests.dags_helpers import api_calls, base_conf, report_of, rows_by_number, task_states
 
 REMOVE_CONF = {"poll_interval": 0.3, "grace_period": 3, "customer_order_id_prefix": "rm"}
@@ -39,6 +39,7 @@ def test_remove_after_import_takes_the_numbers_out_of_service(dags, bw, inventor
     assert len(api_calls(bw, "removeImportedTnOrders.create")) == 1
 
 
+@on_api_version("v1")
 def test_removing_numbers_never_imported_gives_clear_per_number_errors(dags, bw, inventory):
     _, remove_dag = dags
     dr = remove_dag.test(run_conf={**REMOVE_CONF, "numbers": ["+13035550150", "+13035550151"]})
@@ -52,6 +53,7 @@ def test_removing_numbers_never_imported_gives_clear_per_number_errors(dags, bw,
     }
 
 
+@on_api_version("v2")
 def test_partial_removal_reports_each_number(dags, bw):
     import_dag, remove_dag = dags
     assert import_dag.test(run_conf=base_conf(["+13035550100"])).state == DagRunState.SUCCESS

@@ -14,7 +14,7 @@ from airflow.sdk import DagRunState, TaskInstanceState
 
 from bandwidth_hosted_messaging.assets import MESSAGING_LOST
 from bandwidth_hosted_messaging.statuses import NumberStatus
-from tests.dags.conftest import API_CONNECTIONS, deployed_with
+from tests.dags.conftest import API_CONNECTIONS, deployed_with, on_api_version
 from tests.dags_helpers import ROOT, api_calls, base_conf, e164, report_of, rows_by_number, task_states
 from tests.receiver_server import serve_receiver
 
@@ -90,6 +90,7 @@ def test_a_number_lost_in_the_sandbox_fails_the_scheduled_check_naming_it(dags, 
     assert [c["endpoint"] for c in api_calls(bw)] == ["inserviceNumbers.list"]
 
 
+@on_api_version("v1")
 def test_a_forged_messaging_lost_for_a_number_still_in_service_is_noted_not_counted_lost(
     dags, bw, api_version, inventory
 ):
@@ -109,6 +110,7 @@ def test_a_forged_messaging_lost_for_a_number_still_in_service_is_noted_not_coun
     assert inventory.get("+13035550255").status == NumberStatus.HOSTED
 
 
+@on_api_version("v2")
 def test_nothing_lost_is_success_and_removed_numbers_are_not_checked(dags, bw, inventory):
     empty = run(dags, HEALTH)  # nothing imported yet: nothing to check, no call
     assert empty.state == DagRunState.SUCCESS and report_of(empty)["summary"]["total"] == 0
@@ -181,6 +183,7 @@ def set_paused(dag_id: str, paused: bool) -> None:
         session.execute(update(DagModel).where(DagModel.dag_id == dag_id).values(is_paused=paused))
 
 
+@on_api_version("v2")
 def test_messaging_lost_callback_queues_the_check_which_notes_the_event(dags, bw, receiver, api_version, inventory):
     # numbers of their own per API version: the metadata DB keeps the other version's events, and an identical
     # MESSAGING_LOST within a day is a duplicate

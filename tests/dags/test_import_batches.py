@@ -8,7 +8,7 @@ import pytest
 import yaml
 from airflow.sdk import DagRunState
 
-from tests.dags.conftest import API_CONNECTIONS
+from tests.dags.conftest import API_CONNECTIONS, on_api_version
 from tests.dags_helpers import ROOT, api_calls, batch_fields, report_of, rows_by_number
 
 BATCH = batch_fields(
@@ -45,6 +45,7 @@ def test_each_batch_file_gets_its_dag_with_the_import_chain(batch_bag):
     )
 
 
+@on_api_version("v1")
 def test_a_malformed_batch_becomes_an_invalid_dag_naming_file_field_and_rule_and_the_rest_load(batch_bag, tmp_path):
     bad = {**BATCH, "name": "broken", "subscriber": {**BATCH["subscriber"], "state_code": "Colorado"}}
     bag = batch_bag({"north.yaml": BATCH, "broken.yaml": bad, "garbage.yaml": "numbers: [unclosed\n"})
@@ -77,6 +78,7 @@ def test_a_batch_dag_runs_and_a_rerun_does_not_reorder(batch_bag, bw):
     assert api_calls(bw, "importTnOrders.create") == []
 
 
+@on_api_version("v2")
 def test_a_batch_file_can_ask_for_a_dry_run(batch_bag, bw):
     dag = batch_bag({"north.yaml": {**BATCH, "dry_run": True}}).get_dag("import_batch_dental_north")
     assert "Dry run" in dag.doc_md
@@ -86,6 +88,7 @@ def test_a_batch_file_can_ask_for_a_dry_run(batch_bag, bw):
     assert api_calls(bw, "importTnOrders.create") == [] and api_calls(bw, "subscriptions.create") == []
 
 
+@on_api_version("v1")
 def test_a_batch_files_approval_threshold_holds_its_run_for_approval(batch_bag, bw):
     from tests.dags.approvals import answering
 
@@ -97,6 +100,7 @@ def test_a_batch_files_approval_threshold_holds_its_run_for_approval(batch_bag, 
     assert api_calls(bw, "importTnOrders.create") == []
 
 
+@on_api_version("v2")
 def test_a_batch_run_re_orders_only_the_failed_numbers_of_the_run_its_conf_names(batch_bag, bw):
     bw.seed(order_failures={"+13035550101": 5016})
     dag = batch_bag({"north.yaml": {**BATCH, "chunk_size": 1}}).get_dag("import_batch_dental_north")
@@ -110,6 +114,7 @@ def test_a_batch_run_re_orders_only_the_failed_numbers_of_the_run_its_conf_names
     assert len(api_calls(bw, "importTnOrders.create")) == 1
 
 
+@on_api_version("v1")
 def test_the_dag_file_leaves_the_numbers_to_the_first_task(batch_bag, bw, tmp_path):
     """Parsing reads what shapes the DAG; the numbers file is read (and checked) when a run starts."""
     from airflow.serialization.serialized_objects import DagSerialization
