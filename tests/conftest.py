@@ -71,7 +71,27 @@ def airflow_db() -> Path:
             shutil.copyfile(_HOME / "airflow.db", template)
             return _HOME
     shutil.copyfile(template, _HOME / "airflow.db")
+    _reconnect(_HOME / "airflow.db")
     return _HOME
+
+
+def _reconnect(db: Path) -> None:
+    """
+    After the copy: connections this process already holds (the ORM's pool keeps SQLite connections) were opened
+    on the file as it was before; drop them, so the next session reads the migrated copy. And check that the ORM
+    points at that file and sees its tables: a module of this worker found none once (``no such table:
+    dag_bundle``, in a status test after the browser tests); this names what it saw instead.
+    """
+    settings = sys.modules.get("airflow.settings")
+    engine = getattr(settings, "engine", None)
+    if engine is None:
+        return
+    engine.dispose()
+    from sqlalchemy import inspect
+
+    url, tables = engine.url.database, set(inspect(engine).get_table_names())
+    if Path(url or "").resolve() != db.resolve() or "dag_bundle" not in tables:
+        pytest.fail(f"the ORM of this worker reads {url!r} ({len(tables)} tables), not the migrated copy {db}")
 
 
 def connection_env(sandbox: Sandbox, auth_type: str = "basic", version: int = 1) -> str:
