@@ -102,6 +102,16 @@ for i in range(int(os.environ.get("BENCH_SHAPE_DAGS", "1"))):
         globals()[f"shape_{i}"] = shape_dag(f"bench_shape_{i:03d}")
 """
 NUMBERS_PER_BATCH = 1000
+
+
+def write_shape_file(folder: Path) -> Path:
+    """:data:`SHAPE_DAG` as ``folder/bench_shape.py`` (its DAG count from ``BENCH_SHAPE_DAGS`` when parsed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SHAPE_FILE
+    path.write_text(SHAPE_DAG)
+    return path
+
+
 TARGET_MS = 100.0
 
 
@@ -227,9 +237,7 @@ def measure(
     baseline = workdir / "baseline" / "bench_baseline.py"
     baseline.parent.mkdir(parents=True, exist_ok=True)
     baseline.write_text(BASELINE_DAG)
-    shape = workdir / "shape" / SHAPE_FILE
-    shape.parent.mkdir(parents=True, exist_ok=True)
-    shape.write_text(SHAPE_DAG)
+    shape = write_shape_file(workdir / "shape")
     files = sorted(str(p) for p in DAGS.glob("*.py")) if files is None else [str(DAGS / f) for f in files]
     started = time.monotonic()
     out: dict[str, Any] = {

@@ -137,15 +137,13 @@ def _run_worker(case: tuple[str, str, str], folder: Path, reps: int, env: dict[s
 
 def measure(reps: int = 7, workdir: Path | None = None, batch_files: int = BATCH_FILES) -> dict[str, Any]:
     """The start cost of a batch DAG task, of the manual import DAG's, and of the baseline's (one EmptyOperator)."""
-    from bench.parse import BASELINE_DAG, SHAPE_DAG, SHAPE_DAG_ID, SHAPE_FILE, write_batches
+    from bench.parse import BASELINE_DAG, SHAPE_DAG_ID, SHAPE_FILE, write_batches, write_shape_file
 
     workdir = Path(workdir or tempfile.mkdtemp(prefix="bench-startcost-"))
     baseline = workdir / "baseline"
     baseline.mkdir(parents=True, exist_ok=True)
     (baseline / BASELINE_TASK[2]).write_text(BASELINE_DAG)
-    shape = workdir / "shape"
-    shape.mkdir(parents=True, exist_ok=True)
-    (shape / SHAPE_FILE).write_text(SHAPE_DAG)
+    shape = write_shape_file(workdir / "shape").parent
     batches = write_batches(workdir / "batches", batch_files)
     env = clean_env(
         AIRFLOW_HOME=str(workdir / "home"),

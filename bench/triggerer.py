@@ -20,7 +20,8 @@ runs then removes 20 waits before its idle sample, so its one-off costs (the fir
 connection fetched) are not counted as growth per wait.
 
 Airflow's floor: then, in a triggerer restarted again, the same count of deferred task instances, each on the
-standard provider's ``DateTimeTrigger`` (no HTTP, no state of ours), measured the same way. What a waiting task
+standard provider's ``DateTimeTrigger`` (no HTTP, no state of ours), measured the same way once the tree stops
+growing, over a 30 s window (nothing of theirs polls). What a waiting task
 costs the triggerer whatever its trigger; ours above it is what our trigger adds.
 """
 
@@ -140,6 +141,20 @@ def _sample(pid: int) -> dict[str, float]:
     return tree_figures(pid)
 
 
+def _waits(run_id: str) -> dict[str, str]:
+    """The phase's deferred task instances: the wait task of ``run_id`` (for INSERT and CLEAR)."""
+    return {"dag_id": DAG_ID, "run_id": run_id, "task_id": WAIT_TASK}
+
+
+def _wait_taken(af: Any, count: int, deadline: float) -> None:
+    """Until the triggerer has taken ``count`` triggers (``ASSIGNED``); past ``deadline`` (monotonic), raise."""
+    while int(_python(af, ASSIGNED)) < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the triggerer took fewer than {count} triggers in time")
+        af.check_alive()
+        time.sleep(2)
+
+
 def _python(af: Any, code: str, stdin: dict[str, Any] | None = None) -> str:
     """``code`` in a fresh interpreter with the deployment's environment (its database); its stdout."""
     out = subprocess.run(
@@ -198,11 +213,9 @@ def _fresh_warm_triggerer(
 ) -> int:
     """Restart the triggerer, run ``ids``' waits of ``kind`` until one read its order (or 10 s), remove them."""
     pid = _restart_triggerer(af)
-    args = {"dag_id": DAG_ID, "run_id": run_id, "task_id": WAIT_TASK}
-    _python(af, INSERT, {**args, "order_ids": ids, "poll_interval": poll_interval, "kind": kind})
+    _python(af, INSERT, {**_waits(run_id), "order_ids": ids, "poll_interval": poll_interval, "kind": kind})
     deadline = time.monotonic() + 120 + 1.2 * poll_interval
-    while int(_python(af, ASSIGNED)) < len(ids) and time.monotonic() < deadline:
-        time.sleep(2)
+    _wait_taken(af, len(ids), deadline)
     if admin is None:
         time.sleep(10)
     else:
@@ -211,7 +224,7 @@ def _fresh_warm_triggerer(
             e["endpoint"] == "importTnOrders.get" and e["path"].rsplit("/", 1)[-1] in wanted for e in admin.requests()
         ):
             time.sleep(2)
-    _python(af, CLEAR, args)
+    _python(af, CLEAR, _waits(run_id))
     time.sleep(10)  # the triggerer cancels the removed triggers
     return pid
 
@@ -225,24 +238,9 @@ def airflow_floor(af: Any, run_id: str, count: int, window: float = 30.0) -> dic
     pid = _fresh_warm_triggerer(af, run_id, "baseline", [f"warm-{i}" for i in range(WARM_UP_WAITS)], POLL_INTERVAL)
     idle = _idle(pid)
     ids = [f"baseline-{i}" for i in range(count)]
-    _python(
-        af,
-        INSERT,
-        {
-            "dag_id": DAG_ID,
-            "run_id": run_id,
-            "task_id": WAIT_TASK,
-            "order_ids": ids,
-            "poll_interval": POLL_INTERVAL,
-            "kind": "baseline",
-        },
-    )
+    _python(af, INSERT, {**_waits(run_id), "order_ids": ids, "poll_interval": POLL_INTERVAL, "kind": "baseline"})
     deadline = time.monotonic() + 240 + 0.06 * count
-    while int(_python(af, ASSIGNED)) < count:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the triggerer took fewer than {count} baseline triggers in time")
-        af.check_alive()
-        time.sleep(2)
+    _wait_taken(af, count, deadline)
     previous = _sample(pid)["rss_mb"]
     while True:  # the triggers are taken in batches, then created: wait until the tree stops growing
         time.sleep(5)
@@ -259,7 +257,7 @@ def airflow_floor(af: Any, run_id: str, count: int, window: float = 30.0) -> dic
     last = tree_figures(pid, detail=True)
     elapsed = time.monotonic() - t
     last_runner = runner(last, pid)
-    cleared = json.loads(_python(af, CLEAR, {"dag_id": DAG_ID, "run_id": run_id, "task_id": WAIT_TASK}))
+    cleared = json.loads(_python(af, CLEAR, _waits(run_id)))
     return {
         "trigger": "airflow.providers.standard.triggers.temporal.DateTimeTrigger",
         "waits": count,
@@ -316,15 +314,7 @@ def measure(
     idle = _idle(pid)
     admin.clear_requests()
     t = time.monotonic()
-    args = {
-        "dag_id": DAG_ID,
-        "run_id": run_id,
-        "task_id": WAIT_TASK,
-        "order_ids": order_ids,
-        "poll_interval": poll_interval,
-        "kind": "bandwidth",
-    }
-    _python(af, INSERT, args)
+    _python(af, INSERT, {**_waits(run_id), "order_ids": order_ids, "poll_interval": poll_interval, "kind": "bandwidth"})
     inserted_at = time.monotonic()
     insert_seconds = inserted_at - t
     log(
@@ -366,7 +356,7 @@ def measure(
     first_runner, last_runner = runner(first, pid), runner(last, pid)
     rss_peak = max(rss_samples + [last["rss_mb"]])
     measured_seconds = time.monotonic() - started
-    _python(af, CLEAR, {"dag_id": DAG_ID, "run_id": run_id, "task_id": WAIT_TASK})
+    _python(af, CLEAR, _waits(run_id))
     floor_figures = airflow_floor(af, run_id, count) if floor else None
     ours_kb = per_wait_kb(rss_peak, idle["rss_mb"], count)
     ours_runner_kb = per_wait_kb(last_runner["rss_mb"], idle["runner_rss_mb"], count)

@@ -49,7 +49,7 @@ def _apt_install(package: str) -> None:
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """Debian's Chromium; ``apt-get install -y chromium`` (about 20 s) when it is missing."""
-    # Both browser modules may run at once on two pytest-xdist workers: one installs while the other waits.
+    # Another test session on this machine may be installing it too: one installs while the other waits.
     with open(Path(tempfile.gettempdir()) / "bandwidth-tests-chromium.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not CHROMIUM.exists():
