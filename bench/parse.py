@@ -38,7 +38,7 @@ from airflow.providers.standard.operators.empty import EmptyOperator
 with DAG(dag_id="bench_baseline", schedule=None, description="the parse baseline", tags=["bench"]):
     EmptyOperator(task_id="noop")
 """
-#: Airflow's floor for the batch DAG file: DAGs of the batch DAG's shape and features (the same ten tasks, the
+#: Airflow's floor for the batch DAG file: DAGs of the batch DAG's shape and features (the same nine tasks, the
 #: mapped task group, a Human-in-the-loop approval, the order asset as an inlet, the Deadline Alert, a page text
 #: of the same length), built of Airflow's own parts only; ``BENCH_SHAPE_DAGS`` of them, and in a task process
 #: (Airflow's parsing context) only its own, as ``import_batches.py`` does. What ours costs above it is ours.
@@ -77,7 +77,6 @@ def shape_dag(dag_id):
         validate = EmptyOperator(task_id="validate_request")
         subscribe = EmptyOperator(task_id="ensure_subscription")
         check = EmptyOperator(task_id="check_importability")
-        plan = EmptyOperator(task_id="plan_orders")
         approve = ApprovalOperator(task_id="approve_orders", subject="Approve the import orders")
 
         @task_group(group_id="import_order")
@@ -91,7 +90,7 @@ def shape_dag(dag_id):
         orders = import_order.expand(chunk=XComArg(approve))
         verify = EmptyOperator(task_id="verify_in_service", trigger_rule="all_done")
         validate >> [subscribe, check]
-        [subscribe, check] >> plan >> approve
+        [subscribe, check] >> approve
         orders >> verify >> EmptyOperator(task_id="report", trigger_rule="all_done")
     return dag
 

@@ -45,15 +45,15 @@ LINEAR_TARGET = 1.1
 STEPS = (
     "validate_request",
     "check_importability",
-    "plan_orders",
+    "approve_orders",
     "import_order",
     "verify_in_service",
     "report",
     "status_page",
 )
-RSS_STEPS = ("validate_request", "check_importability", "plan_orders", "verify_in_service", "report", "status_page")
+RSS_STEPS = ("validate_request", "check_importability", "approve_orders", "verify_in_service", "report", "status_page")
 #: Tasks whose values grow with N (the mapped ones are bounded by the chunk size).
-GROWING = ("validate_request", "check_importability", "plan_orders", "approve_orders", "verify_in_service", "report")
+GROWING = ("validate_request", "check_importability", "approve_orders", "verify_in_service", "report")
 
 
 def _do(step: str, size: int, workdir: Path) -> dict[str, Any]:
@@ -108,7 +108,7 @@ def _worker(sizes: list[int], workdir: str) -> dict[str, Any]:
     from airflow.utils.session import create_session  # noqa: F401
     from sqlalchemy.orm import configure_mappers
 
-    from bandwidth_hosted_messaging.operators import plan, report, request  # noqa: F401
+    from bandwidth_hosted_messaging.operators import approval, plan, report, request  # noqa: F401
     from bandwidth_hosted_messaging.status import views  # noqa: F401
     from bench import scale_inputs
 

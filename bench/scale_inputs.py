@@ -7,7 +7,8 @@ task would push, from what its upstream tasks pushed:
 - ``validate_request``: ``ValidateRequestOperator.execute`` on the batch file (a batch DAG's first task);
 - ``check_importability``: Bandwidth's answers (XML in the contract's shape, 5,000 numbers each, 3 % rejected as the
   sandbox does) parsed by the client's own parser, then the operator's result dict;
-- ``plan_orders``: ``PlanOrdersOperator.execute``; ``approve_orders`` passes the plan on (no approval asked);
+- ``approve_orders``: ``ApproveOrdersOperator.execute``, which plans the orders and lets them through (threshold 0:
+  no approval asked);
 - ``import_order.create`` / ``.wait`` / ``.upload_loa`` (one per order): the order id, the order as the client parses
   Bandwidth's answer (1 % of every third order failed, 7518), the LOA result;
 - ``verify_in_service``: the operator's result when every completed number is found in service;
@@ -52,7 +53,6 @@ DESCRIPTIONS = {
 TASKS = (
     "validate_request",
     "check_importability",
-    "plan_orders",
     "approve_orders",
     "import_order.create",
     "import_order.wait",
@@ -162,22 +162,17 @@ def check_importability(ctx: dict[str, Any]) -> Any:
     return {"importable": importable, "rejected": rejected}
 
 
-def plan_orders(ctx: dict[str, Any]) -> Any:
-    from bandwidth_hosted_messaging.operators.plan import PlanOrdersOperator
+def approve_orders(ctx: dict[str, Any]) -> Any:
+    from bandwidth_hosted_messaging.operators.approval import ApproveOrdersOperator
 
     ti = ctx["ti"]
-    op = PlanOrdersOperator(
-        task_id="plan_orders",
+    op = ApproveOrdersOperator(
+        task_id="approve_orders",
         request=ti.xcom_pull(task_ids="validate_request"),
         checker=ti.xcom_pull(task_ids="check_importability"),
+        approval_threshold=0,
     )
-    plan = op.execute(ctx)
-    # approve_orders lets the plan through (fewer numbers than the threshold, or none set): its value is the plan
-    approve = TaskInstanceStub(ctx["ti"].folder, "approve_orders")
-    approve.xcom_push("return_value", plan)
-    approval = {"decision": "not_needed", "numbers": sum(len(c["numbers"]) for c in plan), "orders": len(plan)}
-    approve.xcom_push("approval", {**approval, "threshold": 0, "by": None, "at": None})
-    return plan
+    return op.execute(ctx)
 
 
 def _order_answer(order_id: str, chunk: dict[str, Any], index: int) -> bytes:
@@ -244,7 +239,6 @@ def report(ctx: dict[str, Any]) -> Any:
         task_id="report",
         request_task_id="validate_request",
         checker_task_id="check_importability",
-        plan_task_id="plan_orders",
         order_task_id="import_order.wait",
         loa_task_id="import_order.upload_loa",
         verify_task_id="verify_in_service",

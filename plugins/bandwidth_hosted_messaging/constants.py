@@ -34,8 +34,10 @@ REMOVE_ORDER_GROUP = "remove_order"
 REPORT_TASK_ID = "report"
 #: The XCom key of an order's API resource URL (pushed by ``create``; the "Bandwidth order" extra link reads it).
 ORDER_URL_KEY = "order_url"
-#: The approval step between planning and ordering (a human-in-the-loop task when a run is large).
+#: The step that plans the orders and lets them through (a human-in-the-loop task when a run is large).
 APPROVAL_TASK_ID = "approve_orders"
+#: The approval step's XCom key of the run's whole plan (its orders, whether or not they were let through).
+PLAN_KEY = "plan"
 
 # ---- assets (callbacks recorded as asset events) ----------------------------------------------------------
 IMPORT_TN_ORDERS_ASSET = ("bandwidth_importtnorders", "bandwidth://importtnorders")

@@ -78,7 +78,7 @@ class CheckerResultDict(TypedDict):
 
 
 class PlanChunkDict(TypedDict):
-    """One order to create (one element of ``plan_orders``' list, one mapped task group)."""
+    """One order to create (one element of ``approve_orders``' plan, one mapped task group)."""
 
     index: int
     customer_order_id: str

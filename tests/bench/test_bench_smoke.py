@@ -110,7 +110,7 @@ def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
         assert f["status_page"]["rows_total"] == int(size) and f["status_page"]["rows_on_page"] == 100
         assert f["status_page"]["cold_ms"] > 0 and f["status_page"]["warm_ms"] > 0
         assert f["xcoms"]["import_order.wait"]["values"] == 1  # one order of up to 5,000 numbers
-        assert all(f["xcoms"][t]["bytes_per_number"] > 0 for t in ("validate_request", "plan_orders", "report"))
+        assert all(f["xcoms"][t]["bytes_per_number"] > 0 for t in ("validate_request", "approve_orders", "report"))
         assert all(s["maxrss_mb"] > 0 and s["seconds"] >= 0 for s in f["steps"].values())
     assert set(sc["xcom_growth"]) >= {"validate_request", "check_importability", "report"}
     assert all(r > 0 for r in sc["xcom_growth"].values()) and all(r > 0 for r in sc["rss_growth"].values())

@@ -146,7 +146,7 @@ def test_a_dry_run_shows_on_its_page_with_the_orders_it_would_place_and_changes_
     assert any(e["endpoint"] == "importTnChecker" and mentions(e, DRY_NUMBERS) for e in calls), calls
     assert changing_calls(calls) == []
     assert sandbox_orders(af, DRY_NUMBERS) == []
-    plan = xcom(af, run_id, "plan_orders")
+    plan = xcom(af, run_id, APPROVAL, "plan")
     assert [c["numbers"] for c in plan] == [DRY_NUMBERS[:2], DRY_NUMBERS[2:]]
     assert xcom(af, run_id, APPROVAL, "approval")["decision"] == "dry_run"
 
@@ -191,7 +191,7 @@ def test_an_approval_given_in_airflows_required_actions_lets_the_run_order(
     af = local_airflow
     run_id = approval_runs["approved"]
     wait_for_approval(af, run_id)
-    plan = xcom(af, run_id, "plan_orders")
+    plan = xcom(af, run_id, APPROVAL, "plan")
     assert [c["numbers"] for c in plan] == [APPROVED_NUMBERS[:2], APPROVED_NUMBERS[2:]]
     assert sandbox_orders(af, APPROVED_NUMBERS) == []  # nothing ordered while it waits
     log_in(page, af)

@@ -2,12 +2,12 @@
 :func:`build_import_flow` lays the import's task chain (``hosted_messaging_import`` and every batch DAG).
 Call it inside ``with DAG(...)``::
 
-    validate_request ─┬─ ensure_subscription ─────────────┐
-                      └─ check_importability ── plan_orders ── approve_orders ── import_order[i]: create ── wait ──
-                                              upload_loa ── verify_in_service (all done) ── report (all done)
+    validate_request ─┬─ ensure_subscription ──┐
+                      └─ check_importability ──┴─ approve_orders ── import_order[i]: create ── wait ── upload_loa ──
+                                                  verify_in_service (all done) ── report (all done)
 
-``approve_orders`` lets the plan through, holds it for a person's approval (at least ``approval_threshold``
-numbers), or, in a dry run, orders nothing.
+``approve_orders`` plans the orders (chunks with deterministic CustomerOrderIds), then lets the plan through, holds
+it for a person's approval (at least ``approval_threshold`` numbers), or, in a dry run, orders nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from bandwidth_hosted_messaging.operators.approval import APPROVAL_RETRY, Approv
 from bandwidth_hosted_messaging.operators.checker import CheckImportabilityOperator
 from bandwidth_hosted_messaging.operators.loa import UploadLoaOperator
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
-from bandwidth_hosted_messaging.operators.plan import PlanOrdersOperator
 from bandwidth_hosted_messaging.operators.report import REPORT_RETRIES, ReportOperator
 from bandwidth_hosted_messaging.operators.request import ValidateRequestOperator
 from bandwidth_hosted_messaging.operators.subscriptions import EnsureSubscriptionOperator
@@ -88,10 +87,8 @@ def build_import_flow(
     check = CheckImportabilityOperator(
         task_id="check_importability", request=validate.output, bandwidth_conn_id=bandwidth_conn_id
     )
-    plan = PlanOrdersOperator(task_id="plan_orders", request=validate.output, checker=check.output, retries=0)
     approve = ApproveOrdersOperator(
         task_id=APPROVAL_TASK_ID,
-        plan=plan.output,
         request=validate.output,
         checker=check.output,
         approval_threshold=approval_threshold,
@@ -132,7 +129,6 @@ def build_import_flow(
         task_id=REPORT_TASK_ID,
         request_task_id=validate.task_id,
         checker_task_id=check.task_id,
-        plan_task_id=plan.task_id,
         order_task_id=f"{IMPORT_ORDER_GROUP}.wait",
         loa_task_id=f"{IMPORT_ORDER_GROUP}.upload_loa",
         verify_task_id=verify.task_id,
@@ -142,6 +138,6 @@ def build_import_flow(
         retries=REPORT_RETRIES,
     )
     validate >> [subscribe, check]
-    subscribe >> plan
+    subscribe >> approve
     orders >> verify >> report
     return report

@@ -2,11 +2,11 @@
 :func:`build_remove_flow` lays the removal's task chain (``hosted_messaging_remove``). Call it inside
 ``with DAG(...)``::
 
-    validate_request ── ensure_subscription ── plan_orders ── approve_orders ── remove_order[i]: create ── wait
-                                              verify_removed (all done) ── report (all done)
+    validate_request ── ensure_subscription ── approve_orders ── remove_order[i]: create ── wait
+                        verify_removed (all done) ── report (all done)
 
-``approve_orders`` asks a person to confirm the removal (``[bandwidth] remove_approval_threshold``, default 1:
-every removal), or, in a dry run, removes nothing.
+``approve_orders`` plans the orders, then asks a person to confirm the removal (``[bandwidth]
+remove_approval_threshold``, default 1: every removal), or, in a dry run, removes nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from bandwidth_hosted_messaging.constants import (
 )
 from bandwidth_hosted_messaging.operators.approval import APPROVAL_RETRY, ApproveOrdersOperator
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator
-from bandwidth_hosted_messaging.operators.plan import PlanOrdersOperator
 from bandwidth_hosted_messaging.operators.report import REPORT_RETRIES, ReportOperator
 from bandwidth_hosted_messaging.operators.request import ValidateRequestOperator
 from bandwidth_hosted_messaging.operators.subscriptions import EnsureSubscriptionOperator
@@ -54,9 +53,8 @@ def build_remove_flow(
         callback_conn_id=callback_conn_id,
         request=validate.output,
     )
-    plan = PlanOrdersOperator(task_id="plan_orders", request=validate.output, retries=0)
     approve = ApproveOrdersOperator(
-        task_id=APPROVAL_TASK_ID, order_kind=kind, plan=plan.output, request=validate.output, **APPROVAL_RETRY
+        task_id=APPROVAL_TASK_ID, order_kind=kind, request=validate.output, **APPROVAL_RETRY
     )
 
     @task_group(group_id=REMOVE_ORDER_GROUP)
@@ -86,7 +84,6 @@ def build_remove_flow(
         task_id=REPORT_TASK_ID,
         order_kind=kind,
         request_task_id=validate.task_id,
-        plan_task_id=plan.task_id,
         order_task_id=f"{REMOVE_ORDER_GROUP}.wait",
         verify_task_id=verify.task_id,
         approval_task_id=approve.task_id,
@@ -94,6 +91,6 @@ def build_remove_flow(
         # is retried: the report files and the inventory's rows are written again, the same.
         retries=REPORT_RETRIES,
     )
-    validate >> subscribe >> plan
+    validate >> subscribe >> approve
     orders >> verify >> report
     return report

@@ -1,4 +1,4 @@
-"""Ask a person to approve the planned orders before any is created (Airflow's human-in-the-loop step)."""
+"""Plan the orders, and ask a person to approve them before any is created (Airflow's human-in-the-loop step)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from airflow.providers.standard.operators.hitl import HITLOperator
 from airflow.sdk import Context
 
 from bandwidth_hosted_messaging import config
+from bandwidth_hosted_messaging.constants import PLAN_KEY
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS, persist_links
 from bandwidth_hosted_messaging.statuses import ApprovalDecision, OrderKind
 
@@ -34,10 +35,13 @@ APPROVAL_RETRY: dict[str, Any] = {"retries": 1, "retry_delay": timedelta(seconds
 
 class ApproveOrdersOperator(HITLOperator):
     """
-    Let the planned orders through, or hold them for a person's approval in Airflow's Required Actions.
+    Plan the run's orders (:func:`~bandwidth_hosted_messaging.operators.plan.plan_orders`: chunks with
+    deterministic CustomerOrderIds), then let them through, or hold them for a person's approval in Airflow's
+    Required Actions. Planning is part of this step, not a task of its own: one task fewer for every run to schedule.
 
-    Returns the plan the run goes on to order (for dynamic task mapping) and pushes its
-    :class:`~bandwidth_hosted_messaging.contracts.ApprovalDict` under XCom key ``approval``:
+    Pushes the whole plan under XCom key ``plan`` and its
+    :class:`~bandwidth_hosted_messaging.contracts.ApprovalDict` under ``approval``, and returns the chunks the run
+    goes on to order (for dynamic task mapping):
 
     - a dry run orders nothing and asks nobody (``dry_run``);
     - fewer planned numbers than ``approval_threshold``, or a threshold of 0, order without asking (``not_needed``);
@@ -45,9 +49,9 @@ class ApproveOrdersOperator(HITLOperator):
       answer within ``response_timeout`` (the default option is *Reject*), orders nothing (``rejected``,
       ``timed_out``). The report then lists each number as not ordered, with who decided and when.
 
-    :param plan: the planned orders (templated; the output of ``plan_orders``).
     :param request: the validated request (templated).
-    :param checker: the checker's result, for the rejected numbers (templated; imports only).
+    :param checker: the checker's result: its importable numbers are planned, its rejected ones shown (templated;
+        imports only; without it, the request's numbers are planned).
     :param order_kind: ``import`` or ``remove``.
     :param approval_threshold: ask when a run would order at least this many numbers; 0 never asks. Set by whoever
         deploys the DAG; ``None`` reads ``[bandwidth] approval_threshold`` (or ``remove_approval_threshold``) when
@@ -56,13 +60,12 @@ class ApproveOrdersOperator(HITLOperator):
         when the task runs.
     """
 
-    template_fields = ("plan", "request", "checker")
+    template_fields = ("request", "checker")
     operator_extra_links = REPORT_LINKS
 
     def __init__(
         self,
         *,
-        plan: Any,
         request: Any,
         checker: Any = None,
         order_kind: str = OrderKind.IMPORT,
@@ -80,7 +83,7 @@ class ApproveOrdersOperator(HITLOperator):
             response_timeout=response_timeout,
             **kwargs,
         )
-        self.plan: list[PlanChunkDict] = plan
+        self.plan: list[PlanChunkDict] = []
         self.request: ImportRequestDict | RemoveRequestDict = request
         self.checker: CheckerResultDict | None = checker
         self.approval_threshold = approval_threshold
@@ -105,8 +108,17 @@ class ApproveOrdersOperator(HITLOperator):
         context["ti"].xcom_push(key="approval", value=approval)
         return list(self.plan or []) if decision.orders else []
 
+    def _plan(self, context: Context) -> None:
+        """Plan the orders (the same plan at every try and when the task resumes: it is deterministic)."""
+        from bandwidth_hosted_messaging.operators.plan import plan_orders
+
+        self.plan = plan_orders(self.request, self.checker, f"{context['dag'].dag_id}/{context['run_id']}")
+
     def execute(self, context: Context) -> Any:
         persist_links(context, self)
+        self._plan(context)
+        context["ti"].xcom_push(key=PLAN_KEY, value=self.plan)
+        self.log.info("Planned %d order(s) for %d number(s)", len(self.plan), self._numbers())
         numbers = self._numbers()
         if self.request.get("dry_run"):
             self.log.info("Dry run: %d number(s) in %d order(s) would be ordered; none is", numbers, len(self.plan))
@@ -132,6 +144,7 @@ class ApproveOrdersOperator(HITLOperator):
         return super().execute(context)
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> list[PlanChunkDict]:
+        self._plan(context)
         payload = super().execute_complete(context, event)
         chosen = payload["chosen_options"]
         user = payload.get("responded_by_user") or {}

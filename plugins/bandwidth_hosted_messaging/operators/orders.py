@@ -50,7 +50,7 @@ class CreateTnOrderOperator(BaseOperator):
     create and the store). If the create call's answer is lost (no answer, 5xx), look it up at once before
     failing, so neither this try nor the next repeats the order. Returns the order id.
 
-    :param chunk: ``{"index", "customer_order_id", "numbers"}`` from ``plan_orders`` (templated).
+    :param chunk: ``{"index", "customer_order_id", "numbers"}``, one chunk of ``approve_orders``' plan (templated).
     :param order_kind: ``import`` or ``remove``.
     :param request: the validated import request (subscriber, address, site, LOA person); not used to remove.
     :param bandwidth_conn_id: the Bandwidth connection (templated).

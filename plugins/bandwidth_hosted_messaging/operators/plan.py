@@ -1,45 +1,36 @@
-"""Plan the orders of a run: chunks of numbers, each with a deterministic CustomerOrderId."""
+"""The plan of a run's orders: chunks of numbers, each with a deterministic CustomerOrderId (``approve_orders``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from airflow.sdk import BaseOperator, Context
-
-from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bandwidth_hosted_messaging.contracts import CheckerResultDict, PlanChunkDict, RemoveRequestDict
+    from bandwidth_hosted_messaging.contracts import (
+        CheckerResultDict,
+        ImportRequestDict,
+        PlanChunkDict,
+        RemoveRequestDict,
+    )
 
 
-class PlanOrdersOperator(BaseOperator):
+def plan_orders(
+    request: ImportRequestDict | RemoveRequestDict, checker: CheckerResultDict | None, run_key: str
+) -> list[PlanChunkDict]:
     """
-    Split the numbers to order into chunks of at most ``chunk_size``, each with a deterministic
-    CustomerOrderId (same run, same chunk → same id), for dynamic task mapping.
+    Split the numbers to order into chunks of at most the request's ``chunk_size``, each with a CustomerOrderId
+    deterministic per run and chunk (same run, same chunk → same id: a retry or a resumed approval plans the same
+    orders), for dynamic task mapping.
 
-    :param request: the validated request (``chunk_size``, ``customer_order_id_prefix``, ``numbers``; templated).
-    :param checker: the checker's result; its importable numbers are ordered. Without it, the request's.
+    :param request: the validated request (``chunk_size``, ``customer_order_id_prefix``, ``numbers``).
+    :param checker: the checker's result; its importable numbers are ordered. ``None``: the request's numbers.
+    :param run_key: ``<dag_id>/<run_id>``.
     """
+    from bandwidth_hosted_messaging.client.numbers import chunked
+    from bandwidth_hosted_messaging.inputs.request import customer_order_id
 
-    template_fields = ("request", "checker")
-    operator_extra_links = REPORT_LINKS
-
-    def __init__(self, *, request: Any, checker: Any = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.request: RemoveRequestDict = request
-        self.checker: CheckerResultDict | None = checker
-
-    def execute(self, context: Context) -> list[PlanChunkDict]:
-        # What only the task needs is imported when it runs: every task process parses the DAG file again.
-        from bandwidth_hosted_messaging.client.numbers import chunked
-        from bandwidth_hosted_messaging.inputs.request import customer_order_id
-
-        run_key = f"{context['dag'].dag_id}/{context['run_id']}"
-        numbers = self.checker["importable"] if self.checker is not None else self.request["numbers"]
-        prefix = self.request["customer_order_id_prefix"]
-        plan: list[PlanChunkDict] = [
-            {"index": i, "customer_order_id": customer_order_id(prefix, run_key, i, chunk), "numbers": chunk}
-            for i, chunk in enumerate(chunked(numbers, int(self.request["chunk_size"])))
-        ]
-        self.log.info("Planned %d order(s) for %d number(s)", len(plan), len(numbers))
-        return plan
+    numbers = checker["importable"] if checker is not None else request["numbers"]
+    prefix = request["customer_order_id_prefix"]
+    return [
+        {"index": i, "customer_order_id": customer_order_id(prefix, run_key, i, chunk), "numbers": chunk}
+        for i, chunk in enumerate(chunked(numbers, int(request["chunk_size"])))
+    ]

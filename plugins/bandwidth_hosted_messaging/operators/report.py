@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator, Context, TriggerRule
 from airflow.sdk.exceptions import AirflowFailException
 
-from bandwidth_hosted_messaging.constants import ORDER_URL_KEY, REPORT_CSV, REPORT_JSON
+from bandwidth_hosted_messaging.constants import APPROVAL_TASK_ID, ORDER_URL_KEY, PLAN_KEY, REPORT_CSV, REPORT_JSON
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
 
@@ -41,8 +41,9 @@ class ReportOperator(BaseOperator):
     :param order_kind: ``import`` or ``remove``.
     :param checker_task_id: the checker (imports only).
     :param loa_task_id: the LOA upload (imports only).
-    :param approval_task_id: the approval step; a dry run's numbers end ``would_order``, a rejected plan's
-        ``not_ordered`` with who rejected it and when (the report's ``approval``).
+    :param approval_task_id: the step that planned the orders (XCom ``plan``) and let them through or not
+        (``approval``): a dry run's numbers end ``would_order``, a rejected plan's ``not_ordered`` with who rejected
+        it and when (the report's ``approval``).
     """
 
     operator_extra_links = REPORT_LINKS
@@ -51,20 +52,18 @@ class ReportOperator(BaseOperator):
         self,
         *,
         request_task_id: str,
-        plan_task_id: str,
         order_task_id: str,
         verify_task_id: str,
         order_kind: str = OrderKind.IMPORT,
         checker_task_id: str | None = None,
         loa_task_id: str | None = None,
-        approval_task_id: str | None = None,
+        approval_task_id: str = APPROVAL_TASK_ID,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("trigger_rule", TriggerRule.ALL_DONE)
         super().__init__(**kwargs)
         self.order_kind = OrderKind(order_kind)
         self.request_task_id = request_task_id
-        self.plan_task_id = plan_task_id
         self.order_task_id = order_task_id
         self.verify_task_id = verify_task_id
         self.checker_task_id = checker_task_id
@@ -77,8 +76,6 @@ class ReportOperator(BaseOperator):
         return {url.rsplit("/", 1)[-1]: url for url in urls if isinstance(url, str)}
 
     def _approval(self, context: Context) -> ApprovalDict | None:
-        if not self.approval_task_id:
-            return None
         return context["ti"].xcom_pull(task_ids=self.approval_task_id, key="approval")
 
     def _rows(self, context: Context, numbers: list[str], approval: ApprovalDict | None) -> list[rows.ReportRow]:
@@ -86,7 +83,7 @@ class ReportOperator(BaseOperator):
         from bandwidth_hosted_messaging.reporting import rows
 
         ti = context["ti"]
-        plan = ti.xcom_pull(task_ids=self.plan_task_id)
+        plan = ti.xcom_pull(task_ids=self.approval_task_id, key=PLAN_KEY)
         orders = [pulled(o) for o in ti.xcom_pull(task_ids=[self.order_task_id], key="order") or []]
         verification = ti.xcom_pull(task_ids=self.verify_task_id)
         if self.order_kind is OrderKind.REMOVE:

@@ -5,7 +5,7 @@ recorded so far, never from Bandwidth:
 
 - the steps: the run's task instances and their states (a deferred wait: since when its trigger waits);
 - ``validate_request``'s request (how many numbers), ``check_importability``'s answer (checked, rejected),
-  ``plan_orders``' chunks (the plan: numbers per order), ``approve_orders``' decision;
+  ``approve_orders``' plan (its chunks: numbers per order, XCom ``plan``) and decision;
 - per order (one mapped task group each): ``create``'s order id, the ``wait``'s first check (XCom ``checked``)
   and final order (XCom ``order``), ``upload_loa``'s result;
 - the callbacks recorded on the order kind's asset (:func:`~.tasks.callbacks_for`).
@@ -25,6 +25,7 @@ from bandwidth_hosted_messaging.client.models import TnOrder
 from bandwidth_hosted_messaging.constants import (
     APPROVAL_TASK_ID,
     IMPORT_ORDER_GROUP,
+    PLAN_KEY,
     REMOVE_DAG,
     REMOVE_ORDER_GROUP,
     REPORT_TASK_ID,
@@ -72,7 +73,6 @@ class Flow:
 
     validate = "validate_request"
     subscribe = "ensure_subscription"
-    plan = "plan_orders"
     approval = APPROVAL_TASK_ID
     report = REPORT_TASK_ID
 
@@ -104,8 +104,7 @@ class Flow:
         if self.checker:
             steps.append(Step(self.checker, "Check site and numbers", "Checking the site and the numbers"))
         steps += [
-            Step(self.plan, "Plan the orders", "Planning the orders"),
-            Step(self.approval, "Approval", "Waiting for approval"),
+            Step(self.approval, "Plan and approve", "Waiting for approval"),
             Step(self.create, "Create the orders", "Creating the orders"),
             Step(self.wait, "Wait on Bandwidth", "Waiting on Bandwidth"),
         ]
@@ -220,14 +219,14 @@ def run_progress(
     """
     flow = flow_of(dag_id)
     tis = task_states(session, dag_id, run_id)
-    task_ids = [flow.validate, flow.plan, flow.approval, flow.create, flow.wait]
+    task_ids = [flow.validate, flow.approval, flow.create, flow.wait]
     task_ids += [t for t in (flow.checker, flow.upload_loa, flow.verify) if t]
-    found = xcoms(session, dag_id, run_id, task_ids, keys=["return_value", "approval", "order", CHECKED_KEY])
+    found = xcoms(session, dag_id, run_id, task_ids, keys=["return_value", "approval", PLAN_KEY, "order", CHECKED_KEY])
 
     request = _value(found, flow.validate)
     total = len(request.get("numbers") or []) if isinstance(request, Mapping) else None
     checker = _value(found, flow.checker)
-    plan = _value(found, flow.plan)
+    plan = _value(found, flow.approval, PLAN_KEY)
     plan = plan if isinstance(plan, list) else None
     approval = _value(found, flow.approval, "approval")
     tis_by = {(t.task_id, t.map_index): t for t in tis}

@@ -1,18 +1,16 @@
-"""PlanOrdersOperator: chunks of at most chunk_size, each with a CustomerOrderId deterministic per run and chunk."""
+"""plan_orders: chunks of at most chunk_size, each with a CustomerOrderId deterministic per run and chunk."""
 
 from __future__ import annotations
 
 from bandwidth_hosted_messaging.inputs.request import customer_order_id
-from bandwidth_hosted_messaging.operators.plan import PlanOrdersOperator
-from tests.plugins.bandwidth_hosted_messaging.task_context import make_context
+from bandwidth_hosted_messaging.operators.plan import plan_orders
 
 NUMBERS = [f"30355501{i:02d}" for i in range(5)]
 REQUEST = {"numbers": NUMBERS, "duplicates": [], "customer_order_id_prefix": "acme", "chunk_size": 2}
 
 
 def plan(request=REQUEST, checker=None, run_id="manual__1", dag_id="hosted_messaging_import"):
-    operator = PlanOrdersOperator(task_id="plan_orders", request=request, checker=checker)
-    return operator.execute(make_context(run_id=run_id, dag_id=dag_id))
+    return plan_orders(request, checker, f"{dag_id}/{run_id}")
 
 
 def test_the_numbers_are_split_into_chunks_of_at_most_chunk_size_with_their_index():

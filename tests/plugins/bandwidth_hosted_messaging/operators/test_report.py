@@ -44,7 +44,7 @@ def import_context(orders, verification, numbers=(A, B, REJ), duplicates=()):
         "check_importability",
         {"importable": [A, B], "rejected": [{"number": REJ, "code": "19005", "description": "blocked"}]},
     )
-    ti.seed("plan_orders", [{"index": 0, "customer_order_id": "cid-o-1", "numbers": [A, B]}])
+    ti.seed("approve_orders", [{"index": 0, "customer_order_id": "cid-o-1", "numbers": [A, B]}], key="plan")
     ti.seed("import_order.wait", orders, key="order", mapped=True)
     ti.seed(
         "import_order.upload_loa", [{"order_id": "o-1", "file_name": "o-1-1.pdf", "status": "uploaded"}], mapped=True
@@ -58,7 +58,6 @@ def import_report(**kw):
         task_id="report",
         request_task_id="validate_request",
         checker_task_id="check_importability",
-        plan_task_id="plan_orders",
         order_task_id="import_order.wait",
         loa_task_id="import_order.upload_loa",
         verify_task_id="verify",
@@ -138,7 +137,7 @@ def remove_context(verification):
     context = make_context(task_id="report", dag_id="hosted_messaging_remove", run_id=f"manual__{uuid.uuid4().hex}")
     ti = context["ti"]
     ti.seed("validate_request", {"numbers": [A, B, C], "duplicates": []})
-    ti.seed("plan_orders", [{"index": 0, "customer_order_id": "rm-0", "numbers": [A, B, C]}])
+    ti.seed("approve_orders", [{"index": 0, "customer_order_id": "rm-0", "numbers": [A, B, C]}], key="plan")
     ti.seed("remove_order.wait", [order("r-1", "PARTIAL", [A, B, C], failed=[C])], key="order", mapped=True)
     ti.seed("verify", verification)
     return context
@@ -149,7 +148,6 @@ def remove_report():
         task_id="report",
         order_kind="remove",
         request_task_id="validate_request",
-        plan_task_id="plan_orders",
         order_task_id="remove_order.wait",
         verify_task_id="verify",
     )

@@ -174,7 +174,7 @@ def test_a_running_run_shows_its_plan_and_each_order_as_the_wait_saw_it(watched)
     assert counts["ordered"] >= 1 and counts["waiting"] >= 1
     assert (counts["completed"], counts["failed"], counts["loa_uploaded"]) == (0, 0, 0)
     steps = {s["task_id"]: s for s in progress["steps"]}
-    assert steps["check_importability"]["state"] == steps["plan_orders"]["state"] == "success"
+    assert steps["check_importability"]["state"] == steps["approve_orders"]["state"] == "success"
     assert steps["import_order.wait"]["active"] is True and steps["report"]["state"] in (None, "scheduled", "none")
     assert "Waiting on Bandwidth" in progress["stage"]
     bar = {s["key"]: s["count"] for s in progress["bar"]}
