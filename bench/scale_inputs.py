@@ -71,8 +71,9 @@ def xcom_text(value: Any) -> str:
 class TaskInstanceStub:
     """``ti`` of one task: pushes and pulls XComs as JSON files in ``folder`` (``<task>.<key>.json``, a list)."""
 
-    def __init__(self, folder: Path, task_id: str) -> None:
+    def __init__(self, folder: Path, task_id: str, run_id: str = "") -> None:
         self.folder, self.task_id = folder, task_id
+        self.dag_id, self.run_id = DAG_ID, run_id
         self.try_number = 1
 
     def _file(self, task_id: str, key: str) -> Path:
@@ -95,7 +96,7 @@ class TaskInstanceStub:
 
 def context(folder: Path, task_id: str, run_id: str) -> dict[str, Any]:
     return {
-        "ti": TaskInstanceStub(folder, task_id),
+        "ti": TaskInstanceStub(folder, task_id, run_id),
         "dag": SimpleNamespace(dag_id=DAG_ID),
         "run_id": run_id,
         "dag_run": SimpleNamespace(conf={}),

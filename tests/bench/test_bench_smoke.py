@@ -48,7 +48,7 @@ def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
     assert run["over_concurrent_seconds"] == round(run["wall_seconds"] - run["concurrent_wall_seconds"], 1)
     # Each task's start to execute(), read from its log: every task of the run has one.
     start = run["start_cost"]
-    assert start["task_instances"] >= 10 and 0 < start["median_ms"] <= start["max_ms"]
+    assert start["task_instances"] >= 9 and 0 < start["median_ms"] <= start["max_ms"]  # the run's 9 tasks
     assert {"validate_request", "import_order.create", "report"} <= set(start["by_task_median_ms"])
 
     calls = run["calls"]
