@@ -263,13 +263,14 @@ class BandwidthHook(BandwidthBaseHook):
     def _in_service_pages(self, page_size: int, **filters: Any) -> Iterator[InServicePage]:
         """
         Each page of in-service numbers, following ``next`` links until there is none. A link seen before, or more
-        pages than the first page's ``TotalCount`` needs, is a broken answer: :class:`BandwidthApiError`, never an
-        endless listing.
+        pages than the largest ``TotalCount`` of the pages so far needs, is a broken answer:
+        :class:`BandwidthApiError`, never an endless listing. The largest, not the first: numbers that go into
+        service while the pages are read (another batch completing) make the later pages' ``TotalCount`` larger.
         """
         page = self.execute(endpoints.list_in_service_numbers(page_size=page_size, dialect=self.dialect, **filters))
         yield page
         followed: set[str] = set()
-        most = MAX_PAGES if page.total_count is None else -(-page.total_count // max(1, page_size)) + 1
+        most = _pages_needed(page.total_count, page_size)
         while page.next_query:
             if page.next_query in followed or len(followed) + 1 >= most:
                 why = (
@@ -278,6 +279,7 @@ class BandwidthHook(BandwidthBaseHook):
                 raise BandwidthApiError(f"GET /inserviceNumbers: the next link {why}; listing stopped")
             followed.add(page.next_query)
             page = self.execute(endpoints.list_in_service_numbers(query=page.next_query, dialect=self.dialect))
+            most = max(most, _pages_needed(page.total_count, page_size))
             yield page
 
     def iter_in_service_pages(self, page_size: int = 500, **filters: Any) -> Iterator[tuple[str, ...]]:
@@ -303,7 +305,7 @@ class BandwidthHook(BandwidthBaseHook):
         seen = 0
         total: int | None = None
         for page in self._in_service_pages(page_size):
-            total = page.total_count if total is None else total
+            total = max(total or 0, page.total_count or 0) or None  # the largest: the list may grow meanwhile
             seen += len(page.numbers)
             found |= wanted.intersection(page.numbers)
             unseen = wanted - found
@@ -324,6 +326,11 @@ class BandwidthHook(BandwidthBaseHook):
         except Exception as err:
             return False, str(err)
         return True, f"Connected to account {self.settings.account_id} ({len(sites)} site(s))"
+
+
+def _pages_needed(total_count: int | None, page_size: int) -> int:
+    """The most pages a listing of ``total_count`` numbers may take (one spare); unknown: :data:`MAX_PAGES`."""
+    return MAX_PAGES if total_count is None else -(-total_count // max(1, page_size)) + 1
 
 
 def _not_sent(err: requests.RequestException) -> bool:

@@ -200,6 +200,22 @@ def test_in_service_pages_follow_next_links(bw):
     assert hook.is_in_service("+13035550100") is False
 
 
+def test_numbers_going_into_service_while_the_pages_are_read_do_not_stop_the_listing(bw):
+    """Another batch completes while a run verifies: the later pages' TotalCount is larger than the first's, and
+    the listing follows them to the end (it used to stop, refusing more pages than the first TotalCount needed)."""
+    first = [f"+1720555{i:04d}" for i in range(1000)]
+    later = [f"+1720556{i:04d}" for i in range(1500)]  # listed after the first ones: three more pages
+    bw.seed(in_service=first)
+    hook = BandwidthHook("bandwidth_default", retry_policy=FAST)
+    pages = hook.iter_in_service_pages(page_size=500)
+    seen = list(next(pages))
+    bw.seed(in_service=later)
+    for page in pages:
+        seen += page
+    assert sorted(set(seen)) == first + later
+    assert len(calls(bw, "inserviceNumbers.list")) == 5
+
+
 def test_in_service_list_of_an_empty_account_is_empty(hook):
     assert hook.list_in_service_numbers() == []
 
