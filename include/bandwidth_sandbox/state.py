@@ -9,7 +9,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from . import orders as rules
 from .clock import Clock, parse_date
@@ -61,7 +61,8 @@ class State:
             self.cfg: SandboxConfig = self.base_cfg.copy()
             self.orders: dict[str, Order] = {}
             self.subscriptions: dict[str, Subscription] = {}
-            self.in_service: dict[str, InServiceNumber] = {}
+            self.in_service: VersionedDict[str, InServiceNumber] = VersionedDict()
+            self._sorted_in_service: tuple[tuple[int, int], list[InServiceNumber]] = ((0, -1), [])
             self.open_numbers: dict[str, dict[str, str]] = {IMPORT: {}, REMOVE: {}}
             self.checker_rejects: dict[str, int] = {}
             self.order_failures: dict[str, Any] = {}
@@ -322,9 +323,15 @@ class State:
     # ---- in-service numbers -----------------------------------------------------------------
 
     def visible_in_service(self) -> list[InServiceNumber]:
+        """The numbers in service now, by number. The sorted list is kept until the numbers change: a listing of
+        many pages reads it once a page, and a real account answers each page in about the same time."""
         now = self.now()
         with self._lock:
-            return sorted((r for r in self.in_service.values() if r.since <= now), key=lambda r: r.tn)
+            key = (id(self.in_service), self.in_service.version)
+            if self._sorted_in_service[0] != key:
+                self._sorted_in_service = (key, sorted(self.in_service.values(), key=lambda r: r.tn))
+            records = self._sorted_in_service[1]
+        return [r for r in records if r.since <= now]
 
     def lose(self, numbers: list[str]) -> dict[str, list[str]]:
         """
@@ -346,6 +353,32 @@ class State:
         with self._lock:
             rec = self.in_service.get(tn)
             return rec is not None and rec.since <= self.now()
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class VersionedDict(dict[K, V]):
+    """A dict that counts its changes (``version``), for what is derived from it and kept until it changes."""
+
+    version = 0
+
+    def __setitem__(self, key: K, value: V) -> None:
+        self.version += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: K) -> None:
+        self.version += 1
+        super().__delitem__(key)
+
+    def pop(self, key: K, *default: Any) -> Any:  # type: ignore[override]
+        self.version += 1
+        return super().pop(key, *default)
+
+    def clear(self) -> None:
+        self.version += 1
+        super().clear()
 
 
 def _in_service_record(item: Any, now: float) -> InServiceNumber:

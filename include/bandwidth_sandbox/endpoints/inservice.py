@@ -118,12 +118,14 @@ def list_numbers(ctx: Any, req: Request) -> Response:
     if size < 1 or size > int(cfg.inservice_max_page_size):
         raise _bad(f"size must be between 1 and {cfg.inservice_max_page_size}")
     keep = _predicate(req)
-    numbers = [r.tn for r in ctx.state.visible_in_service() if keep(r)]
-    total = len(numbers)
+    records = ctx.state.visible_in_service()
+    if _filters(req):  # no filter keeps every record: a page of an unfiltered list costs no pass over them all
+        records = [r for r in records if keep(r)]
+    total = len(records)
     last = max(1, math.ceil(total / size))
     if total == 0 or page > last:
         return Response.empty(204)
-    chunk = [number_out(req)(tn) for tn in numbers[(page - 1) * size : page * size]]
+    chunk = [number_out(req)(r.tn) for r in records[(page - 1) * size : page * size]]
     links: list[Any] = [("first", _link(ctx, req, 1, size, "first"))]
     if page > 1:
         links.append(("previous", _link(ctx, req, page - 1, size, "previous")))
