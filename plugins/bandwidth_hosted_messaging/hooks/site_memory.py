@@ -10,12 +10,14 @@ at once may lose one entry: the cost is one more check.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
+from bandwidth_hosted_messaging.hooks.variable_cache import JsonVariableCache
+
 VARIABLE = "bandwidth_site_checks"
 DEFAULT_HOURS = 24.0
+_CACHE = JsonVariableCache(VARIABLE, "Site checks passed (a cache)")
 
 
 def memory_seconds() -> float:
@@ -33,28 +35,16 @@ def _key(conn_id: str, site_id: str, sip_peer_id: str | None) -> str:
 
 
 def _read() -> dict[str, float]:
-    from airflow.sdk import Variable
-
+    data = _CACHE.read()
     try:
-        raw = Variable.get(VARIABLE, default=None)
-    except Exception:  # no such variable, or the API is unreachable: nothing is remembered
+        return {k: float(v) for k, v in data.items()}
+    except (TypeError, ValueError):
         return {}
-    try:
-        data = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
-        return {}
-    return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 def _write(data: dict[str, float]) -> None:
-    from airflow.sdk import Variable
-
     now = time.time()
-    kept = {k: v for k, v in data.items() if v > now}
-    try:
-        Variable.set(VARIABLE, json.dumps(kept, sort_keys=True), description="Site checks passed (a cache)")
-    except Exception as err:  # a cache: failing to write it costs one more check next time
-        log.warning("Could not remember the site check (%s)", type(err).__name__)
+    _CACHE.write({k: v for k, v in data.items() if v > now})
 
 
 def remembered(conn_id: str, site_id: str, sip_peer_id: str | None) -> bool:
@@ -75,10 +65,5 @@ def remember(conn_id: str, site_id: str, sip_peer_id: str | None) -> None:
 
 def forget(conn_id: str) -> None:
     """Drop every remembered check of ``conn_id`` (an order failed: its site may be why)."""
-    if memory_seconds() <= 0:
-        return
-    data = _read()
-    kept = {k: v for k, v in data.items() if not k.startswith(f"{conn_id}|")}
-    if kept != data:
-        _write(kept)
+    if memory_seconds() > 0 and _CACHE.forget_connection(conn_id):
         log.info("Forgot the remembered site checks of connection %s", conn_id)

@@ -30,7 +30,6 @@ read or write costs one more list.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Mapping
@@ -38,7 +37,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bandwidth_hosted_messaging.hooks.variable_cache import JsonVariableCache
+
 VARIABLE = "bandwidth_subscriptions"
+_CACHE = JsonVariableCache(VARIABLE, "Subscriptions known valid (a cache)")
 #: The asset state store key where the callback receiver notes the last callback of each subscription.
 SEEN_KEY = "bandwidth_subscriptions_seen"
 #: Subscriptions noted there (the most recent callbacks win); about 60 bytes each as JSON.
@@ -84,25 +86,11 @@ class Remembered:
 
 
 def _read() -> dict[str, dict[str, Any]]:
-    from airflow.sdk import Variable
-
-    try:
-        raw = Variable.get(VARIABLE, default=None)
-        data = json.loads(raw) if isinstance(raw, str) else raw
-    except Exception:  # no such variable, unreadable, or the API is unreachable: nothing is remembered
-        return {}
-    if not isinstance(data, Mapping):
-        return {}
-    return {str(k): dict(v) for k, v in data.items() if isinstance(v, Mapping)}
+    return {k: dict(v) for k, v in _CACHE.read().items() if isinstance(v, Mapping)}
 
 
 def _write(data: dict[str, dict[str, Any]]) -> None:
-    from airflow.sdk import Variable
-
-    try:
-        Variable.set(VARIABLE, json.dumps(data, sort_keys=True), description="Subscriptions known valid (a cache)")
-    except Exception as err:  # a cache: failing to write it costs one more list next time
-        log.warning("Could not write the subscription memory (%s)", type(err).__name__)
+    _CACHE.write(data)
 
 
 def recall(memory_key: str) -> Remembered | None:
@@ -144,12 +132,7 @@ def relied_on(memory_key: str, entry: Remembered) -> None:
 
 def forget(conn_id: str, why: str) -> None:
     """Drop every remembered subscription of ``conn_id``."""
-    if memory_seconds() <= 0:
-        return
-    data = _read()
-    kept = {k: v for k, v in data.items() if not k.startswith(f"{conn_id}|")}
-    if kept != data:
-        _write(kept)
+    if memory_seconds() > 0 and _CACHE.forget_connection(conn_id):
         log.info("Forgot the remembered subscriptions of connection %s: %s", conn_id, why)
 
 
