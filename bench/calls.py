@@ -5,8 +5,9 @@ The minimum (what any client must send for the batch, polls apart): one ``import
 5,000 numbers, one order per chunk, one LOA upload per order that went through, the in-service pages
 needed to see the numbers to verify, and one status read per order. In-service pages: reading the
 account's whole in-service list (500 a page, the size the flow asks for; the contract publishes no
-maximum) or one look-up per number, whichever is fewer, with the list as large as it was when the run
-verified. The first status read of each order counts towards the minimum; every further read is a poll,
+maximum), the list filtered by each NPA-NXX exchange of the numbers (each at least as long as the exchange's
+numbers to verify), or one look-up per number, whichever is fewest, with the list as large as it was when the
+run verified. The first status read of each order counts towards the minimum; every further read is a poll,
 counted apart and checked against the poll schedule (at most ``2 + ceil(wait / (0.9 × poll_interval))`` per order: the sensor's own read, the
 trigger's first, then one per interval with its ±10 % jitter).
 
@@ -47,6 +48,7 @@ def minimum(
     callbacks: bool = False,
     first_run: bool = False,
     subscription_known: bool = False,
+    exchange_pages: int | None = None,
 ) -> dict[str, int]:
     """
     The minimum calls for the batch, by kind.
@@ -57,6 +59,8 @@ def minimum(
         subscription's creation.
     :param subscription_known: the subscription kept by the previous run has called back since
         (``walltime.subscription_known``): it is known to be there, and reading it again is not required.
+    :param exchange_pages: the fewest pages of the in-service list filtered by the numbers' NPA-NXX exchanges
+        (``walltime.exchange_pages``), a third way to see them.
     """
     through = [o for o in orders if o["status"] in ("COMPLETE", "PARTIAL")]
     pages = max(1, math.ceil(in_service_at_verify / PAGE_SIZE))
@@ -64,7 +68,7 @@ def minimum(
         "importTnChecker": math.ceil(size / CHECKER_MAX),
         "importTnOrders.create": len(orders),
         "loas.upload": len(through),
-        "inserviceNumbers": max(1, min(pages, to_verify)),
+        "inserviceNumbers": max(1, min(pages, to_verify, exchange_pages if exchange_pages else pages)),
         "status_reads": len(orders),
     }
     if callbacks and not subscription_known:
@@ -117,6 +121,7 @@ def analyse(run: dict[str, Any]) -> dict[str, Any]:
         callbacks=bool(run.get("callbacks")),
         first_run=bool(run.get("first_run_of_connection")),
         subscription_known=bool(run.get("subscription_known")),
+        exchange_pages=run.get("exchange_pages_to_verify"),
     )
     polls = by_endpoint.get(POLL, 0)
     tokens = by_endpoint.get(TOKEN, 0)

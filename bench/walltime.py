@@ -7,6 +7,7 @@ orders (the floor), the worker slots the order waits held, and the sandbox's req
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from typing import Any
@@ -132,6 +133,7 @@ def run_batch(
         "seeded_order_failures": len(failures),
         # The verify step looks up the numbers the orders completed and those refused as already on Bandwidth.
         "numbers_to_verify": sum(len(o["succeeded"]) for o in orders) + len(already),
+        "exchange_pages_to_verify": exchange_pages([n for o in orders for n in o["succeeded"]] + already),
         "task_states": dict(Counter(t["state"] for t in tis)),
         "task_tries": {f"{t['task_id']}[{t['map_index']}]": t["try_number"] for t in tis if t["try_number"] > 1},
         "timeline": timeline(tis, triggered),
@@ -242,6 +244,13 @@ def slots(samples: list[tuple[float, list[dict[str, Any]]]], poll_interval: floa
         "samples": len(samples),
         "holding_threshold_seconds": HOLDING_SECONDS,
     }
+
+
+def exchange_pages(numbers: list[str], page_size: int = 500) -> int:
+    """The fewest pages of in-service lists filtered by NPA-NXX that can show ``numbers``: one list per exchange,
+    each at least as long as the exchange's numbers among them."""
+    per_exchange = Counter(n[-10:-4] for n in numbers)
+    return sum(math.ceil(count / page_size) for count in per_exchange.values())
 
 
 def in_service_timeline(admin: SandboxAdmin) -> list[float]:

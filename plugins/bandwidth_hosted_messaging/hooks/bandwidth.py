@@ -295,8 +295,11 @@ class BandwidthHook(BandwidthBaseHook):
 
     def find_in_service(self, numbers: Sequence[str], page_size: int = 500) -> set[str]:
         """
-        Return which of ``numbers`` are in service, in few calls: read the in-service list page by page
-        while that is cheaper than checking each number still unseen on its own, then switch.
+        Return which of ``numbers`` are in service, in few calls. Read the account's in-service list page by page
+        while that is the cheapest way to see the numbers still unseen; switch, once, to one look-up per number
+        when that is fewer calls, or to the list filtered by each of their NPA-NXX exchanges (``npanxx``, a
+        documented filter) when that takes under half the pages left: a batch's numbers share few exchanges, so
+        a large account is not read whole.
         """
         wanted = set(numbers)
         if len(wanted) <= 1:
@@ -312,9 +315,27 @@ class BandwidthHook(BandwidthBaseHook):
             if not unseen or not page.next_query:
                 return found
             pages_left = -(-max(0, (total or 0) - seen) // page_size)
-            if len(unseen) < pages_left:
+            by_exchange = _by_exchange(unseen)
+            exchange_calls = sum(max(1, -(-len(g) // page_size)) for g in by_exchange.values())
+            exchange_calls += len(unseen) - sum(len(g) for g in by_exchange.values())
+            if len(unseen) < pages_left and len(unseen) <= exchange_calls:
                 return found | {n for n in unseen if self.is_in_service(n)}
+            # An exchange may hold more numbers in service than the unseen ones (its pages are estimated from
+            # those): switch only at half the pages left, so a guess that is off costs little.
+            if 2 * exchange_calls < pages_left:
+                return found | self._find_by_exchange(unseen, by_exchange, page_size)
         return found
+
+    def _find_by_exchange(self, unseen: set[str], by_exchange: dict[str, set[str]], page_size: int) -> set[str]:
+        """``unseen``'s numbers in service: each exchange's filtered list, one look-up for the others."""
+        found: set[str] = set()
+        for exchange, group in sorted(by_exchange.items()):
+            for page in self._in_service_pages(page_size, npanxx=exchange):
+                found |= group.intersection(page.numbers)
+                if group <= found:
+                    break
+        grouped = set().union(*by_exchange.values()) if by_exchange else set()
+        return found | {n for n in unseen - grouped if self.is_in_service(n)}
 
     def count_in_service_numbers(self) -> int:
         return self.execute(endpoints.count_in_service_numbers())
@@ -326,6 +347,15 @@ class BandwidthHook(BandwidthBaseHook):
         except Exception as err:
             return False, str(err)
         return True, f"Connected to account {self.settings.account_id} ({len(sites)} site(s))"
+
+
+def _by_exchange(numbers: set[str]) -> dict[str, set[str]]:
+    """The NANP numbers (``+1`` and ten digits) by their NPA-NXX, six digits; other numbers are left out."""
+    groups: dict[str, set[str]] = {}
+    for number in numbers:
+        if len(number) == 12 and number.startswith("+1") and number[2:].isdigit():
+            groups.setdefault(number[2:8], set()).add(number)
+    return groups
 
 
 def _pages_needed(total_count: int | None, page_size: int) -> int:

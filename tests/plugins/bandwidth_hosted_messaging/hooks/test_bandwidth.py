@@ -200,6 +200,22 @@ def test_in_service_pages_follow_next_links(bw):
     assert hook.is_in_service("+13035550100") is False
 
 
+@pytest.mark.parametrize("conn_id", ["bandwidth_default", "bandwidth_v2"])
+def test_a_large_account_is_not_read_whole_the_numbers_exchanges_are_listed_instead(bw, conn_id):
+    """5,000 numbers in service elsewhere (ten pages before the batch's): after the first page, the list filtered
+    by the batch's one NPA-NXX (v1 ``npanxx``, v2 ``npaNxx``) is read instead of the eleven pages left."""
+    others = [f"+1303555{i:04d}" for i in range(5000)]
+    batch = [f"+1970555{i:04d}" for i in range(600)]
+    bw.seed(in_service=others + batch[:580])
+    hook = BandwidthHook(conn_id, retry_policy=FAST)
+    assert hook.find_in_service(batch) == set(batch[:580])
+    # (a token the sandbox's reset revoked is refused once, then renewed: that 401 is not a page)
+    pages = [p for p in calls(bw, "inserviceNumbers.list") if p["status"] == 200]
+    assert len(pages) == 3  # the first page of the whole list, then the exchange's two
+    assert [("970555" in p["path"] + p.get("query", "")) for p in pages] == [False, True, True]
+    assert calls(bw, "inserviceNumbers.get") == []
+
+
 def test_numbers_going_into_service_while_the_pages_are_read_do_not_stop_the_listing(bw):
     """Another batch completes while a run verifies: the later pages' TotalCount is larger than the first's, and
     the listing follows them to the end (it used to stop, refusing more pages than the first TotalCount needed)."""
