@@ -295,15 +295,20 @@ class BandwidthHook(BandwidthBaseHook):
 
     def find_in_service(self, numbers: Sequence[str], page_size: int = 500) -> set[str]:
         """
-        Return which of ``numbers`` are in service, in few calls. Read the account's in-service list page by page
-        while that is the cheapest way to see the numbers still unseen; switch, once, to one look-up per number
-        when that is fewer calls, or to the list filtered by each of their NPA-NXX exchanges (``npanxx``, a
-        documented filter) when that takes under half the pages left: a batch's numbers share few exchanges, so
-        a large account is not read whole.
+        Return which of ``numbers`` are in service, in few calls. Numbers that share few NPA-NXX exchanges (a
+        batch's usually do) are read from the in-service list filtered by each exchange (``npanxx``, a documented
+        filter), so a large account is never read whole. Otherwise read the account's whole list page by page
+        while that is the cheapest way to see the numbers still unseen, and switch, once, to one look-up per
+        number when that is fewer calls, or to the exchanges' lists when they take under half the pages left.
         """
         wanted = set(numbers)
         if len(wanted) <= 1:
             return {n for n in wanted if self.is_in_service(n)}
+        by_exchange = _by_exchange(wanted)
+        if _exchange_calls(wanted, by_exchange, page_size) <= -(-len(wanted) // page_size) + 1 < len(wanted):
+            # The numbers share so few exchanges that their filtered lists take about the pages of the numbers
+            # themselves: read those, never the whole list (an exchange's list is part of it).
+            return self._find_by_exchange(wanted, by_exchange, page_size)
         found: set[str] = set()
         seen = 0
         total: int | None = None
@@ -316,8 +321,7 @@ class BandwidthHook(BandwidthBaseHook):
                 return found
             pages_left = -(-max(0, (total or 0) - seen) // page_size)
             by_exchange = _by_exchange(unseen)
-            exchange_calls = sum(max(1, -(-len(g) // page_size)) for g in by_exchange.values())
-            exchange_calls += len(unseen) - sum(len(g) for g in by_exchange.values())
+            exchange_calls = _exchange_calls(unseen, by_exchange, page_size)
             if len(unseen) < pages_left and len(unseen) <= exchange_calls:
                 return found | {n for n in unseen if self.is_in_service(n)}
             # An exchange may hold more numbers in service than the unseen ones (its pages are estimated from
@@ -356,6 +360,12 @@ def _by_exchange(numbers: set[str]) -> dict[str, set[str]]:
         if len(number) == 12 and number.startswith("+1") and number[2:].isdigit():
             groups.setdefault(number[2:8], set()).add(number)
     return groups
+
+
+def _exchange_calls(numbers: set[str], by_exchange: dict[str, set[str]], page_size: int) -> int:
+    """The fewest calls to see ``numbers`` by exchange: each exchange's pages of them, one look-up per other."""
+    grouped = sum(len(g) for g in by_exchange.values())
+    return sum(max(1, -(-len(g) // page_size)) for g in by_exchange.values()) + len(numbers) - grouped
 
 
 def _pages_needed(total_count: int | None, page_size: int) -> int:
