@@ -68,7 +68,7 @@ def minimum(
         "importTnChecker": math.ceil(size / CHECKER_MAX),
         "importTnOrders.create": len(orders),
         "loas.upload": len(through),
-        "inserviceNumbers": max(1, min(pages, to_verify, exchange_pages if exchange_pages else pages)),
+        "inserviceNumbers": max(1, min(pages, to_verify, exchange_pages or pages)),
         "status_reads": len(orders),
     }
     if callbacks and not subscription_known:

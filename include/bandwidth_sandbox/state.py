@@ -62,7 +62,7 @@ class State:
             self.orders: dict[str, Order] = {}
             self.subscriptions: dict[str, Subscription] = {}
             self.in_service: VersionedDict[str, InServiceNumber] = VersionedDict()
-            self._sorted_in_service: tuple[tuple[int, int], list[InServiceNumber]] = ((0, -1), [])
+            self._sorted_in_service: tuple[int, list[InServiceNumber]] = (-1, [])  # (in_service.version, sorted)
             self.open_numbers: dict[str, dict[str, str]] = {IMPORT: {}, REMOVE: {}}
             self.checker_rejects: dict[str, int] = {}
             self.order_failures: dict[str, Any] = {}
@@ -327,9 +327,9 @@ class State:
         many pages reads it once a page, and a real account answers each page in about the same time."""
         now = self.now()
         with self._lock:
-            key = (id(self.in_service), self.in_service.version)
-            if self._sorted_in_service[0] != key:
-                self._sorted_in_service = (key, sorted(self.in_service.values(), key=lambda r: r.tn))
+            version = self.in_service.version
+            if self._sorted_in_service[0] != version:
+                self._sorted_in_service = (version, sorted(self.in_service.values(), key=lambda r: r.tn))
             records = self._sorted_in_service[1]
         return [r for r in records if r.since <= now]
 

@@ -305,7 +305,7 @@ class BandwidthHook(BandwidthBaseHook):
         if len(wanted) <= 1:
             return {n for n in wanted if self.is_in_service(n)}
         by_exchange = _by_exchange(wanted)
-        if _exchange_calls(wanted, by_exchange, page_size) <= -(-len(wanted) // page_size) + 1 < len(wanted):
+        if _exchange_calls(wanted, by_exchange, page_size) <= _pages(len(wanted), page_size) + 1 < len(wanted):
             # The numbers share so few exchanges that their filtered lists take about the pages of the numbers
             # themselves: read those, never the whole list (an exchange's list is part of it).
             return self._find_by_exchange(wanted, by_exchange, page_size)
@@ -319,7 +319,7 @@ class BandwidthHook(BandwidthBaseHook):
             unseen = wanted - found
             if not unseen or not page.next_query:
                 return found
-            pages_left = -(-max(0, (total or 0) - seen) // page_size)
+            pages_left = _pages(max(0, (total or 0) - seen), page_size)
             by_exchange = _by_exchange(unseen)
             exchange_calls = _exchange_calls(unseen, by_exchange, page_size)
             if len(unseen) < pages_left and len(unseen) <= exchange_calls:
@@ -338,7 +338,7 @@ class BandwidthHook(BandwidthBaseHook):
                 found |= group.intersection(page.numbers)
                 if group <= found:
                     break
-        grouped = set().union(*by_exchange.values()) if by_exchange else set()
+        grouped = set().union(*by_exchange.values())
         return found | {n for n in unseen - grouped if self.is_in_service(n)}
 
     def count_in_service_numbers(self) -> int:
@@ -365,12 +365,17 @@ def _by_exchange(numbers: set[str]) -> dict[str, set[str]]:
 def _exchange_calls(numbers: set[str], by_exchange: dict[str, set[str]], page_size: int) -> int:
     """The fewest calls to see ``numbers`` by exchange: each exchange's pages of them, one look-up per other."""
     grouped = sum(len(g) for g in by_exchange.values())
-    return sum(max(1, -(-len(g) // page_size)) for g in by_exchange.values()) + len(numbers) - grouped
+    return sum(max(1, _pages(len(g), page_size)) for g in by_exchange.values()) + len(numbers) - grouped
 
 
 def _pages_needed(total_count: int | None, page_size: int) -> int:
     """The most pages a listing of ``total_count`` numbers may take (one spare); unknown: :data:`MAX_PAGES`."""
-    return MAX_PAGES if total_count is None else -(-total_count // max(1, page_size)) + 1
+    return MAX_PAGES if total_count is None else _pages(total_count, page_size) + 1
+
+
+def _pages(count: int, page_size: int) -> int:
+    """Pages of ``page_size`` that ``count`` numbers fill."""
+    return -(-count // max(1, page_size))
 
 
 def _not_sent(err: requests.RequestException) -> bool:

@@ -89,10 +89,6 @@ def _read() -> dict[str, dict[str, Any]]:
     return {k: dict(v) for k, v in _CACHE.read().items() if isinstance(v, Mapping)}
 
 
-def _write(data: dict[str, dict[str, Any]]) -> None:
-    _CACHE.write(data)
-
-
 def recall(memory_key: str) -> Remembered | None:
     """The memory of ``memory_key``, whatever its age (``None``: none, unreadable, or the memory is off)."""
     if memory_seconds() <= 0:
@@ -115,7 +111,7 @@ def remember(memory_key: str, subscription_id: str, expires: float) -> None:
         k: v for k, v in _read().items() if not k.startswith(prefix) and now - float(v.get("checked") or 0) < seconds
     }
     data[memory_key] = {"id": subscription_id, "checked": now, "expires": expires, "since": now}
-    _write(data)
+    _CACHE.write(data)
 
 
 def relied_on(memory_key: str, entry: Remembered) -> None:
@@ -127,7 +123,7 @@ def relied_on(memory_key: str, entry: Remembered) -> None:
         "expires": entry.expires,
         "since": time.time(),
     }
-    _write(data)
+    _CACHE.write(data)
 
 
 def forget(conn_id: str, why: str) -> None:

@@ -94,19 +94,19 @@ class ApproveOrdersOperator(HITLOperator):
         return config.approval_threshold(self.order_kind)
 
     def _numbers(self) -> int:
-        return sum(len(chunk["numbers"]) for chunk in self.plan or [])
+        return sum(len(chunk["numbers"]) for chunk in self.plan)
 
     def _decide(self, context: Context, decision: ApprovalDecision, **more: Any) -> list[PlanChunkDict]:
         approval: ApprovalDict = {
             "decision": decision.value,
             "numbers": self._numbers(),
-            "orders": len(self.plan or []),
+            "orders": len(self.plan),
             "threshold": self._threshold(),
             "by": more.get("by"),
             "at": more.get("at"),
         }
         context["ti"].xcom_push(key="approval", value=approval)
-        return list(self.plan or []) if decision.orders else []
+        return list(self.plan) if decision.orders else []
 
     def _plan(self, context: Context) -> None:
         """Plan the orders (the same plan at every try and when the task resumes: it is deterministic)."""
@@ -118,8 +118,8 @@ class ApproveOrdersOperator(HITLOperator):
         persist_links(context, self)
         self._plan(context)
         context["ti"].xcom_push(key=PLAN_KEY, value=self.plan)
-        self.log.info("Planned %d order(s) for %d number(s)", len(self.plan), self._numbers())
         numbers = self._numbers()
+        self.log.info("Planned %d order(s) for %d number(s)", len(self.plan), numbers)
         if self.request.get("dry_run"):
             self.log.info("Dry run: %d number(s) in %d order(s) would be ordered; none is", numbers, len(self.plan))
             return self._decide(context, ApprovalDecision.DRY_RUN)
