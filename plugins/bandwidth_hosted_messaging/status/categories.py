@@ -6,7 +6,7 @@ the run's bar, the red flag, the row filters and the "Batch" label. Pure functio
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bandwidth_hosted_messaging.client.numbers import search_digits
@@ -48,6 +48,19 @@ def loa_missing(dag_id: str, row: Mapping[str, Any]) -> bool:
     """The number's import order went through, yet no LOA file is recorded for that order."""
     ordered = is_ordered_ok(row.get("outcome")) and bool(row.get("order_id"))
     return is_import_dag(dag_id) and ordered and not row.get("loa_file")
+
+
+def tally(dag_id: str, rows: Iterable[Mapping[str, Any]]) -> tuple[Counter[str], int]:
+    """Each outcome's count and how many rows :func:`loa_missing` holds for, in one pass over the rows."""
+    outcomes: Counter[str] = Counter()
+    missing = 0
+    check_loa = is_import_dag(dag_id)
+    for row in rows:
+        outcome = row.get("outcome")
+        outcomes[outcome] += 1
+        if check_loa and is_ordered_ok(outcome) and row.get("order_id") and not row.get("loa_file"):
+            missing += 1
+    return outcomes, missing
 
 
 def counts_of(outcomes: Counter[str], loa_missing_count: int, lost_count: int) -> dict[str, int]:

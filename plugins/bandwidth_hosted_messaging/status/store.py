@@ -2,7 +2,7 @@
 The runs' reports as the status page reads them, cached: a :class:`ReportStore` lists the report files under
 ``report_base()`` (through ``ObjectStoragePath``, so any object store works) once per :data:`SCAN_INTERVAL` seconds
 (one ``find`` call) and parses a file again only when its size or modification time changed. Each run is kept as a
-small digest (summary, counts, number → outcome); the last few full reports are kept for the run detail. So after
+small digest (summary, counts per outcome); the last few full reports are kept for the run detail. So after
 its first read, a 10,000-number run is filtered, paged and served in milliseconds.
 
 Which numbers are hosted, removed or lost, and a number's history, are not read here: the hosted-number inventory
@@ -15,7 +15,7 @@ import json
 import logging
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from bandwidth_hosted_messaging.client.numbers import canonical
 from bandwidth_hosted_messaging.constants import REPORT_JSON
 from bandwidth_hosted_messaging.reporting.storage import run_folder_name
-from bandwidth_hosted_messaging.status.categories import is_report_dag, loa_missing
+from bandwidth_hosted_messaging.status.categories import is_report_dag, tally
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -45,13 +45,14 @@ class RunDigest:
     folder: str
     finished_at: str | None
     summary: dict[str, int]
-    outcomes: dict[str, str]
+    #: How many numbers ended with each outcome.
+    outcomes: Counter[str]
     loa_missing: int
     duplicates: int
 
     @property
     def total(self) -> int:
-        return len(self.outcomes)
+        return sum(self.outcomes.values())
 
 
 def in_one_form(report: dict[str, Any]) -> dict[str, Any]:
@@ -68,15 +69,15 @@ def in_one_form(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def digest(report: Mapping[str, Any], dag_id: str, folder: str) -> RunDigest:
-    rows = report.get("rows") or ()
+    outcomes, missing = tally(dag_id, report.get("rows") or ())
     return RunDigest(
         dag_id=str(report.get("dag_id") or dag_id),
         run_id=str(report.get("run_id") or folder),
         folder=folder,
         finished_at=report.get("finished_at"),
         summary=dict(report.get("summary") or {}),
-        outcomes={str(r.get("number")): str(r.get("outcome")) for r in rows},
-        loa_missing=sum(1 for r in rows if loa_missing(dag_id, r)),
+        outcomes=outcomes,
+        loa_missing=missing,
         duplicates=len(report.get("duplicates") or ()),
     )
 

@@ -7,7 +7,6 @@ and the hosted-number inventory for the numbers lost since); never Bandwidth. :m
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from bandwidth_hosted_messaging.status.categories import (
     loa_missing,
     needs_attention,
     run_kind,
+    tally,
 )
 from bandwidth_hosted_messaging.status.history import default_inventory
 from bandwidth_hosted_messaging.status.not_ordered import not_ordered_reason
@@ -108,7 +108,7 @@ def overview(
             if run["state"] in ACTIVE_STATES:
                 item["progress"] = progress_summary(session, run["dag_id"], run["run_id"], run["state"])
         else:
-            counts = counts_of(Counter(d.outcomes.values()), d.loa_missing, lost.get((d.dag_id, d.run_id), 0))
+            counts = counts_of(d.outcomes, d.loa_missing, lost.get((d.dag_id, d.run_id), 0))
             item.update(
                 has_report=True,
                 total=d.total,
@@ -231,8 +231,8 @@ def run_detail(
         return {**base, "report": None, "reason": reason, "message": message}
     rows = report.get("rows") or []
     lost = (inventory or default_inventory()).lost_of_run(dag_id, run_id)
-    outcomes = Counter(r.get("outcome") for r in rows)
-    counts = counts_of(outcomes, sum(1 for r in rows if loa_missing(dag_id, r)), len(lost))
+    outcomes, missing = tally(dag_id, rows)
+    counts = counts_of(outcomes, missing, len(lost))
     matched = filter_rows(dag_id, rows, outcome=outcome, q=q, lost=lost)
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
     offset = max(0, int(offset))

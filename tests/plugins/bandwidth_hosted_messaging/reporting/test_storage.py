@@ -25,16 +25,16 @@ def test_run_ids_that_differ_only_in_punctuation_get_their_own_report_folders():
 def test_each_run_reads_its_own_report_when_their_ids_differ_only_in_punctuation(tmp_path, monkeypatch):
     base = ObjectStoragePath(f"file://{tmp_path}/reports")
     monkeypatch.setenv("AIRFLOW__BANDWIDTH__REPORT_BASE", str(base))
-    for run_id, number in (("rt_collide:1", "+13035550100"), ("rt_collide_1", "+13035550101")):
+    for run_id, numbers in (("rt_collide:1", ["+13035550100"]), ("rt_collide_1", ["+13035550101", "+13035550102"])):
         folder = report_folder(DAG, run_id)
         folder.mkdir(parents=True, exist_ok=True)
-        rows = [{"number": number, "outcome": "in_service"}]
+        rows = [{"number": n, "outcome": "rejected" if n.endswith("2") else "in_service"} for n in numbers]
         report = {"dag_id": DAG, "run_id": run_id, "finished_at": "2026-12-01T10:00:00.000Z", "rows": rows}
         (folder / "report.json").write_text(json.dumps(report))
     store = ReportStore(base, scan_interval=0)
     assert [r["number"] for r in store.report(DAG, "rt_collide:1")["rows"]] == ["+13035550100"]
-    assert [r["number"] for r in store.report(DAG, "rt_collide_1")["rows"]] == ["+13035550101"]
-    assert store.digest_of(DAG, "rt_collide:1").outcomes == {"+13035550100": "in_service"}
-    assert store.digest_of(DAG, "rt_collide_1").outcomes == {"+13035550101": "in_service"}
+    assert [r["number"] for r in store.report(DAG, "rt_collide_1")["rows"]] == ["+13035550101", "+13035550102"]
+    assert store.digest_of(DAG, "rt_collide:1").outcomes == {"in_service": 1}
+    assert store.digest_of(DAG, "rt_collide_1").outcomes == {"in_service": 1, "rejected": 1}
     # neither dropped out of the ledger the backfill builds the inventory from
     assert sorted(read_ledger(base).numbers) == ["+13035550100", "+13035550101"]

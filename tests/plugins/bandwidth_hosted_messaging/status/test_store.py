@@ -89,7 +89,11 @@ def test_an_ordered_number_without_its_loa_file_counts_as_loa_missing(base):
     store = ReportStore(base, scan_interval=0)
     (digest,) = store.digests()
     assert digest.loa_missing == 2
+    assert digest.outcomes == {"in_service": 2, "not_in_service": 1, "order_failed": 1, "rejected": 1}
+    assert digest.total == 5
     rows = store.report(IMPORT, "manual__1")["rows"]
+    assert categories.tally(IMPORT, rows) == (digest.outcomes, 2)
+    assert categories.tally(REMOVE, rows)[1] == 0  # a removal is owed no LOA
     assert [r["number"] for r in categories.filter_rows(IMPORT, rows, outcome="loa_missing")] == [
         "+13035550101",
         "+13035550102",
