@@ -57,7 +57,7 @@ def tally(dag_id: str, rows: Iterable[Mapping[str, Any]]) -> tuple[Counter[str],
     check_loa = is_import_dag(dag_id)
     for row in rows:
         outcome = row.get("outcome")
-        outcomes[outcome] += 1
+        outcomes[str(outcome)] += 1
         if check_loa and is_ordered_ok(outcome) and row.get("order_id") and not row.get("loa_file"):
             missing += 1
     return outcomes, missing
