@@ -95,29 +95,6 @@ def build_import_flow(
         **APPROVAL_RETRY,
     )
 
-    @task_group(group_id=IMPORT_ORDER_GROUP)
-    def import_order(chunk: dict[str, Any]) -> None:
-        create = CreateTnOrderOperator(
-            task_id="create", chunk=chunk, request=validate.output, bandwidth_conn_id=bandwidth_conn_id
-        )
-        wait = TnOrderSensor(
-            task_id="wait",
-            order_id=create.output,
-            bandwidth_conn_id=bandwidth_conn_id,
-            poke_interval=poll_interval,
-            timeout=wait_timeout,
-            deferrable=True,
-            wake_on_callback=wake_on_callback,
-        )
-        UploadLoaOperator(
-            task_id="upload_loa",
-            order=wait.output,
-            loa=XComArg(validate, key="loa"),
-            bandwidth_conn_id=bandwidth_conn_id,
-            loa_roots=loa_roots,
-        )
-
-    orders = import_order.expand(chunk=approve.output)
     verify = VerifyNumbersOperator(
         task_id="verify_in_service",
         order_task_id=f"{IMPORT_ORDER_GROUP}.wait",
@@ -137,7 +114,35 @@ def build_import_flow(
         # is retried: the report files and the inventory's rows are written again, the same.
         retries=REPORT_RETRIES,
     )
+
+    @task_group(group_id=IMPORT_ORDER_GROUP)
+    def import_order(chunk: dict[str, Any]) -> None:
+        create = CreateTnOrderOperator(
+            task_id="create", chunk=chunk, request=validate.output, bandwidth_conn_id=bandwidth_conn_id
+        )
+        wait = TnOrderSensor(
+            task_id="wait",
+            order_id=create.output,
+            bandwidth_conn_id=bandwidth_conn_id,
+            poke_interval=poll_interval,
+            timeout=wait_timeout,
+            deferrable=True,
+            wake_on_callback=wake_on_callback,
+        )
+        upload = UploadLoaOperator(
+            task_id="upload_loa",
+            order=wait.output,
+            loa=XComArg(validate, key="loa"),
+            bandwidth_conn_id=bandwidth_conn_id,
+            loa_roots=loa_roots,
+        )
+        # A number is in service once its order is complete, LOA or not: the check starts when the last wait
+        # ends, beside the last uploads, and the report waits for both.
+        wait >> verify
+        upload >> report
+
+    import_order.expand(chunk=approve.output)
     validate >> [subscribe, check]
     subscribe >> approve
-    orders >> verify >> report
+    verify >> report
     return report
