@@ -6,6 +6,7 @@ missing; ``config`` needs no engine).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -397,3 +398,13 @@ def test_the_inventory_has_a_database_of_its_own_which_airflow_init_creates(comp
     ), url
     init = "\n".join(strings(compose["services"]["airflow-init"]["command"]))
     assert "airflow bandwidth inventory upgrade --create-database" in init
+
+
+def test_the_latency_settings_are_those_of_make_airflow(common):
+    """The compose deployment waits between tasks as little as the one the benchmark measures."""
+    spec = importlib.util.spec_from_file_location("airflow_local_settings", ROOT / "scripts" / "airflow_local.py")
+    launcher = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(launcher)
+    assert launcher.LATENCY_SETTINGS, "make airflow sets no latency setting"
+    for key, value in launcher.LATENCY_SETTINGS.items():
+        assert str(common["environment"].get(key)) == value, key

@@ -42,7 +42,8 @@ def batch_doc(batch: Batch) -> str:
         f"`{batch.bandwidth_conn_id}`.\n\n"
         "**Steps**, as `hosted_messaging_import`: validate → callbacks subscription → site and `importTnChecker` → "
         f"plan → approval (a run ordering at least {asks} numbers waits in *Required actions*) → one import order "
-        "per chunk → wait for its final status → upload the LOA → verify in service → per-number report.\n\n"
+        "per chunk → wait for its final status → upload the LOA; once every order has ended, verify in service → "
+        "per-number report.\n\n"
         + (
             "**Dry run**: this batch only checks and plans; nothing is ordered.\n\n"
             if batch.values.get("dry_run")
