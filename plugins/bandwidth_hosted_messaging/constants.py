@@ -38,6 +38,9 @@ ORDER_URL_KEY = "order_url"
 APPROVAL_TASK_ID = "approve_orders"
 #: The approval step's XCom key of the run's whole plan (its orders, whether or not they were let through).
 PLAN_KEY = "plan"
+#: ``validate_request``'s XCom key of what every import order of the run carries (site, subscriber, address, LOA
+#: person): an order's task pulls that, not the whole request with every number of the run.
+ORDER_DETAILS_KEY = "order_details"
 
 # ---- assets (callbacks recorded as asset events) ----------------------------------------------------------
 IMPORT_TN_ORDERS_ASSET = ("bandwidth_importtnorders", "bandwidth://importtnorders")

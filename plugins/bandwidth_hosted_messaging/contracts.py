@@ -8,7 +8,8 @@ reader of a task's output knows its shape from here. Imports nothing of the pack
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, NotRequired, TypedDict
+from collections.abc import Mapping
+from typing import Any, Literal, NotRequired, TypedDict, cast
 
 
 def pulled(value: Any) -> Any:
@@ -47,8 +48,8 @@ class RemoveRequestDict(TypedDict):
     retry_failed_of_run: NotRequired[str | None]
 
 
-class ImportRequestDict(RemoveRequestDict):
-    """A validated import request (``validate_request`` of the import flow): numbers unique and normalised."""
+class OrderDetailsDict(TypedDict):
+    """What every import order of a run carries (``validate_request``'s XCom ``order_details``)."""
 
     subscriber_name: str
     house_number: str
@@ -60,6 +61,20 @@ class ImportRequestDict(RemoveRequestDict):
     loa_authorizing_person: str
     site_id: str
     sip_peer_id: str | None
+
+
+#: The fields of :class:`OrderDetailsDict`, in a validated import request too.
+ORDER_DETAILS_FIELDS = tuple(OrderDetailsDict.__annotations__)
+
+
+def order_details(request: Mapping[str, Any]) -> OrderDetailsDict:
+    """The order details of a validated import request."""
+    return cast(OrderDetailsDict, {field: request.get(field) for field in ORDER_DETAILS_FIELDS})
+
+
+class ImportRequestDict(RemoveRequestDict, OrderDetailsDict):
+    """A validated import request (``validate_request`` of the import flow): numbers unique and normalised."""
+
     loa: LoaFileDict
     rejection_policy: Literal["skip", "fail"]
 

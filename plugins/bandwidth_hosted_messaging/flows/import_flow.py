@@ -22,6 +22,7 @@ from bandwidth_hosted_messaging.constants import (
     APPROVAL_TASK_ID,
     DEFAULT_POLL_INTERVAL,
     IMPORT_ORDER_GROUP,
+    ORDER_DETAILS_KEY,
     REPORT_TASK_ID,
 )
 from bandwidth_hosted_messaging.operators.approval import APPROVAL_RETRY, ApproveOrdersOperator
@@ -118,7 +119,10 @@ def build_import_flow(
     @task_group(group_id=IMPORT_ORDER_GROUP)
     def import_order(chunk: dict[str, Any]) -> None:
         create = CreateTnOrderOperator(
-            task_id="create", chunk=chunk, request=validate.output, bandwidth_conn_id=bandwidth_conn_id
+            task_id="create",
+            chunk=chunk,
+            request=XComArg(validate, key=ORDER_DETAILS_KEY),
+            bandwidth_conn_id=bandwidth_conn_id,
         )
         wait = TnOrderSensor(
             task_id="wait",

@@ -14,12 +14,12 @@ from bandwidth_hosted_messaging.statuses import OrderKind
 
 if TYPE_CHECKING:
     from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, TnOrder
-    from bandwidth_hosted_messaging.contracts import ImportRequestDict, PlanChunkDict
+    from bandwidth_hosted_messaging.contracts import OrderDetailsDict, PlanChunkDict
     from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 
 
-def import_order_request(request: ImportRequestDict, chunk: PlanChunkDict) -> ImportTnOrderRequest:
-    """The ``ImportTnOrder`` of one chunk of a validated import request."""
+def import_order_request(request: OrderDetailsDict, chunk: PlanChunkDict) -> ImportTnOrderRequest:
+    """The ``ImportTnOrder`` of one chunk: its numbers and the run's order details (or its whole request)."""
     from bandwidth_hosted_messaging.client.models import ImportTnOrderRequest, ServiceAddress
 
     return ImportTnOrderRequest(
@@ -52,7 +52,8 @@ class CreateTnOrderOperator(BaseOperator):
 
     :param chunk: ``{"index", "customer_order_id", "numbers"}``, one chunk of ``approve_orders``' plan (templated).
     :param order_kind: ``import`` or ``remove``.
-    :param request: the validated import request (subscriber, address, site, LOA person); not used to remove.
+    :param request: the run's order details (``validate_request``'s XCom ``order_details``: subscriber, address,
+        site, LOA person; or the whole validated request); not used to remove.
     :param bandwidth_conn_id: the Bandwidth connection (templated).
     """
 
@@ -71,14 +72,14 @@ class CreateTnOrderOperator(BaseOperator):
         super().__init__(**kwargs)
         self.chunk: PlanChunkDict = chunk
         self.order_kind = OrderKind(order_kind)
-        self.request: ImportRequestDict | None = request
+        self.request: OrderDetailsDict | None = request
         self.bandwidth_conn_id = bandwidth_conn_id
 
     def _create(self, hook: BandwidthHook) -> TnOrder:
         if self.order_kind is OrderKind.REMOVE:
             return hook.create_remove_order(self.chunk["customer_order_id"], list(self.chunk["numbers"]))
         if self.request is None:
-            raise ValueError("an import order needs the validated request")
+            raise ValueError("an import order needs the order details of the validated request")
         return hook.create_import_order(import_order_request(self.request, self.chunk))
 
     def _find(self, hook: BandwidthHook, cid: str) -> str | None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator, Context
 from airflow.sdk.exceptions import AirflowFailException
 
+from bandwidth_hosted_messaging.constants import ORDER_DETAILS_KEY
 from bandwidth_hosted_messaging.reporting.links import REPORT_LINKS
 from bandwidth_hosted_messaging.statuses import OrderKind
 
@@ -61,6 +62,7 @@ class ValidateRequestOperator(BaseOperator):
 
     def execute(self, context: Context) -> ImportRequestDict | RemoveRequestDict:
         # The validation is imported when the task runs: every task process parses the DAG file again.
+        from bandwidth_hosted_messaging.contracts import order_details
         from bandwidth_hosted_messaging.inputs.errors import RequestError
         from bandwidth_hosted_messaging.inputs.request import validate_import_request, validate_remove_request
         from bandwidth_hosted_messaging.reporting.render import first_n
@@ -82,6 +84,7 @@ class ValidateRequestOperator(BaseOperator):
                 request = validate_import_request(values, check_loa=self.check_loa, loa_roots=self.loa_roots)
                 context["ti"].xcom_push(key="loa", value=request.loa)
                 output: ImportRequestDict | RemoveRequestDict = request.to_dict()
+                context["ti"].xcom_push(key=ORDER_DETAILS_KEY, value=order_details(output))
             else:
                 output = validate_remove_request(values).to_dict()
         except RequestError as err:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bandwidth_hosted_messaging.client.errors import BandwidthApiError
+from bandwidth_hosted_messaging.contracts import order_details
 from bandwidth_hosted_messaging.hooks.bandwidth import BandwidthHook
 from bandwidth_hosted_messaging.inputs.request import validate_import_request
 from bandwidth_hosted_messaging.operators.orders import CreateTnOrderOperator, import_order_request
@@ -14,10 +15,12 @@ from tests.plugins.bandwidth_hosted_messaging.task_context import TaskStateStore
 
 A, B = "+13035550100", "+13035550101"
 REQUEST = validate_import_request(base_conf(numbers=[A, B], sip_peer_id="521953", county="Denver")).to_dict()
+#: What the import flow's create tasks pull: validate_request's XCom ``order_details``, no number in it.
+DETAILS = order_details(REQUEST)
 CHUNK = {"index": 0, "customer_order_id": "test-0a1b2c3d-0000-abcdef", "numbers": [A, B]}
 
 
-def create(kind="import", chunk=CHUNK, request=REQUEST, try_number=1, store=None):
+def create(kind="import", chunk=CHUNK, request=DETAILS, try_number=1, store=None):
     context = make_context(task_id="create_order", try_number=try_number, store=store)
     operator = CreateTnOrderOperator(task_id="create_order", chunk=chunk, order_kind=kind, request=request)
     return operator.execute(context), context
@@ -27,8 +30,13 @@ def creates(bw, kind="importTnOrders"):
     return api_calls(bw, f"{kind}.create")
 
 
+def test_the_order_details_hold_no_number_and_make_the_same_order_as_the_whole_request():
+    assert "numbers" not in DETAILS and "duplicates" not in DETAILS and "loa" not in DETAILS
+    assert import_order_request(DETAILS, CHUNK).to_xml() == import_order_request(REQUEST, CHUNK).to_xml()
+
+
 def test_import_order_request_carries_the_chunk_and_the_validated_request():
-    order = import_order_request(REQUEST, CHUNK)
+    order = import_order_request(DETAILS, CHUNK)
     assert order.customer_order_id == CHUNK["customer_order_id"]
     assert order.numbers == [A, B]
     assert (order.site_id, order.sip_peer_id) == ("14413", "521953")
@@ -103,8 +111,8 @@ def test_a_4xx_answer_to_the_create_is_raised_without_a_look_up(bw):
     assert bw.orders() == []
 
 
-def test_an_import_order_without_the_validated_request_is_refused(bw):
-    with pytest.raises(ValueError, match="needs the validated request"):
+def test_an_import_order_without_its_order_details_is_refused(bw):
+    with pytest.raises(ValueError, match="needs the order details of the validated request"):
         create(request=None)
     assert api_calls(bw) == []
 

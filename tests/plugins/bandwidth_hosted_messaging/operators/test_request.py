@@ -6,6 +6,7 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 from structlog.testing import capture_logs
 
+from bandwidth_hosted_messaging.contracts import ORDER_DETAILS_FIELDS
 from bandwidth_hosted_messaging.operators.request import ValidateRequestOperator
 from tests.dags_helpers import base_conf
 from tests.plugins.bandwidth_hosted_messaging.task_context import make_context
@@ -26,6 +27,10 @@ def test_an_import_request_is_returned_normalised_and_its_loa_pushed_under_loa()
     loa = ti.pushed("loa")
     assert loa == output["loa"]
     assert (loa["file_name"], loa["content_type"]) == ("sample-loa.pdf", "application/pdf")
+    details = ti.pushed("order_details")  # what each create task pulls instead of the whole request
+    assert details == {field: output[field] for field in ORDER_DETAILS_FIELDS}
+    assert details["site_id"] == "14413" and details["state_code"] == "CO"
+    assert "numbers" not in details
 
 
 def test_without_values_the_dag_runs_params_are_read():
