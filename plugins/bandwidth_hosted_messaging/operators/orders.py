@@ -79,7 +79,10 @@ class CreateTnOrderOperator(BaseOperator):
         if self.order_kind is OrderKind.REMOVE:
             return hook.create_remove_order(self.chunk["customer_order_id"], list(self.chunk["numbers"]))
         if self.request is None:
-            raise ValueError("an import order needs the order details of the validated request")
+            raise ValueError(
+                "an import order needs the order details of the validated request (validate_request's XCom "
+                "order_details): clear the run from validate_request"
+            )
         return hook.create_import_order(import_order_request(self.request, self.chunk))
 
     def _find(self, hook: BandwidthHook, cid: str) -> str | None:
