@@ -6,7 +6,6 @@ missing; ``config`` needs no engine).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -17,7 +16,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.deployment.helpers import ROOT
+from tests.deployment.helpers import ROOT, load_launcher
 
 COMPOSE = ROOT / "docker-compose.yaml"
 AIRFLOW_SERVICES = {
@@ -402,9 +401,7 @@ def test_the_inventory_has_a_database_of_its_own_which_airflow_init_creates(comp
 
 def test_the_latency_settings_are_those_of_make_airflow(common):
     """The compose deployment waits between tasks as little as the one the benchmark measures."""
-    spec = importlib.util.spec_from_file_location("airflow_local_settings", ROOT / "scripts" / "airflow_local.py")
-    launcher = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(launcher)
+    launcher = load_launcher()
     assert launcher.LATENCY_SETTINGS, "make airflow sets no latency setting"
     for key, value in launcher.LATENCY_SETTINGS.items():
         assert str(common["environment"].get(key)) == value, key

@@ -46,8 +46,12 @@ def batch_name(dag_id: str) -> str | None:
 
 def loa_missing(dag_id: str, row: Mapping[str, Any]) -> bool:
     """The number's import order went through, yet no LOA file is recorded for that order."""
-    ordered = is_ordered_ok(row.get("outcome")) and bool(row.get("order_id"))
-    return is_import_dag(dag_id) and ordered and not row.get("loa_file")
+    return is_import_dag(dag_id) and _owes_loa(row)
+
+
+def _owes_loa(row: Mapping[str, Any]) -> bool:
+    """:func:`loa_missing` in an import run (where an LOA is due)."""
+    return is_ordered_ok(row.get("outcome")) and bool(row.get("order_id")) and not row.get("loa_file")
 
 
 def tally(dag_id: str, rows: Iterable[Mapping[str, Any]]) -> tuple[Counter[str], int]:
@@ -56,9 +60,8 @@ def tally(dag_id: str, rows: Iterable[Mapping[str, Any]]) -> tuple[Counter[str],
     missing = 0
     check_loa = is_import_dag(dag_id)
     for row in rows:
-        outcome = row.get("outcome")
-        outcomes[str(outcome)] += 1
-        if check_loa and is_ordered_ok(outcome) and row.get("order_id") and not row.get("loa_file"):
+        outcomes[str(row.get("outcome"))] += 1
+        if check_loa and _owes_loa(row):
             missing += 1
     return outcomes, missing
 
