@@ -45,11 +45,38 @@ LATENCY_SETTINGS = {
 }
 
 
+#: Where :func:`free_port` looks first: below Linux's ephemeral range (32768-60999 by default), from which the
+#: kernel picks the local port of every outgoing connection. A port taken from that range can be handed to some
+#: client socket in the seconds before the component meant for it binds it (an api-server starting on a loaded
+#: machine: "address already in use").
+_QUIET_PORTS = range(20000, 32000)
+
+
+def _ephemeral_ports() -> range:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    except (OSError, ValueError):
+        return range(32768, 61000)
+    return range(int(low), int(high) + 1)
+
+
 def free_port() -> int:
-    """A TCP port free on loopback right now."""
+    """A TCP port free on loopback right now, outside the ephemeral range when the machine has room below it."""
+    ephemeral = _ephemeral_ports()
+    rng = secrets.SystemRandom()
+    for _ in range(50):
+        port = rng.choice(_QUIET_PORTS)
+        if port in ephemeral:
+            break  # this machine's ephemeral range covers ours: let the kernel choose
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 def write_private(path: Path, text: str) -> None:

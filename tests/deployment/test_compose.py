@@ -304,9 +304,11 @@ def test_dockerfile_builds_on_airflow_3_3_2_with_our_constraints():
 # -- the real tool -----------------------------------------------------------------------------------
 def _apt_install(package: str) -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", package]
+    # Another apt-get (the machine's own, at boot) may hold dpkg's lock: wait for it instead of failing.
+    lock_wait = ["-o", "DPkg::Lock::Timeout=300"]
+    install = ["apt-get", *lock_wait, "install", "-y", "-q", "--no-install-recommends", package]
     if subprocess.run(install, env=env, capture_output=True, timeout=600).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, timeout=600)
+        subprocess.run(["apt-get", *lock_wait, "update", "-q"], env=env, capture_output=True, timeout=600)
         result = subprocess.run(install, env=env, capture_output=True, text=True, timeout=600)
         if result.returncode != 0:
             pytest.fail(f"could not install {package} with apt-get:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")

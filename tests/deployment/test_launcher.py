@@ -23,6 +23,13 @@ def test_port_sets_api_port_base_url_and_execution_api_url_together(tmp_path):
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == f"{af.url}/execution/"
 
 
+def test_free_ports_lie_below_the_ephemeral_range_so_no_outgoing_connection_can_take_one_first():
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = {launcher.free_port() for _ in range(20)}
+    assert all(p < low for p in ports), sorted(ports)
+    assert len(ports) > 1  # chosen at random, not always the same one
+
+
 def test_components_get_our_settings_and_nothing_airflow_from_the_caller(tmp_path, monkeypatch):
     monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "SequentialExecutor")
     monkeypatch.setenv("AIRFLOW_CONN_SOMETHING_ELSE", "http://x")
