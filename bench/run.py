@@ -174,12 +174,6 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--skip-resume", action="store_true")
     ap.add_argument("--resume-orders", type=int, default=10, help="orders (one number each) per resume-latency run")
     ap.add_argument(
-        "--resume-order-seconds",
-        type=float,
-        default=20.0,
-        help="sandbox time of each resume-latency order (long enough for every wait to defer first)",
-    )
-    ap.add_argument(
         "--lost-poll-interval", type=float, default=60.0, help="safety poll of the run whose callbacks are lost"
     )
     ap.add_argument(
@@ -191,7 +185,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         args.sizes, args.order_seconds, args.seconds_per_1000 = "100", 3.0, 0.0
         args.waiting_orders, args.trigger_poll_interval, args.parse_reps, args.parallelism = 50, 5.0, 1, 4
         args.repeat_largest, args.start_cost_reps, args.scale_sizes = 1, 2, "1000,2000"
-        args.resume_orders, args.lost_poll_interval, args.resume_order_seconds = 3, 10.0, 10.0
+        args.resume_orders, args.lost_poll_interval = 3, 10.0
         args.scale_pipeline_size = min(args.scale_pipeline_size, 200)
     return args
 
@@ -317,7 +311,6 @@ def on_airflow(args: argparse.Namespace, af: Any, figures: dict[str, Any]) -> No
             admin,
             orders=args.resume_orders,
             lost_poll_interval=args.lost_poll_interval,
-            order_seconds=args.resume_order_seconds,
         )
         figures["seconds"]["resume"] = round(time.monotonic() - t, 1)
     if not args.skip_triggerer:

@@ -154,8 +154,11 @@ def _resume(res: dict[str, Any]) -> list[dict[str, Any]]:
         ),
         _line(
             "with callbacks: every wait deferred and resumed (none ended at its first read)",
-            f"{cb['waits_measured']} of {cb['orders']} waits resumed; run {cb['run_state']}",
-            cb["waits_measured"] == cb["orders"] and cb["run_state"] == "success",
+            f"{cb['waits_measured']} of {cb['orders']} waits resumed, each after at least "
+            f"{cb['reads_per_order_min']} reads of its order; run {cb['run_state']}",
+            cb["waits_measured"] == cb["orders"]
+            and (cb["reads_per_order_min"] or 0) >= 2
+            and cb["run_state"] == "success",
         ),
     ]
 

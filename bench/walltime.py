@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from bench import startcost
@@ -58,6 +59,12 @@ def _tis(af: Any, run_id: str) -> list[dict[str, Any]]:
     return af.api("GET", path).json()["task_instances"]
 
 
+def run_prefix(size: int, npa: int) -> str:
+    """The CustomerOrderId prefix of a run of ``size`` numbers from ``npa``: unique per run, its orders are found by
+    it (``PREFIX-...``)."""
+    return f"b{size}-{npa}"
+
+
 def run_batch(
     af: Any,
     admin: SandboxAdmin,
@@ -69,6 +76,7 @@ def run_batch(
     timeout: float = 420.0,
     seed_failures: bool = True,
     first_run: bool = False,
+    on_sample: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> dict[str, Any]:
     """
     Import ``size`` numbers; return the run's figures and its part of the sandbox's request log.
@@ -76,10 +84,11 @@ def run_batch(
     ``seed_failures`` makes 1 % of the numbers of every third order fail inside it (those orders end PARTIAL).
     ``first_run``: the first run on this Airflow's Bandwidth connection (it checks the site and creates the
     callback subscription; :mod:`bench.calls` counts those in its minimum). A later run lists the subscriptions
-    unless :func:`subscription_known` (also in the minimum).
+    unless :func:`subscription_known` (also in the minimum). ``on_sample`` is called with the run's task instances
+    at every sample.
     """
     batch = numbers(npa, size)
-    prefix = f"b{size}-{npa}"  # unique per run: the orders of this run are found by it
+    prefix = run_prefix(size, npa)
     known = not first_run and subscription_known(af, admin)
     failures = order_failures(batch, chunk_size) if seed_failures else {}
     admin.seed({"order_failures": failures})
@@ -99,6 +108,8 @@ def run_batch(
         samples.append(
             (now, [{"task_id": t["task_id"], "map_index": t["map_index"], "state": t["state"]} for t in tis])
         )
+        if on_sample is not None:
+            on_sample(tis)
         if any(t["task_id"] == "report" and t["state"] in FINISHED for t in tis):
             break
         if time.monotonic() > deadline:
