@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -131,6 +132,7 @@ class LocalAirflow:
         password: str = "admin",
         extra_env: dict[str, str] | None = None,
         replicas: int = 1,
+        db_template: Path | str | None = None,
     ) -> None:
         self.home = Path(home).resolve()
         self.port = port or free_port()
@@ -149,6 +151,9 @@ class LocalAirflow:
         self.celery_queue = f"bandwidth-local-{self.port}"
         self.procs: dict[str, subprocess.Popen] = {}
         self.replicas = max(1, replicas)
+        #: A SQLite database ``airflow db migrate`` made with this Airflow: a new SQLite home starts from a copy
+        #: of it instead of migrating (the tests' Airflows share one).
+        self.db_template = Path(db_template) if db_template and self.db.startswith("sqlite") else None
         #: Environment of one process beyond :meth:`env` (its own log-server ports), kept for :meth:`restart`.
         self.proc_env: dict[str, dict[str, str]] = {}
         self.killed: set[str] = set()
@@ -246,7 +251,8 @@ class LocalAirflow:
         log.close()
 
     def start(self, timeout: float = 180.0) -> LocalAirflow:
-        """Migrate the DB, start every component and the sandbox, wait until usable, unpause the DAG."""
+        """Migrate the DB (a new SQLite home: copy ``db_template`` when given), start every component and the sandbox,
+        wait until usable, unpause the DAG."""
         self.home.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(exist_ok=True)
         self.write_password_file()
@@ -273,16 +279,11 @@ class LocalAirflow:
                 ],
                 sandbox_env,
             )
-            with open(self.log_dir / "db-migrate.log", "ab") as log:
-                subprocess.run(
-                    [airflow, "db", "migrate"],
-                    env=env,
-                    cwd=ROOT,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    check=True,
-                    timeout=timeout,
-                )
+            sqlite_file = self.home / "airflow.db"
+            if self.db_template is not None and not sqlite_file.exists():
+                shutil.copyfile(self.db_template, sqlite_file)
+            else:
+                self._migrate(env, timeout)
             for name in ("api-server", "dag-processor"):
                 self._spawn(name, [airflow, name], env)
             for index in range(1, self.replicas + 1):
@@ -315,6 +316,18 @@ class LocalAirflow:
             self.stop()
             raise
         return self
+
+    def _migrate(self, env: dict[str, str], timeout: float) -> None:
+        with open(self.log_dir / "db-migrate.log", "ab") as log:
+            subprocess.run(
+                [str(BIN / "airflow"), "db", "migrate"],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=True,
+                timeout=timeout,
+            )
 
     def _wait_ready(self, deadline: float) -> None:
         wanted = {"metadatabase", "scheduler", "triggerer", "dag_processor"}

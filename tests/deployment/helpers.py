@@ -49,11 +49,12 @@ LOADED_MACHINE_ENV = {
 }
 
 
-def held_orders_airflow(home: Path, **extra_env: str) -> Any:
-    """A ``LocalAirflow`` on SQLite (LocalExecutor, parallelism 2) whose sandbox orders stay open until a test
-    completes them, with task retries after 1 s and ``extra_env`` on top."""
+def held_orders_airflow(home: Path, db_template: Path, **extra_env: str) -> Any:
+    """A ``LocalAirflow`` on SQLite (LocalExecutor, parallelism 2, its database a copy of ``db_template``) whose
+    sandbox orders stay open until a test completes them, with task retries after 1 s and ``extra_env`` on top."""
     return load_launcher().LocalAirflow(
         home,
+        db_template=db_template,
         port=0,
         sandbox_port=0,
         parallelism=2,

@@ -35,10 +35,12 @@ FINAL = ("COMPLETE", "PARTIAL", "FAILED", "EXCEPTION")
 
 
 @pytest.fixture(scope="module")
-def local_airflow(tmp_path_factory):
+def local_airflow(tmp_path_factory, airflow_db_template):
     # the Deadline Alert 15 s after a run is queued (the default is 24 h)
     af = held_orders_airflow(
-        tmp_path_factory.mktemp("airflow-home"), AIRFLOW__BANDWIDTH__DEADLINE_HOURS=str(DEADLINE_SECONDS / 3600)
+        tmp_path_factory.mktemp("airflow-home"),
+        airflow_db_template,
+        AIRFLOW__BANDWIDTH__DEADLINE_HOURS=str(DEADLINE_SECONDS / 3600),
     )
     with running(af, timeout=150):
         yield af
@@ -82,6 +84,11 @@ def triggerer_log(af):
     """Every task, trigger and component log of this Airflow."""
     folders = (af.home / "logs", af.log_dir)
     return "\n".join(p.read_text(errors="replace") for f in folders for p in f.rglob("*") if p.is_file())
+
+
+def test_the_home_started_from_the_sessions_migrated_database_without_migrating(local_airflow, airflow_db_template):
+    assert not (local_airflow.log_dir / "db-migrate.log").exists()
+    assert (local_airflow.home / "airflow.db").stat().st_size >= airflow_db_template.stat().st_size
 
 
 def test_a_callback_ends_the_wait_with_one_read_after_it(local_airflow):

@@ -30,6 +30,13 @@ def test_free_ports_lie_below_the_ephemeral_range_so_no_outgoing_connection_can_
     assert len(ports) > 1  # chosen at random, not always the same one
 
 
+def test_a_database_template_is_for_sqlite_homes_only(tmp_path):
+    template = tmp_path / "migrated.db"
+    assert launcher.LocalAirflow(tmp_path / "a", db_template=template).db_template == template
+    on_postgres = launcher.LocalAirflow(tmp_path / "b", db="postgresql://u@127.0.0.1/x", db_template=template)
+    assert on_postgres.db_template is None  # a PostgreSQL database is migrated, never copied over
+
+
 def test_components_get_our_settings_and_nothing_airflow_from_the_caller(tmp_path, monkeypatch):
     monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "SequentialExecutor")
     monkeypatch.setenv("AIRFLOW_CONN_SOMETHING_ELSE", "http://x")

@@ -42,9 +42,10 @@ def conf(numbers, prefix):
 
 
 @pytest.fixture(scope="module")
-def local_airflow(tmp_path_factory):
+def local_airflow(tmp_path_factory, airflow_db_template):
     af = held_orders_airflow(
         tmp_path_factory.mktemp("airflow-home"),
+        airflow_db_template,
         # a killed triggerer's triggers go to the next one once it has missed its heartbeats this long
         AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD="6",
         # a task whose worker died is failed (and retried) once it has missed its heartbeats this long

@@ -34,10 +34,11 @@ def servers():
 
 
 @pytest.fixture(scope="module")
-def local_airflow(servers, tmp_path_factory):
+def local_airflow(servers, tmp_path_factory, airflow_db_template):
     smtp, slack = servers
     af = load_launcher().LocalAirflow(
         tmp_path_factory.mktemp("airflow-home"),
+        db_template=airflow_db_template,
         port=0,
         sandbox_port=0,
         parallelism=2,

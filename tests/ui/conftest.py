@@ -78,12 +78,13 @@ APPROVAL_THRESHOLD = 4
 
 
 @pytest.fixture(scope="session")
-def local_airflow(tmp_path_factory):
+def local_airflow(tmp_path_factory, airflow_db_template):
     """api-server, scheduler, dag-processor, triggerer and the sandbox, as ``make airflow`` starts them; one for
     every browser test (started once: about 20 s)."""
     launcher = load_launcher()
     af = launcher.LocalAirflow(
         tmp_path_factory.mktemp("ui-airflow-home"),
+        db_template=airflow_db_template,
         port=0,
         sandbox_port=0,
         parallelism=4,
