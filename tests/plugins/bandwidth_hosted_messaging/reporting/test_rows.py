@@ -212,6 +212,26 @@ def test_row_to_dict_holds_the_outcome_as_a_plain_string():
     assert list(data) == COLUMNS
 
 
+def test_row_to_dict_is_a_copy_of_every_field():
+    row = ReportRow(
+        number=A,
+        outcome=Outcome.ORDER_FAILED,
+        checker_code="19006",
+        checker_description="already",
+        order_id="o-1",
+        customer_order_id="c-1",
+        order_status="PARTIAL",
+        error_code="7518",
+        error_description="Telephone number not active",
+        loa_file="o-1.pdf",
+        in_service=False,
+    )
+    data = row.to_dict()
+    assert data == {**{name: getattr(row, name) for name in COLUMNS}, "outcome": "order_failed"}
+    data["order_id"] = "changed"
+    assert row.order_id == "o-1"
+
+
 def test_the_log_table_lists_failures_first():
     table = to_table(list(import_rows().values()))
     lines = table.splitlines()
