@@ -25,6 +25,9 @@ from bandwidth_hosted_messaging.constants import REPORT_JSON
 from bandwidth_hosted_messaging.reporting.storage import run_folder_name
 from bandwidth_hosted_messaging.status.categories import is_report_dag, tally
 
+#: Each outcome's count and how many rows owe an LOA (:func:`~.categories.tally`).
+Tally = tuple[Counter[str], int]
+
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
 
@@ -112,7 +115,8 @@ class ReportStore:
         self._scanned_at = float("-inf")
         self._files: dict[tuple[str, str, str], tuple] = {}  # (dag folder, run folder, file) -> signature
         self._digests: dict[tuple[str, str], RunDigest] = {}
-        self._full: OrderedDict[tuple[str, str], tuple[tuple, dict[str, Any]]] = OrderedDict()
+        #: key -> (signature, full report, its tally once counted)
+        self._full: OrderedDict[tuple[str, str], tuple[tuple, dict[str, Any], Tally | None]] = OrderedDict()
 
     @property
     def base(self) -> ObjectStoragePath:
@@ -169,8 +173,9 @@ class ReportStore:
                 if data is None:
                     self._digests.pop((dag_id, folder), None)
                 else:
-                    self._digests[(dag_id, folder)] = digest(data, dag_id, folder)
-                    self.remember((dag_id, folder), signature, data)  # the detail will want it next
+                    run = self._digests[(dag_id, folder)] = digest(data, dag_id, folder)
+                    # the detail will want it next, with the counts just made
+                    self.remember((dag_id, folder), signature, data, (run.outcomes, run.loa_missing))
             self._files = files
             self._scanned_at = time.monotonic()
 
@@ -204,10 +209,12 @@ class ReportStore:
         self.remember(key, signature, data)
         return data
 
-    def remember(self, key: tuple[str, str], signature: tuple, report: dict[str, Any]) -> None:
-        """Keep a full report (LRU) under ``key`` while its ``signature`` holds."""
+    def remember(
+        self, key: tuple[str, str], signature: tuple, report: dict[str, Any], tallied: Tally | None = None
+    ) -> None:
+        """Keep a full report (LRU) under ``key`` while its ``signature`` holds (with its tally, when known)."""
         with self._lock:
-            self._full[key] = (signature, report)
+            self._full[key] = (signature, report, tallied)
             self._full.move_to_end(key)
             while len(self._full) > self.full_reports:
                 self._full.popitem(last=False)
@@ -216,6 +223,24 @@ class ReportStore:
         with self._lock:
             hit = self._full.get(key)
             return hit[1] if hit is not None and hit[0] == signature else None
+
+    def tally(self, dag_id: str, report: Mapping[str, Any]) -> Tally:
+        """
+        :func:`~.categories.tally` of ``report``'s rows, counted once per report this store keeps: a report the
+        folder's listing read comes with the counts its digest made (a 100,000-row run is not counted twice on
+        its first page); any other is counted here and kept with it.
+        """
+        with self._lock:
+            entry = next(((k, e) for k, e in self._full.items() if e[1] is report), None)
+        if entry is not None and entry[1][2] is not None:
+            return entry[1][2]
+        counted = tally(dag_id, report.get("rows") or ())
+        if entry is not None:
+            with self._lock:
+                key, (signature, kept, _) = entry
+                if self._full.get(key, (None, None))[1] is kept:
+                    self._full[key] = (signature, kept, counted)
+        return counted
 
 
 _STORE: ReportStore | None = None

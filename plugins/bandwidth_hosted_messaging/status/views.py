@@ -23,7 +23,6 @@ from bandwidth_hosted_messaging.status.categories import (
     loa_missing,
     needs_attention,
     run_kind,
-    tally,
 )
 from bandwidth_hosted_messaging.status.history import default_inventory
 from bandwidth_hosted_messaging.status.not_ordered import not_ordered_reason
@@ -231,7 +230,7 @@ def run_detail(
         return {**base, "report": None, "reason": reason, "message": message}
     rows = report.get("rows") or []
     lost = (inventory or default_inventory()).lost_of_run(dag_id, run_id)
-    outcomes, missing = tally(dag_id, rows)
+    outcomes, missing = reports.tally(dag_id, report)
     counts = counts_of(outcomes, missing, len(lost))
     matched = filter_rows(dag_id, rows, outcome=outcome, q=q, lost=lost)
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))

@@ -143,6 +143,22 @@ def test_a_report_is_parsed_again_only_when_it_changed(base):
     assert store.digest_of(IMPORT, "manual__1") is None and store.report(IMPORT, "manual__1") is None
 
 
+def test_a_reports_counts_are_made_once_with_its_digest_and_kept_with_it(base):
+    rows = [row("+13035550100", "in_service", order_id="o1"), row("+13035550101", "rejected")]
+    write_report(base, IMPORT, "manual__1", rows)
+    store = ReportStore(base, scan_interval=0)
+    full = store.report(IMPORT, "manual__1")
+    counted = store.tally(IMPORT, full)
+    assert counted == categories.tally(IMPORT, rows)  # one LOA missing: ordered, no loa_file
+    assert counted[0] == {"in_service": 1, "rejected": 1} and counted[1] == 1
+    digest = store.digest_of(IMPORT, "manual__1")
+    assert counted[0] is digest.outcomes  # the digest's counts, not a second pass over the rows
+    assert store.tally(IMPORT, full) is counted
+
+    other = {"rows": [row("+13035550102", "order_failed")]}  # a report the store does not keep (from an XCom)
+    assert store.tally(IMPORT, other) == categories.tally(IMPORT, other["rows"])
+
+
 def test_the_folder_is_listed_at_most_once_per_scan_interval(base):
     store = ReportStore(base, scan_interval=3600)
     assert store.digests() == []
