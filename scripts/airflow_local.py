@@ -61,23 +61,33 @@ def _ephemeral_ports() -> range:
     return range(int(low), int(high) + 1)
 
 
+#: The ports :func:`free_port` gave this process: a component may not have bound the last one yet.
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port free on loopback right now, outside the ephemeral range when the machine has room below it."""
-    ephemeral = _ephemeral_ports()
+    """A TCP port free on loopback right now, outside the ephemeral range when the machine has room below it, and
+    never one this process was given before."""
+    quiet = range(_QUIET_PORTS.start, min(_QUIET_PORTS.stop, _ephemeral_ports().start))
     rng = secrets.SystemRandom()
-    for _ in range(50):
-        port = rng.choice(_QUIET_PORTS)
-        if port in ephemeral:
-            break  # this machine's ephemeral range covers ours: let the kernel choose
+    for _ in range(50 if quiet else 0):
+        port = rng.choice(quiet)
+        if port in _HANDED_OUT:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
+        _HANDED_OUT.add(port)
+        return port
+    while True:  # no room below the ephemeral range: the kernel chooses
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
             return port
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def write_private(path: Path, text: str) -> None:
@@ -153,7 +163,7 @@ class LocalAirflow:
         self.replicas = max(1, replicas)
         #: A SQLite database ``airflow db migrate`` made with this Airflow: a new SQLite home starts from a copy
         #: of it instead of migrating (the tests' Airflows share one).
-        self.db_template = Path(db_template) if db_template and self.db.startswith("sqlite") else None
+        self.db_template = Path(db_template) if db_template and not db else None
         #: Environment of one process beyond :meth:`env` (its own log-server ports), kept for :meth:`restart`.
         self.proc_env: dict[str, dict[str, str]] = {}
         self.killed: set[str] = set()

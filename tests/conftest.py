@@ -68,7 +68,11 @@ def _migrated_template() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not template.exists():
             home = Path(tempfile.mkdtemp(prefix="bw-airflow-migrate-"))
-            env = {**os.environ, "AIRFLOW_HOME": str(home)}
+            env = {
+                **os.environ,
+                "AIRFLOW_HOME": str(home),
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            }
             subprocess.run([AIRFLOW, "db", "migrate"], check=True, capture_output=True, env=env)
             shutil.copyfile(home / "airflow.db", template.with_suffix(".partial"))
             os.replace(template.with_suffix(".partial"), template)
