@@ -65,8 +65,8 @@ def release_when_deferred(admin: SandboxAdmin, prefix: str, waits: int) -> Calla
         if released or len(states) < waits or not all(s == "deferred" or s in walltime.FINISHED for s in states):
             return
         released = True
-        for order in admin.orders():
-            if (order.get("customer_order_id") or "").startswith(f"{prefix}-") and not order["finalized"]:
+        for order in walltime.orders_of_run(admin, prefix):
+            if not order["finalized"]:
                 admin.force_status(order["order_id"], "COMPLETE")
 
     return on_sample

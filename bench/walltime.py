@@ -65,6 +65,11 @@ def run_prefix(size: int, npa: int) -> str:
     return f"b{size}-{npa}"
 
 
+def orders_of_run(admin: SandboxAdmin, prefix: str) -> list[dict[str, Any]]:
+    """The sandbox's orders of the run whose CustomerOrderIds start with ``prefix`` (:func:`run_prefix`)."""
+    return [o for o in admin.orders() if (o.get("customer_order_id") or "").startswith(f"{prefix}-")]
+
+
 def run_batch(
     af: Any,
     admin: SandboxAdmin,
@@ -126,7 +131,7 @@ def run_batch(
         "GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/report/xcomEntries/return_value"
     ).json()["value"]
     entries = [e for e in admin.requests() if e.get("auth") == "bearer" or e.get("endpoint") == "token"]
-    orders = [o for o in admin.orders() if (o.get("customer_order_id") or "").startswith(f"{prefix}-")]
+    orders = orders_of_run(admin, prefix)
     already = [n for n in batch if any(n.endswith(s) for s, c in CHECKER_REJECT_SUFFIXES.items() if c == 19006)]
     return {
         "size": size,

@@ -53,12 +53,12 @@ LATENCY_SETTINGS = {
 _QUIET_PORTS = range(20000, 32000)
 
 
-def _ephemeral_ports() -> range:
+def _ephemeral_low() -> int:
+    """The first port of the kernel's ephemeral range (Linux's default when it cannot be read)."""
     try:
-        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
-    except (OSError, ValueError):
-        return range(32768, 61000)
-    return range(int(low), int(high) + 1)
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 #: The ports :func:`free_port` gave this process: a component may not have bound the last one yet.
@@ -68,7 +68,7 @@ _HANDED_OUT: set[int] = set()
 def free_port() -> int:
     """A TCP port free on loopback right now, outside the ephemeral range when the machine has room below it, and
     never one this process was given before."""
-    quiet = range(_QUIET_PORTS.start, min(_QUIET_PORTS.stop, _ephemeral_ports().start))
+    quiet = range(_QUIET_PORTS.start, min(_QUIET_PORTS.stop, _ephemeral_low()))
     rng = secrets.SystemRandom()
     for _ in range(50 if quiet else 0):
         port = rng.choice(quiet)
