@@ -65,6 +65,10 @@ def _ephemeral_low() -> int:
 _HANDED_OUT: set[int] = set()
 
 
+#: How many times :meth:`LocalAirflow.api` asks the api-server a read that timed out.
+READ_ATTEMPTS = 4
+
+
 def free_port() -> int:
     """A TCP port free on loopback right now, outside the ephemeral range when the machine has room below it, and
     never one this process was given before."""
@@ -168,6 +172,8 @@ class LocalAirflow:
         self.proc_env: dict[str, dict[str, str]] = {}
         self.killed: set[str] = set()
         self._token: str | None = None
+        #: Seconds :meth:`api` waits for one answer.
+        self.read_timeout = 30.0
 
     # -- environment ---------------------------------------------------------------------------------
     def env(self) -> dict[str, str]:
@@ -416,9 +422,28 @@ class LocalAirflow:
         return self._token
 
     def api(self, method: str, path: str, *, check: bool = True, **kwargs: Any) -> requests.Response:
-        """Call the api-server as the admin user (Bearer token from ``POST /auth/token``)."""
+        """
+        Call the api-server as the admin user (Bearer token from ``POST /auth/token``).
+
+        A read (``GET``) that times out or loses its connection is asked again, up to ``READ_ATTEMPTS`` times: the
+        api-server runs one worker, which a loaded machine can starve for longer than one read's timeout. Other
+        methods are sent once, since a repeated write could act twice.
+        """
         headers = {"Authorization": f"Bearer {self.token()}", **kwargs.pop("headers", {})}
-        resp = requests.request(method, f"{self.url}{path}", headers=headers, timeout=30, **kwargs)
+        attempts = READ_ATTEMPTS if method.upper() == "GET" else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                resp = requests.request(
+                    method, f"{self.url}{path}", headers=headers, timeout=self.read_timeout, **kwargs
+                )
+                break
+            except (requests.Timeout, requests.ConnectionError) as err:
+                if attempt == attempts:
+                    raise RuntimeError(
+                        f"api-server gave no answer to {method} {path}, asked {attempts} time(s) "
+                        f"({type(err).__name__}):\n{self.log_tail('api-server')}"
+                    ) from err
+                print(f"api-server slow on {method} {path} (try {attempt} of {attempts}: {type(err).__name__})")
         if check:
             resp.raise_for_status()
         return resp

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,63 @@ def test_files_of_an_older_home_with_mode_0644_are_tightened(tmp_path):
     assert env["AIRFLOW__API_AUTH__JWT_SECRET"] == "kept-from-before"  # the same secret across restarts
     for name in (".jwt_secret", ".callback_password", "simple_auth_manager_passwords.json"):
         assert stat.S_IMODE(os.stat(home / name).st_mode) == 0o600, name
+
+
+class _SlowFirstAnswers(BaseHTTPRequestHandler):
+    """Answers each path's first ``stall`` requests after 2 s (past the client's timeout), the next ones at once."""
+
+    seen: dict[str, int] = {}
+    stall = 1
+
+    def _answer(self) -> None:
+        count = self.seen[self.path] = self.seen.get(self.path, 0) + 1
+        if count <= self.stall:
+            time.sleep(2)
+        body = json.dumps({"path": self.path, "count": count}).encode()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up on this one
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def slow_api(tmp_path):
+    _SlowFirstAnswers.seen = {}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowFirstAnswers)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    af = launcher.LocalAirflow(tmp_path, port=server.server_address[1], sandbox_port=0)
+    af._token = "test-token"  # no /auth/token here
+    af.read_timeout = 0.5
+    yield af
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_read_the_api_server_is_too_slow_to_answer_is_asked_again(slow_api):
+    assert slow_api.api("GET", "/api/v2/dags").json() == {"path": "/api/v2/dags", "count": 2}
+
+
+def test_a_write_is_sent_once_however_slow_the_answer(slow_api):
+    with pytest.raises(RuntimeError, match=r"no answer to POST /api/v2/dags/x/dagRuns, asked 1 time"):
+        slow_api.api("POST", "/api/v2/dags/x/dagRuns", json={})
+    time.sleep(2.2)  # the stalled handler has counted it and finished
+    assert _SlowFirstAnswers.seen == {"/api/v2/dags/x/dagRuns": 1}
+
+
+def test_a_read_that_never_answers_fails_with_the_api_servers_log(slow_api, monkeypatch):
+    monkeypatch.setattr(_SlowFirstAnswers, "stall", launcher.READ_ATTEMPTS)
+    slow_api.log_dir.mkdir(parents=True)
+    (slow_api.log_dir / "api-server.log").write_text("INFO uvicorn: worker busy\n")
+    with pytest.raises(
+        RuntimeError, match=rf"no answer to GET /api/v2/dags, asked {launcher.READ_ATTEMPTS} time(.|\n)*worker busy"
+    ):
+        slow_api.api("GET", "/api/v2/dags")
