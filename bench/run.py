@@ -358,6 +358,15 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": {},
     }
     offline(args, out, figures)
+    if not (args.skip_pipeline and args.skip_resume and args.skip_triggerer):
+        on_local_airflow(args, out, figures)
+    figures["seconds"]["total"] = round(time.monotonic() - started, 1)
+    report(out, figures)
+    return 0
+
+
+def on_local_airflow(args: argparse.Namespace, out: Path, figures: dict[str, Any]) -> None:
+    """Start Airflow and the sandbox in ``out``, run the phases that need them (:func:`on_airflow`), stop them."""
     home = out / "airflow-home"
     shutil.rmtree(home, ignore_errors=True)
     log(f"starting Airflow (parallelism {args.parallelism}) and the sandbox in {home}")
@@ -377,7 +386,10 @@ def main(argv: list[str] | None = None) -> int:
         t = time.monotonic()
         af.stop()
         figures["seconds"]["stop_airflow"] = round(time.monotonic() - t, 1)
-    figures["seconds"]["total"] = round(time.monotonic() - started, 1)
+
+
+def report(out: Path, figures: dict[str, Any]) -> None:
+    """The targets; the figures as JSON on stdout and in ``last.json``, the tables on stderr and in ``last.md``."""
     figures["targets"] = targets(figures)
     text = table(figures)
     (out / "last.json").write_text(json.dumps(figures, indent=2))
@@ -390,7 +402,6 @@ def main(argv: list[str] | None = None) -> int:
         f"{figures['machine']['cpu']}; {figures['seconds']['total']} s; figures in {out}/last.json)",
         file=sys.stderr,
     )
-    return 0
 
 
 if __name__ == "__main__":

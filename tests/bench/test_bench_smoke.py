@@ -1,10 +1,12 @@
 """
-A small run of ``make bench``'s measurements: the figures are all there and sane (nothing is timed).
+A small run of ``make bench``'s measurements on real components: the figures are all there and sane (nothing is
+timed).
 
-The task start cost (a batch DAG task and the EmptyOperator baseline); the
-scale figures for batches of 1,000 and 2,000 numbers; the pipeline on real components (LocalExecutor, SQLite) for
-100 numbers with short orders, beside the sequential and the concurrent scripts; the API-call analysis of that run.
-The parse measurement: ``test_bench_parse.py`` (no Airflow component: not in this module's unit of work).
+The pipeline on real components (LocalExecutor, SQLite) for 100 numbers with short orders, beside the sequential
+and the concurrent scripts; the API-call analysis of that run; the resume latency. The measurements without
+Airflow's components are in modules of their own, outside this module's unit of work (``tests/conftest.py``), so
+another worker runs them meanwhile: the parse in ``test_bench_parse.py``, the task start cost and the scale figures
+in ``test_bench_offline.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,18 @@ pytestmark = pytest.mark.integration
 
 def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--quick", "--skip-parse", "--skip-triggerer", "--out", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--quick",
+            "--skip-parse",
+            "--skip-triggerer",
+            "--skip-start-cost",
+            "--skip-scale",
+            "--out",
+            str(tmp_path),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -88,30 +101,4 @@ def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
     assert lost["waits_measured"] == lost["orders"] == 3 and lost["callbacks_dropped"] > 0
     assert lost["reads_per_order_max"] >= 2  # the sensor's read, then the safety poll's
     assert any("resume latency" in n for n in names)
-
-    # The task start cost: forked as the LocalExecutor forks a task process, up to execute().
-    cost = figures["start_cost"]
-    assert cost["baseline"]["operator"] == "EmptyOperator"
-    assert cost["batch_task"]["operator"] == cost["manual_task"]["operator"] == "ValidateRequestOperator"
-    assert all(0 < cost[k]["min_ms"] <= cost[k]["start_ms"] <= cost[k]["max_ms"] for k in ("baseline", "batch_task"))
-    assert cost["batch_over_baseline_ratio"] > 0 and isinstance(cost["pass"], bool)
-    assert cost["shape_floor_task"]["operator"] == "EmptyOperator" and cost["shape_floor_task"]["start_ms"] > 0
-    assert cost["batch_above_shape_floor_ms"] == round(
-        cost["batch_task"]["start_ms"] - cost["shape_floor_task"]["start_ms"], 1
-    )
-    assert any("task start to execute()" in n for n in names)
-
-    # Scale: every task's largest XCom, each step's peak RSS, the report and the status page, at each size.
-    sc = figures["scale"]
-    assert sc["sizes"] == [1000, 2000] and sc["baseline_rss_mb"] > 0
-    for size in ("1000", "2000"):
-        f = sc["per_size"][size]
-        assert f["largest_xcom"]["task"] == "report" and f["report_seconds"] > 0
-        assert f["status_page"]["rows_total"] == int(size) and f["status_page"]["rows_on_page"] == 100
-        assert f["status_page"]["cold_ms"] > 0 and f["status_page"]["warm_ms"] > 0
-        assert f["xcoms"]["import_order.wait"]["values"] == 1  # one order of up to 5,000 numbers
-        assert all(f["xcoms"][t]["bytes_per_number"] > 0 for t in ("validate_request", "approve_orders", "report"))
-        assert all(s["maxrss_mb"] > 0 and s["seconds"] >= 0 for s in f["steps"].values())
-    assert set(sc["xcom_growth"]) >= {"validate_request", "check_importability", "report"}
-    assert all(r > 0 for r in sc["xcom_growth"].values()) and all(r > 0 for r in sc["rss_growth"].values())
-    assert any("report task writes 2,000 rows" in n for n in names) and any("status page" in n for n in names)
+    assert "start_cost" not in figures and "scale" not in figures  # test_bench_offline.py's

@@ -11,6 +11,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,11 +32,12 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 
 
-def _apt_install(package: str) -> None:
-    """``apt-get install -y PACKAGE`` (as root, or through password-less sudo), ``apt-get update`` first if needed."""
+def _apt_install(package: str) -> str | None:
+    """``apt-get install -y PACKAGE`` (as root, or through password-less sudo), ``apt-get update`` first if needed;
+    what went wrong, or None."""
     apt = shutil.which("apt-get")
     if apt is None:
-        pytest.fail(f"{CHROMIUM} is missing and there is no apt-get to install Debian's {package} package")
+        return f"{CHROMIUM} is missing and there is no apt-get to install Debian's {package} package"
     sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     wait_for_dpkg = ["-o", "DPkg::Lock::Timeout=600"]  # another apt-get (the machine's own) may hold the lock
@@ -43,17 +46,40 @@ def _apt_install(package: str) -> None:
         subprocess.run([*sudo, apt, *wait_for_dpkg, "update", "-q"], env=env, capture_output=True, timeout=900)
         result = subprocess.run(install, env=env, capture_output=True, text=True, timeout=900)
         if result.returncode != 0:
-            pytest.fail(f"could not install {package} with apt-get:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+            return f"could not install {package} with apt-get:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+    return None
+
+
+def _install_chromium(problems: list[str]) -> None:
+    """Install Chromium unless it is there; another test session on this machine may be installing it too: one
+    installs while the other waits."""
+    try:
+        with open(Path(tempfile.gettempdir()) / "bandwidth-tests-chromium.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not CHROMIUM.exists() and (problem := _apt_install("chromium")):
+                problems.append(problem)
+    except Exception as err:  # said by the chromium fixture, in the test's own thread
+        problems.append(f"installing chromium failed: {err!r}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium_install() -> Iterator[tuple[threading.Thread, list[str]]]:
+    """Start installing Debian's Chromium (``apt-get install -y chromium``, about 20 s) when it is missing, before
+    any other fixture of the browser tests: it goes on while their local Airflow starts."""
+    problems: list[str] = []
+    thread = threading.Thread(target=_install_chromium, args=(problems,), name="chromium-install", daemon=True)
+    thread.start()
+    yield thread, problems
+    thread.join()  # never leave apt-get behind the session
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Path:
-    """Debian's Chromium; ``apt-get install -y chromium`` (about 20 s) when it is missing."""
-    # Another test session on this machine may be installing it too: one installs while the other waits.
-    with open(Path(tempfile.gettempdir()) / "bandwidth-tests-chromium.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not CHROMIUM.exists():
-            _apt_install("chromium")
+def chromium(chromium_install) -> Path:
+    """Debian's Chromium, once :func:`chromium_install` has ended."""
+    thread, problems = chromium_install
+    thread.join(timeout=1800)
+    if problems:
+        pytest.fail(problems[0])
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is still missing after apt-get install chromium")
     return CHROMIUM
@@ -100,7 +126,8 @@ def local_airflow(tmp_path_factory, airflow_db_template):
 
 
 @pytest.fixture
-def page(browser, local_airflow):
+def page(local_airflow, browser):
+    """A new browser page; the local Airflow is asked for first, so it starts while Chromium installs."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     # Generous: on two cores shared with the rest of the suite, the api-server once took over 30 s to serve a page.
     context.set_default_timeout(60_000)

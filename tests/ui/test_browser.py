@@ -511,7 +511,7 @@ def test_an_operator_watches_a_run_while_its_orders_wait_then_re_runs_its_failed
     assert live_id in page.get_by_text(live_id).first.inner_text()
 
 
-def test_without_logging_in_the_page_shows_no_data(browser, local_airflow):
+def test_without_logging_in_the_page_shows_no_data(local_airflow, browser):
     af = local_airflow
     context = browser.new_context()
     try:
