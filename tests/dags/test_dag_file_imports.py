@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -42,30 +43,61 @@ TASK_ONLY = (
     "bandwidth_hosted_messaging.hooks.site_memory",
     "bandwidth_hosted_messaging.inventory",
 )
+#: One interpreter imports ``airflow.sdk`` (every DAG file imports it first), then forks a child per DAG file, as
+#: the DAG processor forks a parser: each child imports its file into a copy of that interpreter and prints, as one
+#: JSON line, the modules of the watched packages it then holds.
 PROBE = """
-import json, runpy, sys
-runpy.run_path(sys.argv[1])
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {h.split(".")[0] for h in sys.argv[2:]})))
+import json, os, runpy, sys
+import airflow.sdk
+dag_files, names = sys.argv[1].split(os.pathsep), sys.argv[2:]
+packages = {name.split(".")[0] for name in names}
+for dag_file in dag_files:
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            runpy.run_path(dag_file)
+            found = sorted(m for m in sys.modules if m.split(".")[0] in packages)
+            print(json.dumps({"file": dag_file, "modules": found}), flush=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 """
 DAG_FILES = sorted(p.name for p in (ROOT / "dags").glob("*.py"))
 
 
 @pytest.fixture(scope="module")
 def imported() -> dict[str, set[str]]:
-    """Per DAG file, the modules of the packages of :data:`HEAVY` and :data:`TASK_ONLY` that importing it in a fresh
-    interpreter brings (one interpreter per file, for both tests)."""
-    names = (*HEAVY, *TASK_ONLY)
-    found = {}
-    for dag_file in DAG_FILES:
-        out = subprocess.run(
-            [sys.executable, "-c", PROBE, str(ROOT / "dags" / dag_file), *names],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=os.environ.copy(),
-        ).stdout
-        found[dag_file] = set(json.loads(out.strip().splitlines()[-1]))
+    """Per DAG file, the modules of the packages of :data:`HEAVY` and :data:`TASK_ONLY` that importing it brings
+    into an interpreter that had imported only ``airflow.sdk`` (:data:`PROBE`)."""
+    paths = [str(ROOT / "dags" / dag_file) for dag_file in DAG_FILES]
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, os.pathsep.join(paths), *HEAVY, *TASK_ONLY],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
+    ).stdout
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith('{"file"')]
+    found = {Path(row["file"]).name: set(row["modules"]) for row in rows}
+    assert sorted(found) == DAG_FILES, out[-2000:]  # every file's child reported
     return found
+
+
+def test_the_probe_sees_a_module_a_dag_file_imports(tmp_path):
+    """The probe can fail: a DAG file that imports requests is seen doing so, and its neighbour is not blamed."""
+    heavy = tmp_path / "heavy.py"
+    heavy.write_text("import requests\n")
+    light = tmp_path / "light.py"
+    light.write_text("x = 1\n")
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, os.pathsep.join([str(heavy), str(light)]), "requests"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows = {Path(row["file"]).name: row["modules"] for row in map(json.loads, out.splitlines())}
+    assert "requests" in rows["heavy.py"] and "requests" not in rows["light.py"]
 
 
 @pytest.mark.parametrize("dag_file", DAG_FILES)
