@@ -34,6 +34,7 @@ from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
 from bandwidth_hosted_messaging.flows.import_flow import build_import_flow
 from bandwidth_hosted_messaging.flows.notifications import run_notifiers
 from bandwidth_hosted_messaging.flows.params import (
+    form_params,
     FLOW_TEMPLATES,
     TECHNICAL,
     dry_run_param,
@@ -51,76 +52,82 @@ with DAG(
     doc_md=__doc__,
     deadline=deadline_alert(),
     **run_notifiers(),
-    params={
-        "numbers": numbers_param(
-            "One per line. +1, dashes, dots, spaces and parentheses are fine; duplicates are removed."
-        ),
-        "subscriber_name": Param(
-            type="string",
-            minLength=1,
-            maxLength=45,
-            title="Subscriber name",
-            description="The customer, as on the LOA (at most 45 characters).",
-        ),
-        "house_number": Param(
-            type="string", minLength=1, title="House number", description="Service address: house number."
-        ),
-        "street_name": Param(type="string", minLength=1, title="Street name", description="Service address: street."),
-        "city": Param(type="string", minLength=1, title="City", description="Service address: city."),
-        "state_code": Param(
-            type="string", pattern="^[A-Za-z]{2}$", title="State code", description="Two letters, e.g. CO."
-        ),
-        "zip": Param(type="string", pattern=r"^\d{5}(-?\d{4})?$", title="ZIP code", description="12345 or 12345-6789."),
-        "county": Param(None, type=["null", "string"], title="County", description="Optional."),
-        "loa_authorizing_person": Param(
-            type="string",
-            minLength=1,
-            title="LOA authorising person",
-            description="Who signed the Letter of Authorization.",
-        ),
-        "site_id": Param(
-            type="string",
-            pattern=r"^\d+$",
-            title="Site ID",
-            description=(
-                "The Bandwidth site the numbers go to: a sub-account in the Bandwidth Dashboard (Account > "
-                "Sub-accounts shows its ID), or the Id of GET /accounts/{account}/sites."
+    params=form_params(
+        {
+            "numbers": numbers_param(
+                "One per line. +1, dashes, dots, spaces and parentheses are fine; duplicates are removed."
             ),
-        ),
-        "sip_peer_id": Param(
-            None,
-            type=["null", "string"],
-            title="SIP peer ID",
-            description="Optional: a location (SIP peer) of the site; the site's default is used otherwise.",
-        ),
-        "loa_file": Param(
-            type="string",
-            minLength=1,
-            title="LOA file",
-            description=(
-                "The signed Letter of Authorization: a path or object-storage URL (s3://, gs://...) under the "
-                "deployer's LOA roots; PDF, TIFF, PNG, JPEG, Word, Excel, CSV or text, at most 5 MB. Required."
+            "subscriber_name": Param(
+                type="string",
+                minLength=1,
+                maxLength=45,
+                title="Subscriber name",
+                description="The customer, as on the LOA (at most 45 characters).",
             ),
-        ),
-        "dry_run": dry_run_param(),
-        "rejection_policy": Param(
-            "skip",
-            enum=["skip", "fail"],
-            section=TECHNICAL,
-            title="When the checker rejects numbers",
-            description="skip: import the rest and report the rejected; fail: stop before ordering.",
-        ),
-        **order_params("import", "How long to wait for completed numbers to show in service."),
-        "retry_failed_of_run": Param(
-            None,
-            type=["null", "string"],
-            section=TECHNICAL,
-            title="Re-run the failed numbers of run",
-            description=(
-                "A finished run of this DAG: order only its numbers that ended order_failed, not_ordered or "
-                "not_in_service (the numbers field is then ignored). The status page's action fills it in."
+            "house_number": Param(
+                type="string", minLength=1, title="House number", description="Service address: house number."
             ),
-        ),
-    },
+            "street_name": Param(
+                type="string", minLength=1, title="Street name", description="Service address: street."
+            ),
+            "city": Param(type="string", minLength=1, title="City", description="Service address: city."),
+            "state_code": Param(
+                type="string", pattern="^[A-Za-z]{2}$", title="State code", description="Two letters, e.g. CO."
+            ),
+            "zip": Param(
+                type="string", pattern=r"^\d{5}(-?\d{4})?$", title="ZIP code", description="12345 or 12345-6789."
+            ),
+            "county": Param(None, type=["null", "string"], title="County", description="Optional."),
+            "loa_authorizing_person": Param(
+                type="string",
+                minLength=1,
+                title="LOA authorising person",
+                description="Who signed the Letter of Authorization.",
+            ),
+            "site_id": Param(
+                type="string",
+                pattern=r"^\d+$",
+                title="Site ID",
+                description=(
+                    "The Bandwidth site the numbers go to: a sub-account in the Bandwidth Dashboard (Account > "
+                    "Sub-accounts shows its ID), or the Id of GET /accounts/{account}/sites."
+                ),
+            ),
+            "sip_peer_id": Param(
+                None,
+                type=["null", "string"],
+                title="SIP peer ID",
+                description="Optional: a location (SIP peer) of the site; the site's default is used otherwise.",
+            ),
+            "loa_file": Param(
+                type="string",
+                minLength=1,
+                title="LOA file",
+                description=(
+                    "The signed Letter of Authorization: a path or object-storage URL (s3://, gs://...) under the "
+                    "deployer's LOA roots; PDF, TIFF, PNG, JPEG, Word, Excel, CSV or text, at most 5 MB. Required."
+                ),
+            ),
+            "dry_run": dry_run_param(),
+            "rejection_policy": Param(
+                "skip",
+                enum=["skip", "fail"],
+                section=TECHNICAL,
+                title="When the checker rejects numbers",
+                description="skip: import the rest and report the rejected; fail: stop before ordering.",
+            ),
+            **order_params("import", "How long to wait for completed numbers to show in service."),
+            "retry_failed_of_run": Param(
+                None,
+                type=["null", "string"],
+                section=TECHNICAL,
+                title="Re-run the failed numbers of run",
+                description=(
+                    "A finished run of this DAG: order only its numbers that ended order_failed, not_ordered or "
+                    "not_in_service (the numbers field is then ignored). The status page's action fills it in."
+                ),
+            ),
+        }
+    ),
 ) as dag:
     build_import_flow(**FLOW_TEMPLATES)

@@ -20,7 +20,13 @@ from bandwidth_hosted_messaging.constants import REMOVE_DAG
 from bandwidth_hosted_messaging.flows.deadline import deadline_alert
 from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
 from bandwidth_hosted_messaging.flows.notifications import run_notifiers
-from bandwidth_hosted_messaging.flows.params import FLOW_TEMPLATES, dry_run_param, numbers_param, order_params
+from bandwidth_hosted_messaging.flows.params import (
+    FLOW_TEMPLATES,
+    dry_run_param,
+    form_params,
+    numbers_param,
+    order_params,
+)
 from bandwidth_hosted_messaging.flows.remove_flow import build_remove_flow
 
 with DAG(
@@ -33,10 +39,12 @@ with DAG(
     doc_md=__doc__,
     deadline=deadline_alert(),
     **run_notifiers(),
-    params={
-        "numbers": numbers_param("One per line; numbers imported earlier. +1, dashes and spaces are fine."),
-        "dry_run": dry_run_param(),
-        **order_params("remove", "How long to wait for removed numbers to leave the in-service list."),
-    },
+    params=form_params(
+        {
+            "numbers": numbers_param("One per line; numbers imported earlier. +1, dashes and spaces are fine."),
+            "dry_run": dry_run_param(),
+            **order_params("remove", "How long to wait for removed numbers to leave the in-service list."),
+        }
+    ),
 ) as dag:
     build_remove_flow(**FLOW_TEMPLATES)

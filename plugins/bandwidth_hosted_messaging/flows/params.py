@@ -19,6 +19,19 @@ from bandwidth_hosted_messaging.constants import (
 #: The form's section of the fields that shape how a run talks to Bandwidth, collapsed under the business fields.
 TECHNICAL = "Technical settings"
 
+#: The JSON Schema draft the forms' fields declare. Airflow checks a Param's schema against its draft's meta-schema
+#: each time it resolves the Param (jsonschema's ``validate``): for every task's context and, several times per
+#: task, in every serialisation of the DAG. Without ``$schema`` that is draft 2020-12, whose meta-schema is about
+#: three times as slow to check; draft 7 has every keyword the forms use.
+SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"
+
+
+def form_params(params: dict[str, Param]) -> dict[str, Param]:
+    """``params`` (a DAG's ``params=``), each schema declaring :data:`SCHEMA_DRAFT` unless it names a draft."""
+    for param in params.values():
+        param.schema.setdefault("$schema", SCHEMA_DRAFT)
+    return params
+
 
 def numbers_param(description: str) -> Param:
     """
