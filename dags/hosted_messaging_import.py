@@ -34,10 +34,10 @@ from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
 from bandwidth_hosted_messaging.flows.import_flow import build_import_flow
 from bandwidth_hosted_messaging.flows.notifications import run_notifiers
 from bandwidth_hosted_messaging.flows.params import (
-    form_params,
     FLOW_TEMPLATES,
     TECHNICAL,
     dry_run_param,
+    form_params,
     numbers_param,
     order_params,
 )
