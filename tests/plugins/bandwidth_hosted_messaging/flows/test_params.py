@@ -28,7 +28,7 @@ def manual_dags():
 def test_every_field_of_a_manual_dags_form_and_of_its_tasks_declares_draft_7(manual_dags, dag_id):
     dag = manual_dags[dag_id]
     holders = [dag, *dag.tasks]
-    drafts = {h.params.get_param(k).schema.get("$schema") for h in holders for k in h.params.keys()}
+    drafts = {h.params.get_param(k).schema.get("$schema") for h in holders for k in h.params}
     assert drafts == {SCHEMA_DRAFT}
     assert len(dag.params) >= 7
 
