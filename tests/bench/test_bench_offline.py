@@ -6,39 +6,15 @@ there and sane (nothing is timed). Without a pipeline, resume or triggerer phase
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.conftest import ROOT
+from tests.bench.quick import run_quick_bench
 
 pytestmark = pytest.mark.integration
 
 
 def test_quick_bench_without_airflow_prints_the_start_cost_and_scale_figures(tmp_path):
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.run",
-            "--quick",
-            "--skip-parse",
-            "--skip-pipeline",
-            "--skip-resume",
-            "--skip-triggerer",
-            "--out",
-            str(tmp_path),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr[-4000:]
-    figures = json.loads(out.stdout)
-    assert figures == json.loads((tmp_path / "last.json").read_text())
+    figures, _ = run_quick_bench(tmp_path, "pipeline", "resume", "triggerer")
     assert "start_airflow" not in figures["seconds"] and not (tmp_path / "airflow-home").exists()
     assert "batches" not in figures and "resume" not in figures
     names = {t["target"] for t in figures["targets"]}

@@ -11,40 +11,16 @@ in ``test_bench_offline.py``.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.conftest import ROOT
+from tests.bench.quick import run_quick_bench
 
 pytestmark = pytest.mark.integration
 
 
 def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.run",
-            "--quick",
-            "--skip-parse",
-            "--skip-triggerer",
-            "--skip-start-cost",
-            "--skip-scale",
-            "--out",
-            str(tmp_path),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr[-4000:]
-    figures = json.loads(out.stdout)
-    assert figures == json.loads((tmp_path / "last.json").read_text())
-    assert "| numbers | orders | wall s |" in out.stderr and "| target | measured | pass |" in out.stderr
+    figures, stderr = run_quick_bench(tmp_path, "triggerer", "start-cost", "scale")
+    assert "| numbers | orders | wall s |" in stderr and "| target | measured | pass |" in stderr
 
     run = figures["batches"]["100"]
     assert run["numbers"] == 100 and run["orders"] == 1
@@ -72,7 +48,7 @@ def test_quick_bench_prints_every_figure_of_a_pipeline_run(tmp_path):
     warm = figures["warm_up"]
     assert warm["numbers"] == 1 and warm["run_state"] == "success" and warm["wall_seconds"] > warm["floor_seconds"]
     assert {row[0] for row in warm["timeline"]} >= {"validate_request", "import_order.wait", "report"}
-    assert "a warm-up run (1 number, the first after Airflow started" in out.stderr
+    assert "a warm-up run (1 number, the first after Airflow started" in stderr
     basics = {
         "importTnChecker": 1,
         "importTnOrders.create": 1,
