@@ -69,6 +69,10 @@ _HANDED_OUT: set[int] = set()
 READ_ATTEMPTS = 4
 
 
+class ApiServerUnanswered(requests.ConnectionError):
+    """The api-server answered none of :meth:`LocalAirflow.api`'s tries (a ``requests`` error, as a single one was)."""
+
+
 def free_port() -> int:
     """A TCP port free on loopback right now, outside the ephemeral range when the machine has room below it, and
     never one this process was given before."""
@@ -353,7 +357,8 @@ class LocalAirflow:
             try:
                 last = requests.get(f"{self.url}/api/v2/monitor/health", timeout=5).json()
                 healthy = {k for k, v in last.items() if isinstance(v, dict) and v.get("status") == "healthy"}
-                if wanted <= healthy and self.api("GET", f"/api/v2/dags/{DAG_ID}", check=False).status_code == 200:
+                # One try each: a slow answer is asked again by this loop, within its deadline.
+                if wanted <= healthy and self.api("GET", f"/api/v2/dags/{DAG_ID}", check=False, tries=1).ok:
                     self.api("PATCH", f"/api/v2/dags/{DAG_ID}", json={"is_paused": False})
                     return
             except requests.RequestException as err:
@@ -421,16 +426,19 @@ class LocalAirflow:
             self._token = resp.json()["access_token"]
         return self._token
 
-    def api(self, method: str, path: str, *, check: bool = True, **kwargs: Any) -> requests.Response:
+    def api(
+        self, method: str, path: str, *, check: bool = True, tries: int | None = None, **kwargs: Any
+    ) -> requests.Response:
         """
         Call the api-server as the admin user (Bearer token from ``POST /auth/token``).
 
-        A read (``GET``) that times out or loses its connection is asked again, up to ``READ_ATTEMPTS`` times: the
-        api-server runs one worker, which a loaded machine can starve for longer than one read's timeout. Other
-        methods are sent once, since a repeated write could act twice.
+        A read (``GET``) that times out or loses its connection is asked again, 1 s later, up to ``tries`` times
+        (default ``READ_ATTEMPTS``): the api-server runs one worker, which a loaded machine can starve for longer
+        than one read's timeout. Other methods are sent once, since a repeated write could act twice. When every
+        try went unanswered: :class:`ApiServerUnanswered`, with the end of the api-server's log.
         """
         headers = {"Authorization": f"Bearer {self.token()}", **kwargs.pop("headers", {})}
-        attempts = READ_ATTEMPTS if method.upper() == "GET" else 1
+        attempts = (tries or READ_ATTEMPTS) if method.upper() == "GET" else 1
         for attempt in range(1, attempts + 1):
             try:
                 resp = requests.request(
@@ -439,11 +447,17 @@ class LocalAirflow:
                 break
             except (requests.Timeout, requests.ConnectionError) as err:
                 if attempt == attempts:
-                    raise RuntimeError(
+                    raise ApiServerUnanswered(
                         f"api-server gave no answer to {method} {path}, asked {attempts} time(s) "
                         f"({type(err).__name__}):\n{self.log_tail('api-server')}"
                     ) from err
-                print(f"api-server slow on {method} {path} (try {attempt} of {attempts}: {type(err).__name__})")
+                # stderr: the bench's stdout is its JSON document
+                print(
+                    f"api-server slow on {method} {path} (try {attempt} of {attempts}: {type(err).__name__})",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                time.sleep(1)
         if check:
             resp.raise_for_status()
         return resp
