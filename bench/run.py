@@ -358,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": {},
     }
     offline(args, out, figures)
-    if not (args.skip_pipeline and args.skip_resume and args.skip_triggerer):
+    if args.scale_pipeline or not (args.skip_pipeline and args.skip_resume and args.skip_triggerer):
         on_local_airflow(args, out, figures)
     figures["seconds"]["total"] = round(time.monotonic() - started, 1)
     report(out, figures)
