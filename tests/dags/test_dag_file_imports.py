@@ -47,21 +47,28 @@ TASK_ONLY = (
 #: the DAG processor forks a parser: each child imports its file into a copy of that interpreter and prints, as one
 #: JSON line, the modules of the watched packages it then holds.
 PROBE = """
-import json, os, runpy, sys
+import json, os, runpy, sys, traceback
 import airflow.sdk
 dag_files, names = sys.argv[1].split(os.pathsep), sys.argv[2:]
 packages = {name.split(".")[0] for name in names}
+failed = 0
 for dag_file in dag_files:
     sys.stdout.flush()
     pid = os.fork()
     if pid == 0:
+        code = 1
         try:
             runpy.run_path(dag_file)
             found = sorted(m for m in sys.modules if m.split(".")[0] in packages)
             print(json.dumps({"file": dag_file, "modules": found}), flush=True)
+            code = 0
+        except BaseException:
+            traceback.print_exc()
         finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+            sys.stderr.flush()
+            os._exit(code)
+    failed |= os.waitpid(pid, 0)[1]
+sys.exit(1 if failed else 0)
 """
 DAG_FILES = sorted(p.name for p in (ROOT / "dags").glob("*.py"))
 
@@ -71,13 +78,14 @@ def imported() -> dict[str, set[str]]:
     """Per DAG file, the modules of the packages of :data:`HEAVY` and :data:`TASK_ONLY` that importing it brings
     into an interpreter that had imported only ``airflow.sdk`` (:data:`PROBE`)."""
     paths = [str(ROOT / "dags" / dag_file) for dag_file in DAG_FILES]
-    out = subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-c", PROBE, os.pathsep.join(paths), *HEAVY, *TASK_ONLY],
         capture_output=True,
         text=True,
-        check=True,
         env=os.environ.copy(),
-    ).stdout
+    )
+    out = done.stdout
+    assert done.returncode == 0, done.stderr[-4000:]  # a DAG file that failed to import: its traceback
     rows = [json.loads(line) for line in out.splitlines() if line.startswith('{"file"')]
     found = {Path(row["file"]).name: set(row["modules"]) for row in rows}
     assert sorted(found) == DAG_FILES, out[-2000:]  # every file's child reported
@@ -98,6 +106,13 @@ def test_the_probe_sees_a_module_a_dag_file_imports(tmp_path):
     ).stdout
     rows = {Path(row["file"]).name: row["modules"] for row in map(json.loads, out.splitlines())}
     assert "requests" in rows["heavy.py"] and "requests" not in rows["light.py"]
+
+
+def test_the_probe_fails_with_the_traceback_of_a_dag_file_that_raises(tmp_path):
+    broken = tmp_path / "broken.py"
+    broken.write_text("raise ValueError('no such batch folder')\n")
+    done = subprocess.run([sys.executable, "-c", PROBE, str(broken), "requests"], capture_output=True, text=True)
+    assert done.returncode == 1 and "ValueError: no such batch folder" in done.stderr
 
 
 @pytest.mark.parametrize("dag_file", DAG_FILES)

@@ -77,7 +77,9 @@ def chromium_install() -> Iterator[tuple[threading.Thread, list[str]]]:
 def chromium(chromium_install) -> Path:
     """Debian's Chromium, once :func:`chromium_install` has ended."""
     thread, problems = chromium_install
-    thread.join(timeout=1800)
+    thread.join(timeout=2400)  # dpkg's lock (600 s), then apt-get update and install (900 s each)
+    if thread.is_alive():
+        pytest.fail("apt-get install chromium is still running after 40 minutes")
     if problems:
         pytest.fail(problems[0])
     if not CHROMIUM.exists():

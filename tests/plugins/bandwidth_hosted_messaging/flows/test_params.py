@@ -3,11 +3,13 @@ refused under the default draft."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from airflow.sdk import Param
 from airflow.sdk.exceptions import ParamValidationError
 
-from bandwidth_hosted_messaging.constants import IMPORT_DAG, REMOVE_DAG
+from bandwidth_hosted_messaging.constants import IMPORT_DAG, MAX_BATCH_NUMBERS, ORDER_MAX_NUMBERS, REMOVE_DAG
 from bandwidth_hosted_messaging.flows.params import SCHEMA_DRAFT, form_params
 from tests.conftest import ROOT
 
@@ -37,26 +39,34 @@ def test_every_field_of_a_manual_dags_form_and_of_its_tasks_declares_draft_7(man
     ("field", "value"),
     [
         ("numbers", []),  # minItems
+        ("numbers", ["3035550100"] * (MAX_BATCH_NUMBERS + 1)),  # maxItems
         ("numbers", [""]),  # items' minLength
+        ("subscriber_name", ""),  # minLength
+        ("subscriber_name", "x" * 46),  # maxLength
         ("state_code", "Colorado"),  # pattern
         ("zip", "8020"),  # pattern
         ("county", 7),  # type ["null", "string"]
         ("chunk_size", 0),  # minimum
+        ("chunk_size", ORDER_MAX_NUMBERS + 1),  # maximum
         ("rejection_policy", "ignore"),  # enum
     ],
 )
 def test_the_import_form_still_refuses_what_its_schema_forbids(manual_dags, field, value):
-    param = manual_dags[IMPORT_DAG].params.get_param(field)
+    param = copy.copy(manual_dags[IMPORT_DAG].params.get_param(field))  # resolve() keeps the value it resolves
+    assert param.schema["$schema"] == SCHEMA_DRAFT
     with pytest.raises(ParamValidationError):
-        Param(**{"default": param.value, "schema": param.schema}).resolve(value)
+        param.resolve(value)
 
 
 def test_the_import_form_accepts_a_valid_request(manual_dags):
-    params = manual_dags[IMPORT_DAG].params
-    assert params.get_param("state_code").resolve("co") == "co"
-    assert params.get_param("zip").resolve("80202-1234") == "80202-1234"
-    assert params.get_param("county").resolve(None) is None
-    assert params.get_param("numbers").resolve(["+13035550100"]) == ["+13035550100"]
+    def resolved(field, value):
+        return copy.copy(manual_dags[IMPORT_DAG].params.get_param(field)).resolve(value)
+
+    assert resolved("state_code", "co") == "co"
+    assert resolved("zip", "80202-1234") == "80202-1234"
+    assert resolved("county", None) is None
+    assert resolved("numbers", ["+13035550100"]) == ["+13035550100"]
+    assert resolved("chunk_size", ORDER_MAX_NUMBERS) == ORDER_MAX_NUMBERS
 
 
 def test_a_field_that_names_its_own_draft_keeps_it():
