@@ -115,7 +115,7 @@ def test_duplicate_late_and_unknown_callbacks_change_nothing(local_airflow):
             '<?xml version="1.0"?><Notification><SubscriptionId>s</SubscriptionId>'
             f"<OrderType>importtnorders</OrderType><OrderId>{oid}</OrderId><Status>{status}</Status></Notification>"
         )
-        resp = requests.post(url, data=body, auth=auth, headers={"Content-Type": "application/xml"}, timeout=10)
+        resp = requests.post(url, data=body, auth=auth, headers={"Content-Type": "application/xml"}, timeout=30)
         assert resp.status_code == 200
     # a new run still waits on its own order and is woken by its own callback
     run_id, order_ids = start_waiting_run(af, ["+13035550203"], "cbwake2", poll_interval=900)

@@ -80,10 +80,12 @@ def local_airflow(postgres_url, inventory_postgres_url, tmp_path_factory):
 
 def release_orders(sandbox_url: str) -> list[str]:
     """Move every sandbox order to PROCESSING, then COMPLETE (each change is notified to the callback URL)."""
-    ids = [order["order_id"] for order in requests.get(f"{sandbox_url}/_sandbox/orders", timeout=5).json()]
+    ids = [order["order_id"] for order in requests.get(f"{sandbox_url}/_sandbox/orders", timeout=30).json()]
     for order_id in ids:
         for status in ("PROCESSING", "COMPLETE"):
-            resp = requests.post(f"{sandbox_url}/_sandbox/orders/{order_id}/status", json={"status": status}, timeout=5)
+            resp = requests.post(
+                f"{sandbox_url}/_sandbox/orders/{order_id}/status", json={"status": status}, timeout=30
+            )
             resp.raise_for_status()
     return ids
 
@@ -134,7 +136,7 @@ def test_import_run_succeeds_on_celery_and_postgres(local_airflow, import_run):
     assert import_run["run"]["state"] == "success", import_run["states_seen"]
     waits = [ti for ti in import_run["task_instances"] if ti["task_id"] == "import_order.wait"]
     assert len(waits) == 2 and all(ti["state"] == "success" for ti in waits)
-    health = requests.get(f"{local_airflow.url}/api/v2/monitor/health", timeout=5).json()
+    health = requests.get(f"{local_airflow.url}/api/v2/monitor/health", timeout=30).json()
     assert health["triggerer"]["status"] == "healthy"
 
 
@@ -177,7 +179,7 @@ def test_two_triggerers_shared_the_waits_and_callbacks_woke_both(local_airflow, 
     loaded machine), and that run may read the order once more, woken by the same callback, never by a poll."""
     assert len(set(import_run["triggerers"].values())) == 2, import_run["triggerers"]
     reads = dict.fromkeys(import_run["released"], 0)
-    for entry in requests.get(f"{local_airflow.sandbox_url}/_sandbox/requests", timeout=5).json():
+    for entry in requests.get(f"{local_airflow.sandbox_url}/_sandbox/requests", timeout=30).json():
         for order_id in reads:
             if entry["method"] == "GET" and entry["path"].rstrip("/").endswith(order_id):
                 reads[order_id] += 1
@@ -225,7 +227,7 @@ def test_sandbox_callbacks_reached_the_plugin_with_a_basic_challenge(local_airfl
     url = f"{local_airflow.url}/bandwidth/callbacks"
     deadline = time.monotonic() + 15
     while True:  # deliveries are asynchronous: the final one may still be in flight
-        log = requests.get(f"{local_airflow.sandbox_url}/_sandbox/callbacks", timeout=5).json()
+        log = requests.get(f"{local_airflow.sandbox_url}/_sandbox/callbacks", timeout=30).json()
         ours = [d for d in log if d["order_id"] in order_ids]
         delivered = {(d["order_id"], d["status"]) for d in ours if d["http_status"] == 200}
         if {(o, "COMPLETE") for o in order_ids} <= delivered or time.monotonic() > deadline:
@@ -250,7 +252,7 @@ def test_no_secret_in_any_component_or_task_log(local_airflow, import_run):
     env = local_airflow.env()
     bandwidth = _json.loads(env["AIRFLOW_CONN_BANDWIDTH_DEFAULT"])
     callback = _json.loads(env["AIRFLOW_CONN_BANDWIDTH_CALLBACK"])
-    tokens = requests.get(f"{local_airflow.sandbox_url}/_sandbox/tokens", timeout=5).json()
+    tokens = requests.get(f"{local_airflow.sandbox_url}/_sandbox/tokens", timeout=30).json()
     assert tokens, "no OAuth2 token was issued: the scan would prove nothing"
     secrets = [
         bandwidth["password"],

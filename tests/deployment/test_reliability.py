@@ -57,7 +57,7 @@ def local_airflow(tmp_path_factory, airflow_db_template):
 
 
 def sandbox(af, method, path, **kwargs):
-    resp = requests.request(method, f"{af.sandbox_url}/_sandbox/{path}", timeout=5, **kwargs)
+    resp = requests.request(method, f"{af.sandbox_url}/_sandbox/{path}", timeout=30, **kwargs)
     resp.raise_for_status()
     return resp.json() if resp.content else None
 

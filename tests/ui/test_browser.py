@@ -175,7 +175,7 @@ def status_frame(page):
 
 def test_an_operator_triggers_an_import_from_the_form_and_reads_it_on_the_status_page(page, local_airflow, artifacts):
     af = local_airflow
-    requests.post(f"{af.sandbox_url}/_sandbox/seed", json=SEED, timeout=10).raise_for_status()
+    requests.post(f"{af.sandbox_url}/_sandbox/seed", json=SEED, timeout=30).raise_for_status()
     other_id = trigger_other_run(af)
     log_in(page, af)
 
@@ -357,14 +357,14 @@ def trigger_api_run(af, numbers: list[str], **fields) -> str:
 
 
 def sandbox_orders(af, numbers: list[str]) -> list[dict]:
-    orders = requests.get(f"{af.sandbox_url}/_sandbox/orders", timeout=10).json()
+    orders = requests.get(f"{af.sandbox_url}/_sandbox/orders", timeout=30).json()
     wanted = {n.removeprefix("+1") for n in numbers}
     return [o for o in orders if wanted & {n.removeprefix("+1") for n in o["numbers"]}]
 
 
 def force(af, order_id: str, status: str) -> None:
     url = f"{af.sandbox_url}/_sandbox/orders/{order_id}/status"
-    requests.post(url, json={"status": status}, timeout=10).raise_for_status()
+    requests.post(url, json={"status": status}, timeout=30).raise_for_status()
 
 
 def status_page_frame(page):
@@ -383,7 +383,7 @@ def test_an_operator_watches_a_run_while_its_orders_wait_then_re_runs_its_failed
 ):
     af = local_airflow
     held = {"config": {"order_seconds": 3600}}  # the orders wait until the test moves them on
-    requests.post(f"{af.sandbox_url}/_sandbox/seed", json=held, timeout=10).raise_for_status()
+    requests.post(f"{af.sandbox_url}/_sandbox/seed", json=held, timeout=30).raise_for_status()
     try:
         live_id = trigger_api_run(af, LIVE_NUMBERS, subscriber_name="Initech Dental")
         bad_site_id = trigger_api_run(af, ["+13035550850"], subscriber_name="Wrong Site Dental", site_id=BAD_SITE)
@@ -456,7 +456,7 @@ def test_an_operator_watches_a_run_while_its_orders_wait_then_re_runs_its_failed
         frame.locator("[data-testid=rows-table]").wait_for(timeout=RUN_TIMEOUT * 1000)
         assert status_page_frame(page).evaluate("() => window.__sameDocument") is True
     finally:
-        requests.post(f"{af.sandbox_url}/_sandbox/seed", json={"config": {"order_seconds": 2}}, timeout=10)
+        requests.post(f"{af.sandbox_url}/_sandbox/seed", json={"config": {"order_seconds": 2}}, timeout=30)
         for order in sandbox_orders(af, LIVE_NUMBERS):
             if order["status"] in ("RECEIVED", "PROCESSING"):
                 force(af, order["order_id"], "COMPLETE")

@@ -44,7 +44,7 @@ def threshold(af) -> int:
 
 
 def sandbox_requests(af) -> list[dict]:
-    return requests.get(f"{af.sandbox_url}/_sandbox/requests", timeout=10).json()
+    return requests.get(f"{af.sandbox_url}/_sandbox/requests", timeout=30).json()
 
 
 def changing_calls(entries: list[dict]) -> list[dict]:
@@ -135,7 +135,7 @@ def test_a_dry_run_shows_on_its_page_with_the_orders_it_would_place_and_changes_
     af = local_airflow
     assert len(DRY_NUMBERS) >= threshold(af)  # a dry run asks nobody, whatever its size
     # Every earlier run has ended: from here on the log holds the dry run's calls only.
-    requests.delete(f"{af.sandbox_url}/_sandbox/requests", timeout=10).raise_for_status()
+    requests.delete(f"{af.sandbox_url}/_sandbox/requests", timeout=30).raise_for_status()
     run_id = trigger_api_run(
         af, [*DRY_NUMBERS, DRY_REFUSED], subscriber_name="Umbrella Dental", chunk_size=2, dry_run=True
     )
