@@ -255,12 +255,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 #: on one worker, so that no more than two Airflows share the machine's cores at once (with more, a starved
 #: triggerer misses its heartbeat and Airflow hands its triggers to another: a wait reads its order once more).
 #: The browser tests are in one unit as they share one local Airflow (a session fixture). The two units take about
-#: as long (the DAG processor's module goes with the browser tests to even them out).
+#: as long (the DAG processor's module goes with the browser tests to even them out). The deployment modules that
+#: start no component (the launcher's unit tests, the compose file's checks, whose set-up may install
+#: docker-compose) are units of their own, so that another worker runs them beside the components.
 _COMPONENT_UNITS = {
     "tests/bench/test_bench_smoke.py": "real components 1",
     "tests/ui/": "real components 1",
     "tests/deployment/test_dag_processor.py": "real components 1",
-    "tests/deployment/": "real components 2",
+    "tests/deployment/test_integration.py": "real components 2",
+    "tests/deployment/test_reliability.py": "real components 2",
+    "tests/deployment/test_callback_wakeups.py": "real components 2",
+    "tests/deployment/test_run_notifications.py": "real components 2",
 }
 
 

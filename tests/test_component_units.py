@@ -1,0 +1,42 @@
+"""
+The units of real components on the xdist workers (``tests/conftest.py``): a module that starts Airflow's
+components is in one of them, so that no more than two Airflows share the machine's cores; a module that starts none
+is a unit of its own, so that it runs beside them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import _COMPONENT_UNITS, ROOT, _scope_of
+
+#: What a test module (or its folder's conftest) does when it starts components: a local Airflow through
+#: ``tests/deployment/helpers.running``, or Airflow's DAG processor as a command.
+STARTS_COMPONENTS = ("running(", '"dag-processor"')
+
+
+def _starts_components(module: Path) -> bool:
+    sources = [module, *(p for p in module.parents if p.is_relative_to(ROOT / "tests"))]
+    texts = [module.read_text()] + [
+        (folder / "conftest.py").read_text() for folder in sources[1:] if (folder / "conftest.py").exists()
+    ]
+    return any(marker in text for text in texts for marker in STARTS_COMPONENTS)
+
+
+def _modules() -> list[Path]:
+    # the HA test runs alone (make test-ha), never beside the units
+    return [p for p in (ROOT / "tests").rglob("test_*.py") if "pytest.mark.ha]" not in p.read_text()]
+
+
+def test_every_module_that_starts_components_is_in_a_unit_of_real_components():
+    units = set(_COMPONENT_UNITS.values())
+    starters = [p.relative_to(ROOT).as_posix() for p in _modules() if _starts_components(p)]
+    assert "tests/deployment/test_integration.py" in starters  # the markers still find what they look for
+    assert [m for m in starters if _scope_of(m) not in units] == []
+
+
+def test_a_deployment_module_that_starts_nothing_runs_beside_the_units():
+    units = set(_COMPONENT_UNITS.values())
+    idle = [p.relative_to(ROOT).as_posix() for p in _modules() if not _starts_components(p)]
+    assert "tests/deployment/test_compose.py" in idle
+    assert [m for m in idle if m.startswith("tests/deployment/") and _scope_of(m) in units] == []
