@@ -22,7 +22,7 @@ from bandwidth_hosted_messaging.flows.deadline import deadline_alert
 from bandwidth_hosted_messaging.flows.defaults import DEFAULT_ARGS, TAGS
 from bandwidth_hosted_messaging.flows.import_flow import build_import_flow
 from bandwidth_hosted_messaging.flows.notifications import run_notifiers
-from bandwidth_hosted_messaging.inputs.batch_file import Batch, load_batches
+from bandwidth_hosted_messaging.inputs.batch_file import Batch, batch_name, batch_paths, load_batch, load_batches
 from bandwidth_hosted_messaging.inputs.errors import BatchFileError
 from bandwidth_hosted_messaging.operators.invalid import InvalidBatchFileOperator
 
@@ -107,13 +107,39 @@ def invalid_batch_dag(error: BatchFileError, dag_id: str) -> DAG:
     return dag
 
 
+def valid_batch_dag(folder: Path, dag_id: str) -> DAG | None:
+    """
+    The DAG ``dag_id`` when a valid batch file of ``folder`` gives it, as :func:`batch_dags` would build it: of the
+    files whose batch name gives that id, the first in name order that is valid (a later one of the same name is
+    refused there). Only those files are checked; the others are read for their names only. ``None`` when no valid
+    file gives it (the id may be an invalid file's DAG: only the whole folder tells).
+    """
+    if not dag_id.startswith(BATCH_DAG_PREFIX):
+        return None
+    read = config.ReadOnce()
+    for path in batch_paths(folder):
+        if BATCH_DAG_PREFIX + (batch_name(path) or "") != dag_id:
+            continue
+        try:
+            batch = load_batch(path, folder, with_numbers=False, read=read)
+        except Exception:  # invalid: batch_dags makes it an invalid file's DAG, named after the file
+            continue
+        if batch.dag_id == dag_id:
+            return batch_dag(batch, read)
+    return None
+
+
 def batch_dags(folder: Path, only: str | None = None) -> Iterator[DAG]:
     """
     A DAG per batch file of ``folder``: the valid ones first, then one per invalid file.
 
     :param only: build just this DAG (Airflow's parsing context in a task process, whose DAG file is parsed again
-        for its one DAG: the other batches' files are read for their names, but their DAGs are not built).
+        for its one DAG): a valid batch's DAG is found by :func:`valid_batch_dag`, which checks only the files of
+        that name; for any other id every file is read, but only that DAG is built.
     """
+    if only is not None and (dag := valid_batch_dag(folder, only)) is not None:
+        yield dag
+        return
     errors: list[BatchFileError] = []
     taken: set[str] = set()
     read = config.ReadOnce()  # each setting read once for the whole file, not once per batch

@@ -249,7 +249,7 @@ def load_batch(
     if unknown:
         known = ", ".join(sorted(TOP_LEVEL_FIELDS))
         raise BatchFileError(path, _field_name(unknown[0]), f"is not a batch file field (known: {known})")
-    name = data.get("name") if data.get("name") is not None else path.stem
+    name = _name_of(data, path)
     if not isinstance(name, str) or not NAME.match(name):
         raise BatchFileError(path, "name", "may hold only letters, digits and underscores")
     description = data.get("description")
@@ -346,6 +346,29 @@ def load_batch(
     )
 
 
+def _name_of(data: dict[str, Any], path: Path) -> Any:
+    """The batch's name as its file gives it: the ``name`` field, else the file's name without its suffix."""
+    return data.get("name") if data.get("name") is not None else path.stem
+
+
+def batch_paths(folder: Path | str) -> list[Path]:
+    """The batch files of ``folder`` (``*.yaml``, ``*.yml``) in name order: the order they are read in."""
+    return sorted(Path(folder).glob("*.y*ml"))
+
+
+def batch_name(path: Path) -> str | None:
+    """
+    The name the batch file at ``path`` gives its batch, read without checking anything else (its YAML only);
+    ``None`` when the file cannot give one (unreadable, not a mapping, a name that is not text).
+    """
+    try:
+        data = read_yaml_mapping(path)
+    except Exception:
+        return None
+    name = _name_of(data, path) if isinstance(data, dict) else None
+    return name if isinstance(name, str) else None
+
+
 def _field_name(key: str) -> str:
     """An unknown key as the error names it: itself when it looks like a field name, else a placeholder."""
     return key if re.fullmatch(r"[A-Za-z_]{1,40}", key) else "<a field>"
@@ -367,7 +390,7 @@ def load_batches(
     folder = Path(folder)
     read = read or config.ReadOnce()
     seen: dict[str, str] = {}
-    for path in sorted(folder.glob("*.y*ml")):
+    for path in batch_paths(folder):
         try:
             batch = load_batch(path, folder, with_numbers=with_numbers, read=read)
         except BatchFileError as err:
