@@ -18,6 +18,7 @@ From Python (tests; ``sys.path.insert(0, "scripts")`` first)::
 from __future__ import annotations
 
 import argparse
+import configparser
 import json
 import os
 import secrets
@@ -27,6 +28,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +202,7 @@ class LocalAirflow:
             "AIRFLOW__API__BASE_URL": self.url,
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
             "AIRFLOW__API_AUTH__JWT_SECRET": self._secret("jwt_secret"),
+            "AIRFLOW__CORE__FERNET_KEY": self._secret("fernet_key", self._new_fernet_key),
             # Ports of the log servers: free ones, so two instances (make airflow + tests) can coexist.
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
@@ -238,15 +241,29 @@ class LocalAirflow:
             }
         return base | env | self.extra_env
 
-    def _secret(self, name: str) -> str:
-        """A random value kept in ``home`` (mode 0600) so restarts of the same home agree."""
+    def _secret(self, name: str, make: Callable[[], str] = lambda: secrets.token_urlsafe(24)) -> str:
+        """A random value (``make``'s) kept in ``home`` (mode 0600) so restarts of the same home agree."""
         self.home.mkdir(parents=True, exist_ok=True)
         path = self.home / f".{name}"
         if path.exists():
             os.chmod(path, 0o600)  # a home from before: tighten it
         else:
-            write_private(path, secrets.token_urlsafe(24))
+            write_private(path, make())
         return path.read_text().strip()
+
+    def _new_fernet_key(self) -> str:
+        """
+        The key every component encrypts and decrypts connections, variables and trigger arguments with. Without
+        one, each Airflow process that finds no ``airflow.cfg`` in the home generates its own key into a new one:
+        components started at once on a new home (a copied database, no ``airflow db migrate`` first) could each
+        hold a different key, and the triggerer then failed to read the arguments of a trigger the api-server had
+        stored. A home from before keeps the key its ``airflow.cfg`` holds (what it encrypted stays readable).
+        """
+        from cryptography.fernet import Fernet
+
+        cfg = configparser.ConfigParser(interpolation=None)
+        cfg.read(self.home / "airflow.cfg")
+        return cfg.get("core", "fernet_key", fallback="").strip() or Fernet.generate_key().decode()
 
     def write_password_file(self) -> Path:
         """The simple auth manager's password file (mode 0600), with the admin user's password."""
