@@ -9,6 +9,7 @@ DAG file with an import error stale, so one bad batch file would hide every vali
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -90,7 +91,10 @@ def invalid_dag_id(error: BatchFileError, taken: set[str]) -> str:
     """The id of the DAG standing in for an invalid batch file: ``import_batch_<file name>``."""
     stem = re.sub(r"[^A-Za-z0-9_]", "_", Path(error.path).stem)[:150] or "batch"
     dag_id = f"{BATCH_DAG_PREFIX}{stem}"
-    return f"{dag_id}_invalid" if dag_id in taken else dag_id
+    if dag_id not in taken:
+        return dag_id
+    # taken by a valid batch or another invalid file: the first free ``_invalid``, ``_invalid_2``, ...
+    return next(d for n in itertools.count(1) if (d := f"{dag_id}_invalid" + (f"_{n}" if n > 1 else "")) not in taken)
 
 
 def invalid_batch_dag(error: BatchFileError, dag_id: str) -> DAG:
@@ -118,7 +122,7 @@ def valid_batch_dag(folder: Path, dag_id: str) -> DAG | None:
         return None
     read = config.ReadOnce()
     for path in batch_paths(folder):
-        if BATCH_DAG_PREFIX + (batch_name(path) or "") != dag_id:
+        if BATCH_DAG_PREFIX + (batch_name(path, folder) or "") != dag_id:
             continue
         try:
             batch = load_batch(path, folder, with_numbers=False, read=read)

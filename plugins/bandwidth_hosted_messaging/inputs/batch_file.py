@@ -356,12 +356,14 @@ def batch_paths(folder: Path | str) -> list[Path]:
     return sorted(Path(folder).glob("*.y*ml"))
 
 
-def batch_name(path: Path) -> str | None:
+def batch_name(path: Path, folder: Path | str) -> str | None:
     """
-    The name the batch file at ``path`` gives its batch, read without checking anything else (its YAML only);
-    ``None`` when the file cannot give one (unreadable, not a mapping, a name that is not text).
+    The name the batch file at ``path`` gives its batch, read without checking its fields (its YAML only, once it
+    is known to be a regular file in ``folder``, as :func:`load_batch` checks first); ``None`` when the file cannot
+    give one (outside the folder, not a file, unreadable, not a mapping, a name that is not text).
     """
     try:
+        _inside(path, Path(folder), path, None)
         data = read_yaml_mapping(path)
     except Exception:
         return None

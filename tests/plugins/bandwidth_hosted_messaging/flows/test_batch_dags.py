@@ -5,6 +5,9 @@ same DAG from the same file, however the folder's names collide or its files are
 
 from __future__ import annotations
 
+import os
+import threading
+
 import pytest
 import yaml
 
@@ -22,14 +25,25 @@ FILES = {
     "f.yaml": batch_fields(name="e", numbers=NUMBERS),  # "e" again: invalid, import_batch_f
     "g.yaml": "x: [",  # not YAML: import_batch_g
     "h.yaml": batch_fields(name=["not", "text"], numbers=NUMBERS),  # import_batch_h
+    "j.yaml": batch_fields(name="k", numbers=NUMBERS),  # import_batch_k
+    "k.yaml": batch_fields(numbers=NUMBERS, colour="red"),  # invalid, its file's id taken: import_batch_k_invalid_2
+    "l.yaml": batch_fields(name="k_invalid", numbers=NUMBERS),  # import_batch_k_invalid
+    "x.yaml": batch_fields(numbers=NUMBERS),  # import_batch_x
+    "x.yml": batch_fields(numbers=NUMBERS),  # "x" again: invalid, import_batch_x_invalid
 }
+ALL = {"dup", "b", "c", "second", "e", "f", "g", "h", "k", "k_invalid_2", "k_invalid", "x", "x_invalid", "outside"}
 
 
 @pytest.fixture
 def folder(tmp_path):
+    folder = tmp_path / "batches"
+    folder.mkdir()
     for name, data in FILES.items():
-        (tmp_path / name).write_text(data if isinstance(data, str) else yaml.safe_dump(data))
-    return tmp_path
+        (folder / name).write_text(data if isinstance(data, str) else yaml.safe_dump(data))
+    # a valid batch file outside the folder, linked in: refused (import_batch_outside), never read for its name
+    (tmp_path / "elsewhere.yaml").write_text(yaml.safe_dump(batch_fields(name="linked", numbers=NUMBERS)))
+    (folder / "outside.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    return folder
 
 
 def _what(dag) -> tuple:
@@ -39,9 +53,13 @@ def _what(dag) -> tuple:
 
 def test_the_folder_gives_each_file_its_dag(folder):
     dags = {dag.dag_id: dag for dag in batch_dags(folder)}
-    assert set(dags) == {f"import_batch_{x}" for x in ("dup", "b", "c", "second", "e", "f", "g", "h")}
+    assert set(dags) == {f"import_batch_{x}" for x in ALL}
     assert "a.yaml" in dags["import_batch_dup"].doc_md and "d.yaml" in dags["import_batch_second"].doc_md
     assert "already used" in dags["import_batch_b"].description
+    assert (
+        "l.yaml" in dags["import_batch_k_invalid"].doc_md and "colour" in dags["import_batch_k_invalid_2"].description
+    )
+    assert "must be a file in the batch folder" in dags["import_batch_outside"].description
 
 
 def test_a_task_process_builds_the_same_dag_as_the_dag_processor_for_every_id(folder):
@@ -53,5 +71,29 @@ def test_a_task_process_builds_the_same_dag_as_the_dag_processor_for_every_id(fo
 def test_only_a_valid_files_dag_is_found_from_its_name_alone(folder):
     assert "d.yaml" in valid_batch_dag(folder, "import_batch_second").doc_md
     # an invalid file's DAG, or no DAG at all: only the whole folder tells
-    assert [valid_batch_dag(folder, f"import_batch_{x}") for x in ("b", "c", "g", "h", "nothing", "")] == [None] * 6
+    invalid = ("b", "c", "g", "h", "k_invalid_2", "x_invalid", "outside", "linked", "nothing", "")
+    assert [valid_batch_dag(folder, f"import_batch_{x}") for x in invalid] == [None] * len(invalid)
     assert valid_batch_dag(folder, "hosted_messaging_import") is None
+
+
+def test_a_task_process_checks_only_the_files_of_its_batchs_name(folder, monkeypatch):
+    from bandwidth_hosted_messaging.flows import batch_dags as module
+
+    checked = []
+    load_batch = module.load_batch
+    monkeypatch.setattr(
+        module, "load_batch", lambda path, *a, **kw: checked.append(path.name) or load_batch(path, *a, **kw)
+    )
+    assert [d.dag_id for d in batch_dags(folder, only="import_batch_second")] == ["import_batch_second"]
+    assert checked == ["c.yaml", "d.yaml"]  # the invalid "second" first, then the valid one; no other file
+
+
+def test_a_fifo_in_the_folder_is_never_opened(folder):
+    """Reading it would block for ever: like load_batch, the name scan opens only regular files of the folder."""
+    os.mkfifo(folder / "0.yaml")
+    found: list = []
+    worker = threading.Thread(target=lambda: found.extend(batch_dags(folder, only="import_batch_dup")), daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive(), "the scan of the batch names blocked on a FIFO"
+    assert [d.dag_id for d in found] == ["import_batch_dup"]
