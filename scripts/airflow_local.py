@@ -202,7 +202,7 @@ class LocalAirflow:
             "AIRFLOW__API__BASE_URL": self.url,
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
             "AIRFLOW__API_AUTH__JWT_SECRET": self._secret("jwt_secret"),
-            "AIRFLOW__CORE__FERNET_KEY": self._secret("fernet_key", self._new_fernet_key),
+            "AIRFLOW__CORE__FERNET_KEY": self._fernet_key(),
             # Ports of the log servers: free ones, so two instances (make airflow + tests) can coexist.
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
@@ -251,19 +251,36 @@ class LocalAirflow:
             write_private(path, make())
         return path.read_text().strip()
 
+    def _fernet_key(self) -> str:
+        """
+        The key every component encrypts and decrypts connections, variables and trigger arguments with, kept in
+        ``.fernet_key`` and, for an ``airflow`` command run on the home without our environment, in a new home's
+        ``airflow.cfg``. Without it, an Airflow process that finds no ``airflow.cfg`` writes one with a new key,
+        and a process started at the same moment can read that file while it is still empty and run with no key:
+        on a new home whose components start at once (a copied database, no ``airflow db migrate`` first), the
+        triggerer then could not read the arguments of the triggers the api-server had stored.
+        """
+        key = self._secret("fernet_key", self._new_fernet_key)
+        config = self.home / "airflow.cfg"
+        if not config.exists():  # Airflow fills in every other setting from its defaults
+            write_private(config, f"[core]\nfernet_key = {key}\n")
+        return key
+
     def _new_fernet_key(self) -> str:
-        """
-        The key every component encrypts and decrypts connections, variables and trigger arguments with. Without
-        one, each Airflow process that finds no ``airflow.cfg`` in the home generates its own key into a new one:
-        components started at once on a new home (a copied database, no ``airflow db migrate`` first) could each
-        hold a different key, and the triggerer then failed to read the arguments of a trigger the api-server had
-        stored. A home from before keeps the key its ``airflow.cfg`` holds (what it encrypted stays readable).
-        """
+        """A home from before keeps the key its ``airflow.cfg`` holds (what it encrypted stays readable)."""
         from cryptography.fernet import Fernet
 
+        config = self.home / "airflow.cfg"
         cfg = configparser.ConfigParser(interpolation=None)
-        cfg.read(self.home / "airflow.cfg")
-        return cfg.get("core", "fernet_key", fallback="").strip() or Fernet.generate_key().decode()
+        cfg.read(config)
+        kept = cfg.get("core", "fernet_key", fallback="").strip()
+        if config.exists() and not kept:
+            print(
+                f"note: {config} gives no [core] fernet_key; a new key is made, and values encrypted before with "
+                "another key (fernet_key_cmd, fernet_key_secret) cannot be read",
+                file=sys.stderr,
+            )
+        return kept or Fernet.generate_key().decode()
 
     def write_password_file(self) -> Path:
         """The simple auth manager's password file (mode 0600), with the admin user's password."""

@@ -105,14 +105,15 @@ def test_secret_and_password_files_are_written_with_mode_0600(tmp_path, monkeypa
 def test_files_of_an_older_home_with_mode_0644_are_tightened(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    for name in (".jwt_secret", ".callback_password", "simple_auth_manager_passwords.json"):
+    for name in (".jwt_secret", ".callback_password", ".fernet_key", "simple_auth_manager_passwords.json"):
         (home / name).write_text("kept-from-before")
         os.chmod(home / name, 0o644)
     af = launcher.LocalAirflow(home, port=18080, sandbox_port=18089)
     env = af.env()
     af.write_password_file()  # what start() does first
     assert env["AIRFLOW__API_AUTH__JWT_SECRET"] == "kept-from-before"  # the same secret across restarts
-    for name in (".jwt_secret", ".callback_password", "simple_auth_manager_passwords.json"):
+    assert env["AIRFLOW__CORE__FERNET_KEY"] == "kept-from-before"
+    for name in (".jwt_secret", ".callback_password", ".fernet_key", "simple_auth_manager_passwords.json"):
         assert stat.S_IMODE(os.stat(home / name).st_mode) == 0o600, name
 
 
@@ -190,6 +191,9 @@ def test_every_component_of_a_new_home_gets_the_same_fernet_key(tmp_path):
     assert again["AIRFLOW__CORE__FERNET_KEY"] == key
     assert Fernet(key).decrypt(Fernet(key).encrypt(b"kwargs")) == b"kwargs"  # a usable key
     assert launcher.LocalAirflow(tmp_path / "other", port=18082).env()["AIRFLOW__CORE__FERNET_KEY"] != key
+    # an airflow command run on the home without our environment reads the same key
+    config = tmp_path / "home" / "airflow.cfg"
+    assert f"fernet_key = {key}" in config.read_text() and stat.S_IMODE(os.stat(config).st_mode) == 0o600
 
 
 def test_a_home_from_before_keeps_the_fernet_key_of_its_airflow_cfg(tmp_path):
