@@ -48,10 +48,13 @@ def running(af: Any, timeout: float = 150) -> Iterator[Any]:
 #: once more (a SIGKILLed triggerer is still found by its missed heartbeat, ``triggerer_health_check_threshold``, as
 #: the HA and reliability tests need); a task's supervisor gives up on an Execution API call after
 #: ``[workers] execution_api_timeout`` (a browser test's first task failed so), which Airflow's docs say to raise
-#: under high load.
+#: under high load. No test deployment's DAG files change while it runs: its DAG processor parses them once at start
+#: (and a file again for each DAG callback), not every 30 s as by Airflow's default, which costs CPU the rest of the
+#: suite needs.
 LOADED_MACHINE_ENV = {
     "AIRFLOW__TRIGGERER__RUNNER_HEALTH_CHECK_THRESHOLD": "300",
     "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "60",
+    "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",
 }
 
 

@@ -17,7 +17,7 @@ import json
 import pytest
 
 from bandwidth_hosted_messaging.reporting.links import run_page_url
-from tests.deployment.helpers import load_launcher, running
+from tests.deployment.helpers import LOADED_MACHINE_ENV, load_launcher, running
 from tests.deployment.test_reliability import conf, run_state, trigger, wait_for
 from tests.notify_servers import SLACK_TOKEN, SMTP_PASSWORD, smtp_server, webhook_server
 
@@ -45,6 +45,7 @@ def local_airflow(servers, tmp_path_factory, airflow_db_template):
         order_seconds=1,
         extra_env={
             "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
+            **LOADED_MACHINE_ENV,
             "AIRFLOW__BANDWIDTH__NOTIFY_SMTP_CONN_ID": "notify_smtp",
             "AIRFLOW__BANDWIDTH__NOTIFY_EMAIL_TO": OPS,
             "AIRFLOW__BANDWIDTH__NOTIFY_SLACK_WEBHOOK_CONN_ID": "notify_slack",
