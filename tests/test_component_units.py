@@ -21,10 +21,8 @@ HA_MODULE = re.compile(r"^pytestmark = .*pytest\.mark\.ha\b", re.MULTILINE)
 
 
 def _starts_components(module: Path) -> bool:
-    sources = [module, *(p for p in module.parents if p.is_relative_to(ROOT / "tests"))]
-    texts = [module.read_text()] + [
-        (folder / "conftest.py").read_text() for folder in sources[1:] if (folder / "conftest.py").exists()
-    ]
+    folders = [p for p in module.parents if p.is_relative_to(ROOT / "tests")]
+    texts = [module.read_text()] + [(f / "conftest.py").read_text() for f in folders if (f / "conftest.py").exists()]
     return any(marker in text for text in texts for marker in STARTS_COMPONENTS) or bool(
         QUICK_BENCH_WITH_PIPELINE.search(texts[0])
     )
@@ -47,5 +45,5 @@ def test_a_deployment_module_that_starts_nothing_runs_beside_the_units():
     units = set(_COMPONENT_UNITS.values())
     idle = [p.relative_to(ROOT).as_posix() for p in _modules() if not _starts_components(p)]
     assert {"tests/deployment/test_compose.py", "tests/bench/test_bench_offline.py"} <= set(idle)
-    assert "tests/deployment/test_ha.py" not in idle + [p.relative_to(ROOT).as_posix() for p in _modules()]
+    assert "tests/deployment/test_ha.py" not in [p.relative_to(ROOT).as_posix() for p in _modules()]
     assert [m for m in idle if m.startswith("tests/deployment/") and _scope_of(m) in units] == []

@@ -9,7 +9,6 @@ DAG file with an import error stale, so one bad batch file would hide every vali
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -91,10 +90,12 @@ def invalid_dag_id(error: BatchFileError, taken: set[str]) -> str:
     """The id of the DAG standing in for an invalid batch file: ``import_batch_<file name>``."""
     stem = re.sub(r"[^A-Za-z0-9_]", "_", Path(error.path).stem)[:150] or "batch"
     dag_id = f"{BATCH_DAG_PREFIX}{stem}"
-    if dag_id not in taken:
-        return dag_id
     # taken by a valid batch or another invalid file: the first free ``_invalid``, ``_invalid_2``, ...
-    return next(d for n in itertools.count(1) if (d := f"{dag_id}_invalid" + (f"_{n}" if n > 1 else "")) not in taken)
+    candidate, n = dag_id, 0
+    while candidate in taken:
+        n += 1
+        candidate = f"{dag_id}_invalid" if n == 1 else f"{dag_id}_invalid_{n}"
+    return candidate
 
 
 def invalid_batch_dag(error: BatchFileError, dag_id: str) -> DAG:
@@ -128,8 +129,7 @@ def valid_batch_dag(folder: Path, dag_id: str) -> DAG | None:
             batch = load_batch(path, folder, with_numbers=False, read=read)
         except Exception:  # invalid: batch_dags makes it an invalid file's DAG, named after the file
             continue
-        if batch.dag_id == dag_id:
-            return batch_dag(batch, read)
+        return batch_dag(batch, read)  # its name, read the same way, gives dag_id
     return None
 
 

@@ -239,10 +239,7 @@ def load_batch(
     numbers_wanted = with_numbers
     path = Path(path)
     folder = Path(folder) if folder is not None else path.parent
-    _inside(path, folder, path, None)
-    data = read_yaml_mapping(path)
-    if not isinstance(data, dict):
-        raise BatchFileError(path, None, "must be a YAML mapping of fields")
+    data = _fields(path, folder)
     if not all(isinstance(key, str) for key in data):
         raise BatchFileError(path, None, "every field name must be text")
     unknown = sorted(set(data) - TOP_LEVEL_FIELDS)
@@ -346,6 +343,15 @@ def load_batch(
     )
 
 
+def _fields(path: Path, folder: Path) -> dict[Any, Any]:
+    """The YAML mapping of the batch file at ``path``, once it is known to be a regular file in ``folder``."""
+    _inside(path, folder, path, None)
+    data = read_yaml_mapping(path)
+    if not isinstance(data, dict):
+        raise BatchFileError(path, None, "must be a YAML mapping of fields")
+    return data
+
+
 def _name_of(data: dict[str, Any], path: Path) -> Any:
     """The batch's name as its file gives it: the ``name`` field, else the file's name without its suffix."""
     return data.get("name") if data.get("name") is not None else path.stem
@@ -358,16 +364,14 @@ def batch_paths(folder: Path | str) -> list[Path]:
 
 def batch_name(path: Path, folder: Path | str) -> str | None:
     """
-    The name the batch file at ``path`` gives its batch, read without checking its fields (its YAML only, once it
-    is known to be a regular file in ``folder``, as :func:`load_batch` checks first); ``None`` when the file cannot
-    give one (outside the folder, not a file, unreadable, not a mapping, a name that is not text).
+    The name the batch file at ``path`` gives its batch, read as :func:`load_batch` first reads the file but without
+    checking its fields; ``None`` when the file cannot give one (outside the folder, not a file, unreadable, not a
+    mapping, a name that is not text).
     """
     try:
-        _inside(path, Path(folder), path, None)
-        data = read_yaml_mapping(path)
+        name = _name_of(_fields(path, Path(folder)), path)
     except Exception:
         return None
-    name = _name_of(data, path) if isinstance(data, dict) else None
     return name if isinstance(name, str) else None
 
 
